@@ -1,0 +1,49 @@
+"""Sessions for maintainers and CI.  Each is a thin wrapper around ``scripts/``.
+
+    nox -s regenerate   # specs + overlays -> generated/, then show the diff
+    nox -s check        # CI drift gate: generated/ is what the inputs produce
+    nox -s tests        # the test suite
+    nox -s lint         # ruff + mypy --strict on hand-written code
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["check", "lint", "tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+CODEGEN = nox.project.dependency_groups(PYPROJECT, "codegen")
+
+
+@nox.session
+def regenerate(session: nox.Session) -> None:
+    """Regenerate generated/ from specs/ + overlays/ and print what changed."""
+    session.install(*CODEGEN)
+    session.run("python", "scripts/regenerate.py", *session.posargs)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail with the diff if generated/ is not exactly what specs/ + overlays/ produce."""
+    session.install(*CODEGEN)
+    session.run("python", "scripts/regenerate.py", "--check", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (toolchain and clients) against the installed package."""
+    session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff (lint + format check) and mypy --strict on the hand-written code."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")

@@ -1,9 +1,9 @@
 """Sessions for maintainers and CI.  Each is a thin wrapper around ``scripts/``.
 
-    nox -s regenerate   # specs + overlays -> generated/, then show the diff
-    nox -s check        # CI drift gate: generated/ is what the inputs produce
-    nox -s tests        # the test suite
-    nox -s lint         # ruff + mypy --strict on hand-written code
+nox -s regenerate   # specs + overlays -> generated/, then show the diff
+nox -s check        # CI drift gate: generated/ is what the inputs produce
+nox -s tests        # the test suite
+nox -s lint         # ruff + mypy --strict on hand-written code
 """
 
 from __future__ import annotations

@@ -86,7 +86,11 @@ def apply_overlay(
                 result = _remove(result, locations, place)
                 changed = True
             else:
-                value = action["update"] if "update" in action else _copy_source(result, action["copy"], place, document_name)
+                value = (
+                    action["update"]
+                    if "update" in action
+                    else _copy_source(result, action["copy"], place, document_name)
+                )
                 result, changed = _update(result, locations, value, place)
             status = "applies" if changed else "no-op"
         reports.append(ActionResult(index, target, str(action.get("description", "")), len(nodes), status))
@@ -103,7 +107,9 @@ def _compile(query: str, place: str, field: str) -> jsonpath.JSONPathQuery:
 def _copy_source(document: Any, query: str, place: str, document_name: str) -> Any:
     nodes = _compile(query, place, "copy").find(document)
     if len(nodes) != 1:
-        raise ToolchainError(place, f"copy source {query} must select exactly one node in {document_name}, selected {len(nodes)}")
+        raise ToolchainError(
+            place, f"copy source {query} must select exactly one node in {document_name}, selected {len(nodes)}"
+        )
     return _copy.deepcopy(nodes[0].value)
 
 
@@ -111,7 +117,9 @@ def _merge(target: Any, value: Any, place: str) -> Any:
     """Overlay ``update`` of one node; returns the new node (``target`` may be reused)."""
     if isinstance(target, dict):
         if not isinstance(value, dict):
-            raise ToolchainError(place, f"update must be an object where the target is an object, got {type(value).__name__}")
+            raise ToolchainError(
+                place, f"update must be an object where the target is an object, got {type(value).__name__}"
+            )
         for key, item in value.items():
             if key in target and isinstance(target[key], dict | list) and type(target[key]) is type(item):
                 target[key] = _merge(target[key], item, place)
@@ -141,6 +149,7 @@ def _update(document: Any, locations: list[Location], value: Any, place: str) ->
 def _remove(document: Any, locations: list[Location], place: str) -> Any:
     if any(not location for location in locations):
         raise ToolchainError(place, "cannot remove the document root")
+
     # Deepest first, and later array indices before earlier ones, so that no
     # removal shifts or orphans a location still to be removed.
     def order(location: Location) -> tuple[int, tuple[tuple[int, int | str], ...]]:
@@ -161,11 +170,17 @@ def _get(document: Any, location: Location) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="overlay.py", description="Apply an OpenAPI Overlay document to an OpenAPI document.")
+    parser = argparse.ArgumentParser(
+        prog="overlay.py", description="Apply an OpenAPI Overlay document to an OpenAPI document."
+    )
     parser.add_argument("spec", type=Path, help="the OpenAPI document (YAML or JSON)")
     parser.add_argument("overlay", type=Path, help="the Overlay document")
     parser.add_argument("-o", "--output", type=Path, help="write the result here instead of stdout")
-    parser.add_argument("--lenient", action="store_true", help="a target matching nothing is a no-op (the Overlay specification's rule) instead of an error")
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="a target matching nothing is a no-op (the Overlay specification's rule) instead of an error",
+    )
     args = parser.parse_args(argv)
     try:
         spec = load_openapi(args.spec)
@@ -176,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for report in reports:
         if report.status != "applies":
-            print(f"warning: {overlay.place(report.index)}: target {report.target} is a {report.status}", file=sys.stderr)
+            print(
+                f"warning: {overlay.place(report.index)}: target {report.target} is a {report.status}", file=sys.stderr
+            )
     text = dump_yaml(patched)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -37,7 +37,7 @@ from scripts.overlay import apply_overlay
 from scripts.treediff import compare_trees, render_diff
 from scripts.yamlio import dump_yaml
 
-__all__ = ["STAMP_NAME", "Outcome", "build_tree", "check", "expected_stamp", "regenerate", "main"]
+__all__ = ["STAMP_NAME", "Outcome", "build_tree", "check", "expected_stamp", "main", "regenerate"]
 
 STAMP_NAME = "_stamp.json"
 GENERATED = "generated"
@@ -126,7 +126,9 @@ def _run_generator(api: Api, effective: Path, package_dir: Path) -> None:
         "--fail-on-warning",
     ]  # fmt: skip
     try:
-        completed = subprocess.run(command, cwd=effective.parent, env=env, capture_output=True, text=True, timeout=600, check=False)
+        completed = subprocess.run(
+            command, cwd=effective.parent, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolchainError(api.generator_config, f"cannot run openapi-python-client: {exc}") from None
     output = completed.stdout + "\n" + completed.stderr
@@ -145,7 +147,10 @@ def _first_problem(output: str) -> str:
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     for index, line in enumerate(lines):
         lowered = line.lower()
-        if lowered.startswith(("warning parsing", "error", "unable", "cannot", "could not", "skipping integration")) or "traceback" in lowered:
+        if (
+            lowered.startswith(("warning parsing", "error", "unable", "cannot", "could not", "skipping integration"))
+            or "traceback" in lowered
+        ):
             detail = next((nxt for nxt in lines[index + 1 : index + 3] if not nxt.startswith(("{", "}"))), "")
             return f"{line} {detail}".strip()
     return lines[-1] if lines else "no output"
@@ -246,7 +251,11 @@ def check(root: Path = ROOT) -> Outcome:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="regenerate.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="do not write; exit 1 with the diff if generated/ is not what the inputs produce")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 with the diff if generated/ is not what the inputs produce",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:

@@ -95,7 +95,7 @@ def sequence_lines(text: str, key: str) -> list[int]:
 class _Dumper(yaml.SafeDumper):
     """A safe dumper that indents sequences inside mappings, as specs do."""
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: FBT001, FBT002
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
 

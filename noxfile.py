@@ -8,6 +8,9 @@ nox -s lint         # ruff + mypy --strict on hand-written code
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -37,7 +40,30 @@ def check(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (toolchain and clients) against the installed package."""
     session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "test"))
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/contract", *session.posargs)
+
+
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Contract tests: the facade against Stoplight Prism mocking each patched spec."""
+    session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "test"))
+    prism = _install_prism(session)
+    env = {"PRISM_BIN": str(prism), "INVOICE_CLIENTS_REQUIRE_PRISM": "1"}
+    session.run("pytest", "tests/contract", *session.posargs, env=env)
+
+
+def _install_prism(session: nox.Session) -> Path:
+    """npm ci the pinned Prism into nox's cache, once per lockfile version."""
+    lock = Path("tests/contract/prism")
+    prefix = Path(session.cache_dir) / "prism"
+    binary = prefix / "node_modules" / ".bin" / "prism"
+    installed_lock = prefix / "package-lock.json"
+    if not binary.exists() or installed_lock.read_bytes() != (lock / "package-lock.json").read_bytes():
+        prefix.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(lock / name, prefix / name)
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(prefix), external=True)
+    return binary
 
 
 @nox.session

@@ -118,7 +118,7 @@ class WireRecorder:
                 self.wfile.write(body)
                 conn.close()
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

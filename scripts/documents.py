@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.errors import ToolchainError
-from scripts.yamlio import load_yaml_text, sequence_lines
+from scripts.yamlio import load_yaml_text, read_text, sequence_lines
 
 __all__ = ["OverlayDocument", "check_openapi", "load_openapi", "load_overlay", "parse_overlay"]
 
@@ -41,13 +41,7 @@ def check_openapi(doc: Any, name: str) -> dict[str, Any]:
 def load_openapi(path: Path, name: str | None = None) -> dict[str, Any]:
     """Read an OpenAPI document from ``path``; ``name`` is how errors call it."""
     label = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ToolchainError(label, "file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ToolchainError(label, f"cannot read: {exc}") from None
-    return check_openapi(load_yaml_text(text, label), label)
+    return check_openapi(load_yaml_text(read_text(path, label), label), label)
 
 
 @dataclass(frozen=True)
@@ -91,13 +85,7 @@ def parse_overlay(text: str, name: str) -> OverlayDocument:
 def load_overlay(path: Path, name: str | None = None) -> OverlayDocument:
     """Read and validate the Overlay document at ``path``."""
     label = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ToolchainError(label, "file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ToolchainError(label, f"cannot read: {exc}") from None
-    return parse_overlay(text, label)
+    return parse_overlay(read_text(path, label), label)
 
 
 def _check_action(document: OverlayDocument, index: int, action: Any) -> None:

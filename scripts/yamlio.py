@@ -16,7 +16,7 @@ import yaml
 
 from scripts.errors import ToolchainError
 
-__all__ = ["dump_yaml", "load_yaml", "load_yaml_text", "sequence_lines"]
+__all__ = ["dump_yaml", "load_yaml", "load_yaml_text", "read_text", "sequence_lines"]
 
 
 class _JsonDataLoader(yaml.SafeLoader):
@@ -62,16 +62,20 @@ def load_yaml_text(text: str, name: str) -> Any:
         raise ToolchainError(name, f"malformed YAML: {exc}") from None
 
 
-def load_yaml(path: Path, name: str | None = None) -> Any:
-    """Read and parse the YAML (or JSON) file at ``path``."""
-    label = name or str(path)
+def read_text(path: Path, label: str) -> str:
+    """A file's text; a missing or unreadable file is a one-line error naming ``label``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ToolchainError(label, "file does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ToolchainError(label, f"cannot read: {exc}") from None
-    return load_yaml_text(text, label)
+
+
+def load_yaml(path: Path, name: str | None = None) -> Any:
+    """Read and parse the YAML (or JSON) file at ``path``."""
+    label = name or str(path)
+    return load_yaml_text(read_text(path, label), label)
 
 
 def sequence_lines(text: str, key: str) -> list[int]:

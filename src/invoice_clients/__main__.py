@@ -1,0 +1,5 @@
+"""``python -m invoice_clients``: the command line."""
+
+from invoice_clients.cli import main
+
+main()

@@ -1,0 +1,136 @@
+"""What every client shares: the key, the base URL check, the transport and its lifetime.
+
+A vendor client is a subclass that names its environment variable, auth scheme
+and default URL, and attaches its resources (``client.invoices``).  Clients are
+context managers; a client closes the ``httpx`` client it created, never one
+the caller injected.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import ClassVar, Self
+
+import httpx
+
+from ._retry import RetryPolicy
+from ._security import ApiKey, check_base_url, resolve_api_key, safe_url
+from ._transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport, TimeoutTypes, _TransportCore
+
+__all__ = ["AsyncClientBase", "SyncClientBase"]
+
+
+class _ClientBase:
+    ENV_VAR: ClassVar[str]
+    AUTH_SCHEME: ClassVar[str]
+    DEFAULT_BASE_URL: ClassVar[str]
+    _transport: _TransportCore
+
+    def _checked(
+        self, api_key: str | None, base_url: str | None, allow_insecure_http: bool
+    ) -> tuple[ApiKey, httpx.URL]:
+        """The resolved key and the checked base URL; either problem is an ``InvalidArgumentError``."""
+        key = resolve_api_key(api_key, self.ENV_VAR)
+        return key, check_base_url(base_url or self.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http)
+
+    def _attach_resources(self) -> None:
+        """Create the resource attributes (``self.invoices``) once the transport exists."""
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL."""
+        return str(self._transport.base_url)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy in force."""
+        return self._transport.retry
+
+    def __repr__(self) -> str:
+        url = safe_url(self._transport.base_url)
+        return f"{type(self).__name__}(base_url={url!r}, api_key={self._transport.api_key!r})"
+
+
+class SyncClientBase(_ClientBase):
+    """Base of the blocking clients."""
+
+    _transport: SyncTransport
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError("http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)")
+        key, url = self._checked(api_key, base_url, allow_insecure_http)
+        self._transport = SyncTransport(
+            http_client,
+            owns_client=http_client is None,
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            base_url=url,
+            api_key=key,
+            auth_scheme=self.AUTH_SCHEME,
+        )
+        self._attach_resources()
+
+    def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncClientBase(_ClientBase):
+    """Base of the asyncio clients."""
+
+    _transport: AsyncTransport
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError("http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)")
+        key, url = self._checked(api_key, base_url, allow_insecure_http)
+        self._transport = AsyncTransport(
+            http_client,
+            owns_client=http_client is None,
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            base_url=url,
+            api_key=key,
+            auth_scheme=self.AUTH_SCHEME,
+        )
+        self._attach_resources()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,125 @@
+"""The one exception hierarchy every client raises.
+
+Callers catch these, never ``httpx`` exceptions or the generated packages'
+``UnexpectedStatus``: the engine is an implementation detail.  Every API error
+carries the method, the URL (without credentials), the status when there was one
+and a short excerpt of the body, so a log line is enough to debug it.  None of
+them ever contains the API key: messages are built from redacted parts only.
+
+    >>> try:
+    ...     client.invoices.get(42)
+    ... except NotFoundError as exc:
+    ...     print(exc.status_code, exc.url)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InvalidArgumentError",
+    "InvoiceClientsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+]
+
+
+class InvoiceClientsError(Exception):
+    """Base class of every error this package raises."""
+
+
+class InvalidArgumentError(InvoiceClientsError, ValueError):
+    """A bad argument or configuration, detected before any request is sent.
+
+    Examples: no API key, a plain-HTTP base URL to a remote host, an unknown
+    ordering field, ``start`` after ``end``.
+    """
+
+
+class APIError(InvoiceClientsError):
+    """A request was sent and did not produce a usable result."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status_code: int | None = None,
+        body: str = "",
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.url = url
+        self.status_code = status_code
+        self.body = body
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        status = f" -> {self.status_code}" if self.status_code is not None else ""
+        text = f"{self.method} {self.url}{status}: {self.message}"
+        if self.body:
+            text += f" (body: {self.body})"
+        return text
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or dropped the connection mid-response."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool)."""
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status (4xx or 5xx)."""
+
+    status_code: int
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, malformed or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such invoice or organisation."""
+
+
+class RateLimitError(APIStatusError):
+    """429 after every allowed retry; ``retry_after`` is the server's last hint in seconds, if any."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status_code: int | None = None,
+        body: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, method=method, url=url, status_code=status_code, body=body)
+
+
+class ServerError(APIStatusError):
+    """5xx after every allowed retry (502/503/504 are retried; 500 is not)."""
+
+
+class ResponseValidationError(APIError):
+    """A successful response whose body does not fit the spec (bad JSON, missing field, bad amount...)."""

@@ -1,0 +1,231 @@
+"""Gcore's wire format: filters into requests, bodies into :class:`Invoice` objects.
+
+Requests are built by the generated ``gcore_billing_client`` api modules
+(``_get_kwargs``), with one correction: ``ordering`` is a ``style: form,
+explode: false`` array, which the generator sends as repeated parameters; the
+spec (and Django REST framework behind it) wants one comma-joined value, so it
+is joined here.  Bodies are parsed by the generated models, then converted.
+Nothing here does I/O, so the sync and async clients share all of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from gcore_billing_client.api.erp_invoices import (
+    v1_erp_invoices_download_retrieve,
+    v1_erp_invoices_list,
+    v1_erp_invoices_retrieve,
+)
+from gcore_billing_client.models import (
+    ErpInvoiceExternal,
+    PaginatedErpInvoiceExternalList,
+    V1ErpInvoicesListMoveType,
+    V1ErpInvoicesListOrderingItem,
+    V1ErpInvoicesListPaymentState,
+)
+
+from ._exceptions import InvalidArgumentError
+from ._models import Invoice, InvoiceKind, PaymentState, Vendor
+from ._money import Money
+from ._transport import RequestSpec
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "GcoreFilters",
+    "MoveType",
+    "OrderingField",
+    "PaymentStateFilter",
+    "download_request",
+    "get_request",
+    "invoice_from_gcore",
+    "parse_invoice",
+    "parse_page",
+]
+
+MAX_PAGE_SIZE = 100
+OrderingField = Literal[
+    "id", "-id", "invoice_date", "-invoice_date", "amount_total", "-amount_total",
+    "created_at", "-created_at", "name", "-name",
+]  # fmt: skip
+MoveType = Literal["out_invoice", "out_refund"]
+PaymentStateFilter = Literal["not_paid", "in_payment", "paid", "partial", "reversed"]
+
+_KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_NOTE}
+
+
+def _check_date(name: str, value: datetime.date | None) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise InvalidArgumentError(f"{name} must be a datetime.date, got {type(value).__name__}")
+    return value
+
+
+def _check_id(name: str, value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InvalidArgumentError(f"{name} must be an int, got {type(value).__name__}")
+    return value
+
+
+def _ordering(ordering: str | Sequence[str] | None) -> tuple[V1ErpInvoicesListOrderingItem, ...]:
+    fields = ordering.split(",") if isinstance(ordering, str) else list(ordering or ())
+    try:
+        items = [V1ErpInvoicesListOrderingItem(field.strip()) for field in fields if field.strip()]
+    except ValueError as exc:
+        allowed = ", ".join(item.value for item in V1ErpInvoicesListOrderingItem)
+        raise InvalidArgumentError(f"unknown ordering field ({exc}); allowed: {allowed}") from None
+    # A total order is what makes offset paging stable: break ties by id.
+    if not {V1ErpInvoicesListOrderingItem.ID, V1ErpInvoicesListOrderingItem("-id")} & set(items):
+        items.append(V1ErpInvoicesListOrderingItem.ID)
+    return tuple(items)
+
+
+@dataclass(frozen=True, slots=True)
+class GcoreFilters:
+    """Validated filters of the list operation; see ``GcoreInvoices.list`` for their meaning."""
+
+    invoice_date_from: datetime.date | None = None
+    invoice_date_to: datetime.date | None = None
+    billing_period_from: datetime.date | None = None
+    billing_period_to: datetime.date | None = None
+    currency: str | None = None
+    move_type: V1ErpInvoicesListMoveType | None = None
+    payment_state: V1ErpInvoicesListPaymentState | None = None
+    client_id: int | None = None
+    payer_id: int | None = None
+    ordering: tuple[V1ErpInvoicesListOrderingItem, ...] = (V1ErpInvoicesListOrderingItem.ID,)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        invoice_date_from: datetime.date | None = None,
+        invoice_date_to: datetime.date | None = None,
+        billing_period_from: datetime.date | None = None,
+        billing_period_to: datetime.date | None = None,
+        currency: str | None = None,
+        move_type: MoveType | None = None,
+        payment_state: PaymentStateFilter | None = None,
+        client_id: int | None = None,
+        payer_id: int | None = None,
+        ordering: str | Sequence[OrderingField] | None = None,
+    ) -> GcoreFilters:
+        """Check every argument before anything is sent; a bad one is an :class:`InvalidArgumentError`."""
+        try:
+            move = V1ErpInvoicesListMoveType(move_type) if move_type is not None else None
+            state = V1ErpInvoicesListPaymentState(payment_state) if payment_state is not None else None
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+        if currency is not None and (not isinstance(currency, str) or not currency.strip()):
+            raise InvalidArgumentError("currency must be a non-empty string such as 'EUR'")
+        return cls(
+            invoice_date_from=_check_date("invoice_date_from", invoice_date_from),
+            invoice_date_to=_check_date("invoice_date_to", invoice_date_to),
+            billing_period_from=_check_date("billing_period_from", billing_period_from),
+            billing_period_to=_check_date("billing_period_to", billing_period_to),
+            currency=currency,
+            move_type=move,
+            payment_state=state,
+            client_id=_check_id("client_id", client_id),
+            payer_id=_check_id("payer_id", payer_id),
+            ordering=_ordering(ordering),
+        )
+
+    def page_request(self, *, offset: int, limit: int) -> RequestSpec:
+        """The request for one page, with ``ordering`` comma-joined as the spec demands."""
+
+        filters: dict[str, Any] = {
+            "billing_period_from_from": self.billing_period_from,
+            "billing_period_to_to": self.billing_period_to,
+            "client_id": self.client_id,
+            "currency": self.currency,
+            "invoice_date_from": self.invoice_date_from,
+            "invoice_date_to": self.invoice_date_to,
+            "move_type": self.move_type,
+            "payer_id": self.payer_id,
+            "payment_state": self.payment_state,
+        }
+        set_filters = {name: value for name, value in filters.items() if value is not None}
+        kwargs = v1_erp_invoices_list._get_kwargs(limit=limit, offset=offset, **set_filters)
+        kwargs["params"]["ordering"] = ",".join(item.value for item in self.ordering)
+        return RequestSpec.from_generated(kwargs)
+
+
+def get_request(invoice_id: int) -> RequestSpec:
+    """The request for one invoice."""
+    return RequestSpec.from_generated(v1_erp_invoices_retrieve._get_kwargs(_invoice_id(invoice_id)))
+
+
+def download_request(invoice_id: int) -> RequestSpec:
+    """The request for one invoice's PDF."""
+    spec = v1_erp_invoices_download_retrieve._get_kwargs(_invoice_id(invoice_id))
+    return RequestSpec.from_generated(spec, accept="application/pdf")
+
+
+def _invoice_id(invoice_id: int | str) -> int:
+    if isinstance(invoice_id, str) and invoice_id.isdigit():
+        return int(invoice_id)
+    if isinstance(invoice_id, bool) or not isinstance(invoice_id, int):
+        raise InvalidArgumentError(f"a Gcore invoice id is an int, got {invoice_id!r}")
+    return invoice_id
+
+
+def _date(name: str, value: object) -> datetime.date | None:
+    if value is None or (isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)):
+        return value
+    raise ValueError(f"{name} is not an ISO date: {value!r}")
+
+
+def _str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, got {value!r}")
+    return value
+
+
+def invoice_from_gcore(raw: ErpInvoiceExternal) -> Invoice:
+    """Convert one generated model; a misfit raises ``ValueError``."""
+    if isinstance(raw.id, bool) or not isinstance(raw.id, int):
+        raise ValueError(f"id must be an integer, got {raw.id!r}")
+    currency = _str("currency", raw.currency)
+    move_type = _str("move_type", raw.move_type)
+    payment_state = _str("payment_state", raw.payment_state)
+    known_states = {state.value for state in PaymentState}
+    return Invoice(
+        vendor=Vendor.GCORE,
+        id=str(raw.id),
+        number=_str("name", raw.name),
+        kind=_KINDS.get(move_type, move_type),
+        currency=currency,
+        issue_date=_date("invoice_date", raw.invoice_date),
+        due_date=_date("invoice_date_due", raw.invoice_date_due),
+        period_start=_date("billing_period_from", raw.billing_period_from),
+        period_end=_date("billing_period_to", raw.billing_period_to),
+        subtotal=Money.from_decimal_string(raw.amount_untaxed, currency),
+        tax=Money.from_decimal_string(raw.amount_tax, currency),
+        total=Money.from_decimal_string(raw.amount_total, currency),
+        payment_state=PaymentState(payment_state) if payment_state in known_states else payment_state,
+        document_url=None,
+        line_items=(),
+        raw=raw,
+    )
+
+
+def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Invoice, ...]]:
+    """A list response: the generated page model and its converted invoices."""
+    if not isinstance(data, dict):
+        raise TypeError("a page must be a JSON object")
+    page = PaginatedErpInvoiceExternalList.from_dict(data)
+    if not isinstance(page.results, list):
+        raise TypeError("results must be an array")
+    return page, tuple(invoice_from_gcore(item) for item in page.results)
+
+
+def parse_invoice(data: object) -> Invoice:
+    """A retrieve response."""
+    if not isinstance(data, dict):
+        raise TypeError("an invoice must be a JSON object")
+    return invoice_from_gcore(ErpInvoiceExternal.from_dict(data))

@@ -1,0 +1,161 @@
+"""Lazy offset pagination that loses nothing, optionally prefetching a few pages ahead.
+
+Offsets are computed here from ``limit``/``offset``; the server's ``next`` link
+is never followed (the spec's own example points at another origin, and
+following it would send the key there), and ``count`` is never trusted to end a
+listing: a page shorter than the page size (or empty) does.  Only a bounded
+window of pages is held at a time, so memory does not grow with the number of
+invoices.
+
+With ``prefetch=n`` up to ``n`` further pages are requested concurrently while
+the current one is consumed; the first 429 the transport sees drops the window
+back to one page at a time for the rest of the listing.  Pages past the end
+fetched speculatively are discarded, including their errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from gcore_billing_client.models import PaginatedErpInvoiceExternalList
+
+from ._models import Invoice
+
+__all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePage:
+    """One page of a listing: its invoices, where it starts, and the generated page model as ``raw``."""
+
+    invoices: tuple[Invoice, ...]
+    offset: int
+    limit: int
+    count: int | None
+    """The total the server claimed; informational only (it is never used to stop)."""
+    raw: PaginatedErpInvoiceExternalList = field(repr=False, compare=False)
+
+    @property
+    def is_last(self) -> bool:
+        """Whether this page is shorter than the page size, so nothing follows it."""
+        return len(self.invoices) < self.limit
+
+    def __iter__(self) -> Iterator[Invoice]:
+        return iter(self.invoices)
+
+    def __len__(self) -> int:
+        return len(self.invoices)
+
+
+class SyncPager:
+    """Iterate a listing's invoices (``for invoice in pager``) or its pages (``pager.pages()``).
+
+    Each iteration starts a fresh listing from offset 0.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int], InvoicePage],
+        *,
+        page_size: int,
+        prefetch: int,
+        rate_limited: Callable[[], int],
+    ) -> None:
+        self._fetch = fetch
+        self.page_size = page_size
+        self.prefetch = prefetch
+        self._rate_limited = rate_limited
+
+    def fetch_page(self, offset: int = 0) -> InvoicePage:
+        """The single page starting at ``offset``."""
+        return self._fetch(offset)
+
+    def __iter__(self) -> Iterator[Invoice]:
+        for page in self.pages():
+            yield from page.invoices
+
+    def pages(self) -> Iterator[InvoicePage]:
+        """Every non-empty page, in order."""
+        if self.prefetch <= 0:
+            offset = 0
+            while True:
+                page = self._fetch(offset)
+                if page.invoices:
+                    yield page
+                if page.is_last:
+                    return
+                offset += len(page.invoices)
+        yield from self._prefetched_pages()
+
+    def _prefetched_pages(self) -> Iterator[InvoicePage]:
+        pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
+        pending: deque[Future[InvoicePage]] = deque()
+        window, seen_429, next_offset = self.prefetch + 1, self._rate_limited(), 0
+        try:
+            while True:
+                while len(pending) < window:
+                    pending.append(pool.submit(self._fetch, next_offset))
+                    next_offset += self.page_size
+                page = pending.popleft().result()
+                if self._rate_limited() != seen_429:
+                    window = 1
+                if page.invoices:
+                    yield page
+                if page.is_last:
+                    return
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+class AsyncPager:
+    """The async twin of :class:`SyncPager`: ``async for invoice in pager`` / ``pager.pages()``."""
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[InvoicePage]],
+        *,
+        page_size: int,
+        prefetch: int,
+        rate_limited: Callable[[], int],
+    ) -> None:
+        self._fetch = fetch
+        self.page_size = page_size
+        self.prefetch = prefetch
+        self._rate_limited = rate_limited
+
+    async def fetch_page(self, offset: int = 0) -> InvoicePage:
+        """The single page starting at ``offset``."""
+        return await self._fetch(offset)
+
+    async def __aiter__(self) -> AsyncIterator[Invoice]:
+        async for page in self.pages():
+            for invoice in page.invoices:
+                yield invoice
+
+    async def pages(self) -> AsyncIterator[InvoicePage]:
+        """Every non-empty page, in order."""
+        pending: deque[asyncio.Task[InvoicePage]] = deque()
+        window, seen_429, next_offset = max(self.prefetch, 0) + 1, self._rate_limited(), 0
+        try:
+            while True:
+                while len(pending) < window:
+                    pending.append(asyncio.ensure_future(self._fetch(next_offset)))
+                    next_offset += self.page_size
+                page = await pending.popleft()
+                if self._rate_limited() != seen_429:
+                    window = 1
+                if page.invoices:
+                    yield page
+                if page.is_last:
+                    return
+        finally:
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task

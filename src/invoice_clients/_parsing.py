@@ -1,0 +1,51 @@
+"""Turning a successful body into models, or into a :class:`ResponseValidationError`.
+
+JSON is decoded with ``parse_float=Decimal`` so that an amount a server sends as
+a JSON number is still exact.  The generated models' ``from_dict`` and the
+facade's conversions signal a misfit with the usual built-in exceptions; this
+module is the one place that turns those into the typed error, with the
+request's method, URL and a redacted body excerpt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from ._exceptions import ResponseValidationError
+from ._transport import RequestSpec, _TransportCore
+
+__all__ = ["decode_json", "parse_body"]
+
+T = TypeVar("T")
+
+_MISFITS = (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation, json.JSONDecodeError)
+
+
+def decode_json(body: bytes) -> object:
+    """Decode a JSON body, keeping non-integer numbers exact."""
+    return json.loads(body, parse_float=Decimal)
+
+
+def parse_body(
+    body: bytes,
+    parse: Callable[[object], T],
+    *,
+    transport: _TransportCore,
+    spec: RequestSpec,
+    status_code: int = 200,
+) -> T:
+    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`."""
+    try:
+        return parse(decode_json(body))
+    except _MISFITS as exc:
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise ResponseValidationError(
+            f"response does not fit the spec: {detail}",
+            method=spec.method,
+            url=transport.url(spec),
+            status_code=status_code,
+            body=transport.excerpt(body),
+        ) from exc

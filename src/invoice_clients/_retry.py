@@ -1,0 +1,98 @@
+"""When to retry, and how long to wait: the single retry policy both transports obey.
+
+Retried: connection errors, timeouts, a connection dropped mid-response, and
+the statuses 408, 429, 502, 503 and 504.  Never any other 4xx (retrying a bad
+key or a missing invoice only delays the error) and never 500, which signals a
+bug rather than a transient condition.  Waits grow exponentially with jitter;
+a ``Retry-After`` header replaces the computed wait.  Attempts and total time
+are both bounded, so a client never hangs on a server that keeps saying later.
+
+    >>> GcoreBilling(retry=RetryPolicy(max_attempts=6, max_elapsed=120.0))
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import random
+from dataclasses import dataclass, field
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How persistently to retry transient failures.
+
+    ``max_attempts`` counts the first try (1 disables retries).  The n-th retry
+    waits ``initial_delay * 2**(n-1)`` capped at ``max_delay``, reduced by up to
+    ``jitter`` (a fraction) at random so that many clients do not retry in
+    lock-step.  A ``Retry-After`` up to ``max_retry_after`` seconds is obeyed
+    instead; a longer one ends the retries at once.  No retry starts once
+    ``max_elapsed`` seconds have passed since the first attempt.
+    """
+
+    max_attempts: int = 4
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+    max_elapsed: float = 90.0
+    rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if min(self.initial_delay, self.max_delay, self.max_retry_after, self.max_elapsed) < 0:
+            raise ValueError("delays must not be negative")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError("jitter is a fraction between 0 and 1")
+
+    def backoff(self, retry_number: int) -> float:
+        """The computed wait before retry number ``retry_number`` (1-based), jitter applied."""
+        base = min(self.max_delay, self.initial_delay * 2.0 ** (retry_number - 1))
+        return base * (1 - self.jitter * self.rng.random())
+
+    def next_delay(self, *, attempt: int, elapsed: float, retry_after: float | None) -> float | None:
+        """Seconds to wait before another attempt, or ``None`` to give up.
+
+        ``attempt`` is the number of attempts made so far; ``retry_after`` the
+        server's hint for this failure, if it gave one.
+        """
+        if attempt >= self.max_attempts:
+            return None
+        if retry_after is not None:
+            if retry_after > self.max_retry_after:
+                return None
+            delay = retry_after
+        else:
+            delay = self.backoff(attempt)
+        if elapsed + delay > self.max_elapsed:
+            return None
+        return delay
+
+
+def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:
+    """Seconds to wait per a ``Retry-After`` header: delta-seconds (decimals tolerated) or an HTTP date.
+
+    Returns ``None`` for a missing or unparseable header; a date in the past is 0.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds and seconds != float("inf") else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    current = now or datetime.datetime.now(datetime.UTC)
+    return max(0.0, (when - current).total_seconds())

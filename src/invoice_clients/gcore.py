@@ -1,0 +1,255 @@
+"""Gcore Billing: ``GcoreBilling`` and ``AsyncGcoreBilling``.
+
+    >>> from invoice_clients import GcoreBilling
+    >>> with GcoreBilling() as gcore:                      # key from GCORE_API_KEY
+    ...     for invoice in gcore.invoices.list(currency="EUR", payment_state="not_paid"):
+    ...         print(invoice.number, invoice.total)
+    ...     pdf = gcore.invoices.download_pdf(42)
+
+The key is sent as ``Authorization: apikey <key>`` (the generated client would
+send ``Bearer``, which Gcore rejects).  ``list`` is lazy and computes offsets
+itself, ordered by ``id`` unless told otherwise (``id`` is appended as a tie
+breaker to any other ordering), so invoices created during a long listing are
+neither skipped nor returned twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import overload
+
+from ._base import AsyncClientBase, SyncClientBase
+from ._download import Destination, Spool
+from ._exceptions import InvalidArgumentError
+from ._gcore_wire import (
+    MAX_PAGE_SIZE,
+    GcoreFilters,
+    MoveType,
+    OrderingField,
+    PaymentStateFilter,
+    download_request,
+    get_request,
+    parse_invoice,
+    parse_page,
+)
+from ._models import Invoice
+from ._pagination import AsyncPager, InvoicePage, SyncPager
+from ._parsing import parse_body
+from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+
+__all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
+
+_MAX_PREFETCH = 8
+
+
+def _check_paging(page_size: int, prefetch: int) -> None:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size!r}")
+    if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= _MAX_PREFETCH:
+        raise InvalidArgumentError(f"prefetch must be between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
+
+
+def _page(
+    body: bytes, transport: SyncTransport | AsyncTransport, filters: GcoreFilters, offset: int, limit: int
+) -> InvoicePage:
+    spec = filters.page_request(offset=offset, limit=limit)
+    raw, invoices = parse_body(body, parse_page, transport=transport, spec=spec)
+    count = raw.count if isinstance(raw.count, int) and not isinstance(raw.count, bool) else None
+    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=count, raw=raw)
+
+
+class GcoreInvoices:
+    """``client.invoices``: list, get and download ERP invoices and credit notes."""
+
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def list(
+        self,
+        *,
+        invoice_date_from: datetime.date | None = None,
+        invoice_date_to: datetime.date | None = None,
+        billing_period_from: datetime.date | None = None,
+        billing_period_to: datetime.date | None = None,
+        currency: str | None = None,
+        move_type: MoveType | None = None,
+        payment_state: PaymentStateFilter | None = None,
+        client_id: int | None = None,
+        payer_id: int | None = None,
+        ordering: str | Sequence[OrderingField] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        prefetch: int = 0,
+        timeout: TimeoutTypes | None = None,
+    ) -> SyncPager:
+        """Every matching invoice, lazily, across all pages.
+
+        Dates are inclusive: ``invoice_date_from``/``_to`` bound the invoice date;
+        ``billing_period_from`` is a lower bound on the period's start and
+        ``billing_period_to`` an upper bound on its end.  ``ordering`` is a
+        sequence of fields (``["-invoice_date"]``), ``-`` for descending; it is
+        sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
+        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
+
+        >>> for page in client.invoices.list(move_type="out_refund").pages():
+        ...     print(page.offset, len(page))
+        """
+        filters = GcoreFilters.build(
+            invoice_date_from=invoice_date_from,
+            invoice_date_to=invoice_date_to,
+            billing_period_from=billing_period_from,
+            billing_period_to=billing_period_to,
+            currency=currency,
+            move_type=move_type,
+            payment_state=payment_state,
+            client_id=client_id,
+            payer_id=payer_id,
+            ordering=ordering,
+        )
+        _check_paging(page_size, prefetch)
+        transport = self._transport
+
+        def fetch(offset: int) -> InvoicePage:
+            spec = filters.page_request(offset=offset, limit=page_size)
+            body = transport.request(spec, read_all, timeout=timeout)
+            return _page(body, transport, filters, offset, page_size)
+
+        return SyncPager(fetch, page_size=page_size, prefetch=prefetch, rate_limited=lambda: transport.rate_limited)
+
+    def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
+        """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
+        spec = get_request(invoice_id)
+        body = self._transport.request(spec, read_all, timeout=timeout)
+        return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
+
+    @overload
+    def download_pdf(self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None) -> bytes: ...
+    @overload
+    def download_pdf(self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None) -> int: ...
+    def download_pdf(
+        self, invoice_id: int, *, to: Destination | None = None, timeout: TimeoutTypes | None = None
+    ) -> bytes | int:
+        """The invoice's PDF as bytes or, with ``to`` (a path or binary file), streamed there; returns its size.
+
+        A 502 (the PDF service is temporarily unavailable) is retried.
+
+        >>> client.invoices.download_pdf(42, to="invoice-42.pdf")
+        18234
+        """
+        spec = download_request(invoice_id)
+        if to is None:
+            return self._transport.request(spec, read_all, timeout=timeout)
+        spool = Spool()
+        try:
+            size = self._transport.request(spec, spool.consume, timeout=timeout)
+            spool.deliver(to)
+        finally:
+            spool.close()
+        return size
+
+
+class AsyncGcoreInvoices:
+    """The async twin of :class:`GcoreInvoices`."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    def list(
+        self,
+        *,
+        invoice_date_from: datetime.date | None = None,
+        invoice_date_to: datetime.date | None = None,
+        billing_period_from: datetime.date | None = None,
+        billing_period_to: datetime.date | None = None,
+        currency: str | None = None,
+        move_type: MoveType | None = None,
+        payment_state: PaymentStateFilter | None = None,
+        client_id: int | None = None,
+        payer_id: int | None = None,
+        ordering: str | Sequence[OrderingField] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        prefetch: int = 0,
+        timeout: TimeoutTypes | None = None,
+    ) -> AsyncPager:
+        """Every matching invoice, lazily: ``async for invoice in client.invoices.list(...)``.
+
+        Arguments as :meth:`GcoreInvoices.list`.
+        """
+        filters = GcoreFilters.build(
+            invoice_date_from=invoice_date_from,
+            invoice_date_to=invoice_date_to,
+            billing_period_from=billing_period_from,
+            billing_period_to=billing_period_to,
+            currency=currency,
+            move_type=move_type,
+            payment_state=payment_state,
+            client_id=client_id,
+            payer_id=payer_id,
+            ordering=ordering,
+        )
+        _check_paging(page_size, prefetch)
+        transport = self._transport
+
+        async def fetch(offset: int) -> InvoicePage:
+            spec = filters.page_request(offset=offset, limit=page_size)
+            body = await transport.request(spec, aread_all, timeout=timeout)
+            return _page(body, transport, filters, offset, page_size)
+
+        return AsyncPager(fetch, page_size=page_size, prefetch=prefetch, rate_limited=lambda: transport.rate_limited)
+
+    async def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
+        """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
+        spec = get_request(invoice_id)
+        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
+
+    @overload
+    async def download_pdf(self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None) -> bytes: ...
+    @overload
+    async def download_pdf(self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None) -> int: ...
+    async def download_pdf(
+        self, invoice_id: int, *, to: Destination | None = None, timeout: TimeoutTypes | None = None
+    ) -> bytes | int:
+        """As :meth:`GcoreInvoices.download_pdf` (delivery to ``to`` is a blocking local write)."""
+        spec = download_request(invoice_id)
+        if to is None:
+            return await self._transport.request(spec, aread_all, timeout=timeout)
+        spool = Spool()
+        try:
+            size = await self._transport.request(spec, spool.aconsume, timeout=timeout)
+            spool.deliver(to)
+        finally:
+            spool.close()
+        return size
+
+
+class GcoreBilling(SyncClientBase):
+    """Gcore Billing Reseller API (ERP invoices).
+
+    ``api_key`` defaults to ``GCORE_API_KEY``.  ``timeout`` is seconds or an
+    ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
+    ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
+    Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
+    """
+
+    ENV_VAR = "GCORE_API_KEY"
+    AUTH_SCHEME = "apikey"
+    DEFAULT_BASE_URL = "https://api.gcore.com"
+
+    invoices: GcoreInvoices
+
+    def _attach_resources(self) -> None:
+        self.invoices = GcoreInvoices(self._transport)
+
+
+class AsyncGcoreBilling(AsyncClientBase):
+    """The asyncio twin of :class:`GcoreBilling` (``http_client`` is an ``httpx.AsyncClient``)."""
+
+    ENV_VAR = "GCORE_API_KEY"
+    AUTH_SCHEME = "apikey"
+    DEFAULT_BASE_URL = "https://api.gcore.com"
+
+    invoices: AsyncGcoreInvoices
+
+    def _attach_resources(self) -> None:
+        self.invoices = AsyncGcoreInvoices(self._transport)

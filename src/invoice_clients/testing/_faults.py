@@ -1,0 +1,103 @@
+"""Switchable faults: what can go wrong between a client and a real API, on demand.
+
+Each :class:`Fault` is queued with :meth:`Sandbox.inject <invoice_clients.testing.Sandbox.inject>`
+and hits the next matching requests (``times`` of them, or every one with
+``times=None``), so a test states exactly which attempt fails and how:
+
+    >>> sandbox.inject(Fault.rate_limit(retry_after=0.05))      # next request: 429
+    >>> sandbox.inject(Fault.status(502), path="/download", times=2)
+    >>> sandbox.inject(Fault.latency(0.2), times=None)           # every request, until cleared
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Fault", "FaultKind", "FaultPlan"]
+
+FaultKind = Literal["latency", "status", "drop", "hang", "truncate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One misbehaviour of the server for one request."""
+
+    kind: FaultKind
+    code: int = 503
+    retry_after: str | None = None
+    delay: float = 0.0
+    body: str | None = None
+
+    @classmethod
+    def latency(cls, seconds: float) -> Fault:
+        """Answer normally, but only after ``seconds``."""
+        return cls("latency", delay=seconds)
+
+    @classmethod
+    def status(cls, code: int, *, retry_after: float | str | None = None, body: str | None = None) -> Fault:
+        """Answer ``code`` with an error body (and ``Retry-After`` if given) instead of the real answer.
+
+        ``body`` replaces the default JSON error; ``{authorization}`` in it is replaced by the
+        request's ``Authorization`` header, to play a careless server that echoes credentials.
+        """
+        return cls("status", code=code, retry_after=None if retry_after is None else str(retry_after), body=body)
+
+    @classmethod
+    def rate_limit(cls, *, retry_after: float | str | None = 1) -> Fault:
+        """Answer 429 Too Many Requests with ``Retry-After``."""
+        return cls.status(429, retry_after=retry_after)
+
+    @classmethod
+    def drop(cls) -> Fault:
+        """Close the connection without answering."""
+        return cls("drop")
+
+    @classmethod
+    def timeout(cls, seconds: float) -> Fault:
+        """Hang for ``seconds`` (longer than the client's read timeout), then close without answering."""
+        return cls("hang", delay=seconds)
+
+    @classmethod
+    def truncate(cls) -> Fault:
+        """Send the headers (full ``Content-Length``) and half the body, then close the connection."""
+        return cls("truncate")
+
+
+@dataclass
+class _Entry:
+    fault: Fault
+    remaining: int | None
+    path: str | None
+
+
+class FaultPlan:
+    """The queue of injected faults; thread-safe."""
+
+    def __init__(self) -> None:
+        self._entries: list[_Entry] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault, *, times: int | None = 1, path: str | None = None) -> None:
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1 (or None for every request)")
+        with self._lock:
+            self._entries.append(_Entry(fault, times, path))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def take(self, path: str) -> Fault | None:
+        """The fault for a request to ``path``, if any, consuming one use of it."""
+        with self._lock:
+            for entry in self._entries:
+                if entry.path is not None and entry.path not in path:
+                    continue
+                if entry.remaining is not None:
+                    entry.remaining -= 1
+                    if entry.remaining == 0:
+                        self._entries.remove(entry)
+                return entry.fault
+        return None

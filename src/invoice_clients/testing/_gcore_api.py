@@ -1,0 +1,242 @@
+"""The sandbox's Gcore Billing API: ERP invoices list, retrieve and PDF download.
+
+Behaves as the (patched) spec describes, strictly: ``Authorization: apikey
+<key>`` (401 without, 403 for the forbidden key), ``limit`` 1-100 and ``offset``
+>= 0, every filter (dates inclusive; ``billing_period_from__from`` bounds the
+period's start from below, ``billing_period_to__to`` its end from above),
+``ordering`` as one comma-separated value (sending it repeated, which the spec's
+``explode: false`` forbids, is a 400), newest first by default, ``count`` /
+``next`` / ``previous`` in every page, DRF-style 400 bodies.  ``next_origin``
+and ``count_override`` make the links and the count lie, to prove a client
+trusts neither.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from ._http import Reply, SandboxRequest, json_reply
+from ._pdf import invoice_pdf
+
+__all__ = ["GcoreSandbox"]
+
+PREFIX = "/billing/org/v1/erp-invoices"
+MOVE_TYPES = ("out_invoice", "out_refund")
+PAYMENT_STATES = ("not_paid", "in_payment", "paid", "partial", "reversed")
+ORDER_FIELDS = ("id", "invoice_date", "amount_total", "created_at", "name")
+_DETAIL = re.compile(r"^/(\d+)/?$")
+_DOWNLOAD = re.compile(r"^/(\d+)/download/?$")
+
+
+def _amount(value: Decimal | str | int) -> str:
+    return f"{Decimal(value):.12f}"
+
+
+class GcoreSandbox:
+    """State and behaviour of the sandbox's Gcore API; mutate it freely from tests."""
+
+    def __init__(self, *, api_key: str, forbidden_key: str) -> None:
+        self.api_key = api_key
+        self.forbidden_key = forbidden_key
+        self.invoices: dict[int, dict[str, Any]] = {}
+        self.next_origin: str | None = None
+        """Origin of the ``next``/``previous`` links (default: the sandbox's own)."""
+        self.count_override: int | None = None
+        """If set, every page claims this ``count``."""
+        self.pdf_unavailable = False
+        """While true, downloads answer 502 as the spec documents."""
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+
+    def add_invoice(self, **fields: Any) -> dict[str, Any]:
+        """Add an invoice (wire-format JSON fields); unspecified fields get plausible values.
+
+        Amounts may be given as ``Decimal``/``int``/``str``; ``id`` is the next free one.
+        """
+        with self._lock:
+            invoice_id = fields.pop("id", None) or next(self._ids)
+            while invoice_id in self.invoices:
+                invoice_id = next(self._ids)
+            untaxed = Decimal(fields.pop("amount_untaxed", "100"))
+            tax = Decimal(fields.pop("amount_tax", untaxed * Decimal("0.2")))
+            total = Decimal(fields.pop("amount_total", untaxed + tax))
+            day = fields.get("invoice_date", "2026-01-31")
+            invoice: dict[str, Any] = {
+                "id": invoice_id,
+                "name": f"INV/2026/{invoice_id:05d}",
+                "move_type": "out_invoice",
+                "currency": "EUR",
+                "invoice_date": day,
+                "invoice_date_due": day,
+                "billing_period_from": "2026-01-01",
+                "billing_period_to": "2026-01-31",
+                "amount_untaxed": _amount(untaxed),
+                "amount_tax": _amount(tax),
+                "amount_total": _amount(total),
+                "payment_state": "not_paid",
+                "client_id": 4242,
+                "payer_id": 4242,
+                "invoice_id": None,
+                "created_at": "2026-01-31T09:00:00Z",
+                "updated_at": "2026-01-31T09:00:00Z",
+            }
+            invoice.update(fields)
+            self.invoices[invoice_id] = invoice
+            return invoice
+
+    def remove_invoice(self, invoice_id: int) -> None:
+        with self._lock:
+            del self.invoices[invoice_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.invoices.clear()
+
+    # -- request handling -------------------------------------------------------------------
+
+    def handle(self, request: SandboxRequest, origin: str) -> Reply:
+        if request.authorization == f"apikey {self.forbidden_key}":
+            return json_reply(403, {"detail": "You do not have permission to perform this action."})
+        if request.authorization != f"apikey {self.api_key}":
+            return json_reply(401, {"detail": "Authentication credentials were not provided or are invalid."})
+        rest = request.path[len(PREFIX) :]
+        with self._lock:
+            if rest in ("", "/"):
+                return self._list(request, origin)
+            if match := _DETAIL.match(rest):
+                return self._retrieve(int(match.group(1)))
+            if match := _DOWNLOAD.match(rest):
+                return self._download(int(match.group(1)))
+        return json_reply(404, {"detail": "Not found."})
+
+    def _retrieve(self, invoice_id: int) -> Reply:
+        invoice = self.invoices.get(invoice_id)
+        if invoice is None:
+            return json_reply(404, {"detail": "No ErpInvoice matches the given query."})
+        return json_reply(200, invoice)
+
+    def _download(self, invoice_id: int) -> Reply:
+        invoice = self.invoices.get(invoice_id)
+        if invoice is None:
+            return json_reply(404, {"detail": "No ErpInvoice matches the given query."})
+        if self.pdf_unavailable:
+            return json_reply(502, {"detail": "Invoice PDF is temporarily unavailable"})
+        headers = {"Content-Disposition": f'attachment; filename="invoice-{invoice_id}.pdf"'}
+        return Reply(200, invoice_pdf(str(invoice["name"])), "application/pdf", headers)
+
+    def _list(self, request: SandboxRequest, origin: str) -> Reply:
+        errors: dict[str, list[str]] = {}
+        single: dict[str, str] = {}
+        for name in {key for key, _ in request.query}:
+            values = request.params(name)
+            if len(values) > 1:
+                errors[name] = [f"send {name} once (ordering takes comma-separated fields), got {len(values)} values"]
+            single[name] = values[-1]
+        limit = _int(single, "limit", 100, 1, 100, errors)
+        offset = _int(single, "offset", 0, 0, None, errors)
+        rows = list(self.invoices.values())
+        for name, field, keep in _DATE_FILTERS:
+            if name in single:
+                bound = _date(single[name], name, errors)
+                if bound is not None:
+                    rows = [
+                        r for r in rows if r[field] is not None and keep(datetime.date.fromisoformat(r[field]), bound)
+                    ]
+        for name, allowed in (("move_type", MOVE_TYPES), ("payment_state", PAYMENT_STATES)):
+            if name in single:
+                if single[name] not in allowed:
+                    errors[name] = [f'Select a valid choice. "{single[name]}" is not one of the available choices.']
+                rows = [r for r in rows if r[name] == single[name]]
+        for name in ("client_id", "payer_id"):
+            if name in single:
+                wanted = _int(single, name, 0, None, None, errors)
+                rows = [r for r in rows if r[name] == wanted]
+        if "currency" in single:
+            rows = [r for r in rows if r["currency"] == single["currency"]]
+        ordering = _ordering(single.get("ordering"), errors)
+        if errors:
+            return json_reply(400, errors)
+        for field, descending in reversed(ordering):
+            rows.sort(key=_sort_key(field), reverse=descending)
+        page = rows[offset : offset + limit]
+        return json_reply(
+            200,
+            {
+                "count": self.count_override if self.count_override is not None else len(rows),
+                "next": self._link(request, self.next_origin or origin, offset + limit, limit)
+                if offset + limit < len(rows)
+                else None,
+                "previous": self._link(request, self.next_origin or origin, max(offset - limit, 0), limit)
+                if offset > 0
+                else None,
+                "results": page,
+            },
+        )
+
+    @staticmethod
+    def _link(request: SandboxRequest, origin: str, offset: int, limit: int) -> str:
+        query = [(k, v) for k, v in request.query if k not in ("offset", "limit")]
+        return f"{origin}{request.path}?{urlencode([*query, ('limit', str(limit)), ('offset', str(offset))])}"
+
+
+_DATE_FILTERS: tuple[tuple[str, str, Callable[[datetime.date, datetime.date], bool]], ...] = (
+    ("invoice_date__from", "invoice_date", lambda value, bound: value >= bound),
+    ("invoice_date__to", "invoice_date", lambda value, bound: value <= bound),
+    ("billing_period_from__from", "billing_period_from", lambda value, bound: value >= bound),
+    ("billing_period_to__to", "billing_period_to", lambda value, bound: value <= bound),
+)
+
+
+def _int(
+    single: dict[str, str], name: str, default: int, low: int | None, high: int | None, errors: dict[str, list[str]]
+) -> int:
+    if name not in single:
+        return default
+    try:
+        value = int(single[name])
+    except ValueError:
+        errors[name] = ["A valid integer is required."]
+        return default
+    if (low is not None and value < low) or (high is not None and value > high):
+        errors[name] = [f"Ensure this value is between {low} and {high}."]
+        return default
+    return value
+
+
+def _date(value: str, name: str, errors: dict[str, list[str]]) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = ["Enter a valid date."]
+        return None
+
+
+def _ordering(value: str | None, errors: dict[str, list[str]]) -> list[tuple[str, bool]]:
+    if value is None:
+        return [("invoice_date", True), ("id", True)]
+    fields = []
+    for part in value.split(","):
+        name = part.strip()
+        field = name.removeprefix("-")
+        if field not in ORDER_FIELDS:
+            errors["ordering"] = [f'Select a valid choice. "{name}" is not one of the available choices.']
+            return []
+        fields.append((field, name.startswith("-")))
+    return fields
+
+
+def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    def key(row: dict[str, Any]) -> tuple[bool, Any]:
+        value = row[field]
+        if field == "amount_total":
+            value = Decimal(value)
+        return (value is None, value if value is not None else 0)
+
+    return key

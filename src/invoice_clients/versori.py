@@ -1,0 +1,122 @@
+"""Versori Organisations: ``Versori`` and ``AsyncVersori``.
+
+    >>> from invoice_clients import Versori
+    >>> with Versori() as versori:                         # key from VERSORI_API_KEY
+    ...     for invoice in versori.invoices.list("org_123", start=date(2026, 1, 1)):
+    ...         print(invoice.period_start, invoice.total)   # Money(Decimal('12.05'), 'GBP')
+    ...     upcoming = versori.invoices.upcoming("org_123")
+
+The key is sent as ``Authorization: Bearer <key>``.  ``list`` always sends both
+dates: ``end`` defaults to today (UTC) and ``start`` to one calendar month
+before ``end``, the API's own defaults made explicit; calling the API with no
+dates (which returns the upcoming invoice instead) is what ``upcoming`` is for.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+from collections.abc import Callable
+
+from ._base import AsyncClientBase, SyncClientBase
+from ._models import Invoice
+from ._parsing import parse_body
+from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from ._versori_wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
+
+__all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
+
+
+class VersoriInvoices:
+    """``client.invoices``: an organisation's invoices over a date range, or its upcoming one.
+
+    ``today`` is the clock the date defaults use (UTC by default); replace it to
+    pin "today" in your own tests.
+    """
+
+    def __init__(self, transport: SyncTransport, today: Callable[[], datetime.date] = utc_today) -> None:
+        self._transport = transport
+        self.today = today
+
+    def list(
+        self,
+        organisation_id: str,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        *,
+        timeout: TimeoutTypes | None = None,
+    ) -> builtins.list[Invoice]:
+        """Invoices from ``start`` to ``end`` (default: the calendar month up to today).
+
+        The API has no paging: the whole range comes back at once.
+        """
+        start, end = resolve_range(start, end, today=self.today())
+        spec = list_request(organisation_id, start, end)
+        body = self._transport.request(spec, read_all, timeout=timeout)
+        return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+
+    def upcoming(self, organisation_id: str, *, timeout: TimeoutTypes | None = None) -> Invoice | None:
+        """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
+        spec = upcoming_request(organisation_id)
+        body = self._transport.request(spec, read_all, timeout=timeout)
+        invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        return invoices[0] if invoices else None
+
+
+class AsyncVersoriInvoices:
+    """The async twin of :class:`VersoriInvoices`."""
+
+    def __init__(self, transport: AsyncTransport, today: Callable[[], datetime.date] = utc_today) -> None:
+        self._transport = transport
+        self.today = today
+
+    async def list(
+        self,
+        organisation_id: str,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        *,
+        timeout: TimeoutTypes | None = None,
+    ) -> builtins.list[Invoice]:
+        """As :meth:`VersoriInvoices.list`."""
+        start, end = resolve_range(start, end, today=self.today())
+        spec = list_request(organisation_id, start, end)
+        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+
+    async def upcoming(self, organisation_id: str, *, timeout: TimeoutTypes | None = None) -> Invoice | None:
+        """As :meth:`VersoriInvoices.upcoming`."""
+        spec = upcoming_request(organisation_id)
+        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        return invoices[0] if invoices else None
+
+
+class Versori(SyncClientBase):
+    """Versori Organisations API (billing invoices).
+
+    ``api_key`` defaults to ``VERSORI_API_KEY``; other options as
+    :class:`~invoice_clients.GcoreBilling`.
+    """
+
+    ENV_VAR = "VERSORI_API_KEY"
+    AUTH_SCHEME = "Bearer"
+    DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
+
+    invoices: VersoriInvoices
+
+    def _attach_resources(self) -> None:
+        self.invoices = VersoriInvoices(self._transport)
+
+
+class AsyncVersori(AsyncClientBase):
+    """The asyncio twin of :class:`Versori`."""
+
+    ENV_VAR = "VERSORI_API_KEY"
+    AUTH_SCHEME = "Bearer"
+    DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
+
+    invoices: AsyncVersoriInvoices
+
+    def _attach_resources(self) -> None:
+        self.invoices = AsyncVersoriInvoices(self._transport)

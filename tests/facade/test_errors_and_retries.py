@@ -1,0 +1,194 @@
+"""Every error mapping, and the retry policy: what is retried, how long it waits, when it gives up."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import socket
+
+import pytest
+
+from invoice_clients import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    GcoreBilling,
+    InvoiceClientsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+    Versori,
+)
+from invoice_clients._retry import parse_retry_after
+from invoice_clients.testing import Fault, Sandbox
+
+from .conftest import FAST
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "attempts"),
+    [
+        (400, BadRequestError, 1),
+        (401, AuthenticationError, 1),
+        (403, PermissionDeniedError, 1),
+        (404, NotFoundError, 1),
+        (409, APIStatusError, 1),
+        (422, APIStatusError, 1),
+        (408, APIStatusError, 4),
+        (429, RateLimitError, 4),
+        (500, ServerError, 1),
+        (501, ServerError, 1),
+        (502, ServerError, 4),
+        (503, ServerError, 4),
+        (504, ServerError, 4),
+    ],
+)
+def test_status_mapping_and_retryability(
+    sandbox: Sandbox, gcore: GcoreBilling, status: int, kind: type[APIStatusError], attempts: int
+) -> None:
+    sandbox.inject(Fault.status(status), times=None)
+    with pytest.raises(kind) as caught:
+        gcore.invoices.get(1)
+    error = caught.value
+    assert type(error) is kind
+    assert isinstance(error, APIError) and isinstance(error, InvoiceClientsError)
+    assert (error.status_code, error.method) == (status, "GET")
+    assert error.url == f"{sandbox.url}/billing/org/v1/erp-invoices/1"
+    assert "sandbox fault" in error.body and str(status) in str(error)
+    assert len(sandbox.requests) == attempts
+
+
+def test_real_auth_and_not_found(sandbox: Sandbox) -> None:
+    with GcoreBilling("wrong", base_url=sandbox.url) as bad, pytest.raises(AuthenticationError, match="401"):
+        bad.invoices.get(1)
+    with GcoreBilling("sandbox-gcore-forbidden", base_url=sandbox.url) as limited, pytest.raises(PermissionDeniedError):
+        list(limited.invoices.list())
+    with sandbox.gcore_client() as gcore, pytest.raises(NotFoundError, match="No ErpInvoice"):
+        gcore.invoices.get(999)
+    with Versori("wrong", base_url=sandbox.versori_base_url) as bad_v, pytest.raises(AuthenticationError):
+        bad_v.invoices.upcoming("org_acme")
+    with (
+        Versori("sandbox-versori-forbidden", base_url=sandbox.versori_base_url) as limited_v,
+        pytest.raises(PermissionDeniedError),
+    ):
+        limited_v.invoices.upcoming("org_acme")
+    with sandbox.versori_client() as versori, pytest.raises(NotFoundError, match="not_found"):
+        versori.invoices.list("org_nope")
+
+
+@pytest.mark.parametrize("fault", [Fault.drop(), Fault.truncate(), Fault.status(503), Fault.status(408)])
+def test_transient_failures_are_retried(sandbox: Sandbox, gcore: GcoreBilling, fault: Fault) -> None:
+    sandbox.inject(fault, times=2)
+    assert len(list(gcore.invoices.list())) == 31
+    assert len(sandbox.requests) == 3
+
+
+def test_dropped_connections_exhaust_to_connection_error(sandbox: Sandbox, gcore: GcoreBilling) -> None:
+    sandbox.inject(Fault.drop(), times=None)
+    with pytest.raises(APIConnectionError) as caught:
+        gcore.invoices.get(1)
+    assert caught.value.status_code is None and caught.value.__cause__ is not None
+    assert len(sandbox.requests) == 4
+
+
+def test_truncated_bodies_exhaust_to_connection_error(sandbox: Sandbox, gcore: GcoreBilling) -> None:
+    sandbox.inject(Fault.truncate(), times=None)
+    with pytest.raises(APIConnectionError):
+        gcore.invoices.download_pdf(1)
+
+
+def test_timeouts(sandbox: Sandbox) -> None:
+    with sandbox.gcore_client(timeout=0.05, retry=FAST) as gcore:
+        sandbox.inject(Fault.timeout(0.5), times=1)
+        assert gcore.invoices.get(1).id == "1"
+        sandbox.inject(Fault.timeout(0.5), times=None)
+        with pytest.raises(APITimeoutError) as caught:
+            gcore.invoices.get(1)
+        assert isinstance(caught.value, APIConnectionError)
+        sandbox.clear_faults()
+        sandbox.inject(Fault.latency(0.2))
+        assert gcore.invoices.get(1, timeout=2.0).id == "1"  # per-call override
+
+
+def test_nobody_listening_is_a_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with (
+        GcoreBilling("k", base_url=f"http://127.0.0.1:{port}", retry=FAST) as gcore,
+        pytest.raises(APIConnectionError, match="ConnectError"),
+    ):
+        gcore.invoices.get(1)
+
+
+def test_retry_after_is_honoured(sandbox: Sandbox, gcore: GcoreBilling, caplog: pytest.LogCaptureFixture) -> None:
+    sandbox.inject(Fault.rate_limit(retry_after=0.2))
+    with caplog.at_level(logging.INFO, logger="invoice_clients"):
+        assert gcore.invoices.get(1).id == "1"
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert len(waits) == 1
+    assert " in 0.200s after attempt 1/4 failed" in waits[0]  # the server's hint, not FAST's milliseconds
+    assert len(sandbox.requests) == 2
+
+
+def test_retry_after_beyond_the_cap_gives_up_at_once(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    policy = RetryPolicy(initial_delay=0.001, jitter=0, max_retry_after=5.0)
+    with sandbox.gcore_client(retry=policy) as gcore:
+        sandbox.inject(Fault.rate_limit(retry_after=3600), times=None)
+        with caplog.at_level(logging.INFO, logger="invoice_clients"), pytest.raises(RateLimitError) as caught:
+            gcore.invoices.get(1)
+        assert caught.value.retry_after == 3600
+        assert not [r for r in caplog.records if r.getMessage().startswith("retrying")]
+        assert len(sandbox.requests) == 1
+
+
+def test_total_time_is_bounded(sandbox: Sandbox) -> None:
+    policy = RetryPolicy(max_attempts=100, initial_delay=0.05, max_delay=0.05, jitter=0, max_elapsed=0.2)
+    with sandbox.gcore_client(retry=policy) as gcore:
+        sandbox.inject(Fault.status(503), times=None)
+        with pytest.raises(ServerError):
+            gcore.invoices.get(1)
+        assert 2 <= len(sandbox.requests) <= 5
+
+
+def test_no_retries_when_disabled(sandbox: Sandbox) -> None:
+    with sandbox.gcore_client(retry=RetryPolicy(max_attempts=1)) as gcore:
+        sandbox.inject(Fault.status(503))
+        with pytest.raises(ServerError):
+            gcore.invoices.get(1)
+        assert len(sandbox.requests) == 1
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    policy = RetryPolicy(initial_delay=1.0, max_delay=5.0, jitter=0.0)
+    assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    jittered = RetryPolicy(initial_delay=1.0, jitter=0.5)
+    assert all(0.5 <= jittered.backoff(1) <= 1.0 for _ in range(50))
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetryPolicy(max_attempts=0)
+
+
+def test_parse_retry_after() -> None:
+    now = datetime.datetime(2026, 5, 15, 12, 0, 0, tzinfo=datetime.UTC)
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("0.25") == 0.25
+    assert parse_retry_after("-3") == 0.0
+    assert parse_retry_after("Fri, 15 May 2026 12:00:30 GMT", now=now) == 30.0
+    assert parse_retry_after("Fri, 15 May 2026 11:00:00 GMT", now=now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("nan") is None
+
+
+def test_redirects_are_not_followed(sandbox: Sandbox, gcore: GcoreBilling) -> None:
+    with Sandbox(seed=False) as elsewhere:
+        sandbox.inject(Fault.status(302, body=""))
+        with pytest.raises(APIStatusError) as caught:
+            gcore.invoices.get(1)
+        assert caught.value.status_code == 302
+        assert elsewhere.requests == []

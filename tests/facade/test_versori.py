@@ -1,0 +1,124 @@
+"""Versori: explicit date defaults, upcoming invoice, line items, the wire format."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from invoice_clients import InvalidArgumentError, InvoiceKind, Money, Vendor, Versori
+from invoice_clients._versori_wire import one_month_before
+from invoice_clients.testing import Sandbox, monetary_value
+
+D = datetime.date
+PATH = "/api/organisations/v1/organisations/org_acme/billing/invoices"
+
+
+def _query(sandbox: Sandbox) -> dict[str, str]:
+    request = sandbox.requests[-1]
+    assert request.path == PATH
+    return dict(request.query)
+
+
+def test_list_with_both_dates(sandbox: Sandbox, versori: Versori) -> None:
+    invoices = versori.invoices.list("org_acme", D(2026, 2, 1), D(2026, 3, 31))
+    assert _query(sandbox) == {"from": "2026-02-01", "to": "2026-03-31"}
+    assert sandbox.requests[-1].headers["authorization"] == "Bearer sandbox-versori-key"
+    assert [i.period_start for i in invoices] == [D(2026, 2, 1), D(2026, 3, 1)]
+    first = invoices[0]
+    assert first.vendor is Vendor.VERSORI and first.kind is InvoiceKind.INVOICE
+    assert first.total == Money(Decimal("122.10"), "GBP")
+    assert first.id == "in_sandbox0002" and first.document_url is not None and first.document_url.endswith(".pdf")
+    assert [(li.description, li.quantity, li.total.amount) for li in first.line_items] == [
+        ("Integration runs", 2000, Decimal("100.10")),
+        ("Platform seat", 2, Decimal("22.00")),
+    ]
+    assert (first.number, first.subtotal, first.tax, first.payment_state) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "wire"),
+    [
+        (None, None, D(2026, 3, 31), ("2026-02-28", "2026-03-31")),
+        (None, None, D(2024, 3, 30), ("2024-02-29", "2024-03-30")),
+        (D(2026, 1, 15), None, D(2026, 3, 31), ("2026-01-15", "2026-03-31")),
+        (None, D(2026, 1, 10), D(2026, 3, 31), ("2025-12-10", "2026-01-10")),
+        (D(2026, 1, 10), D(2026, 1, 10), D(2026, 3, 31), ("2026-01-10", "2026-01-10")),
+    ],
+)
+def test_dates_are_always_explicit(
+    sandbox: Sandbox,
+    versori: Versori,
+    start: D | None,
+    end: D | None,
+    today: D,
+    wire: tuple[str, str],
+) -> None:
+    versori.invoices.today = lambda: today
+    versori.invoices.list("org_acme", start, end)
+    assert _query(sandbox) == {"from": wire[0], "to": wire[1]}
+
+
+def test_default_today_is_utc_today(sandbox: Sandbox, versori: Versori) -> None:
+    before = datetime.datetime.now(datetime.UTC).date()
+    versori.invoices.list("org_acme")
+    after = datetime.datetime.now(datetime.UTC).date()
+    assert _query(sandbox)["to"] in {before.isoformat(), after.isoformat()}
+
+
+def test_start_after_end(sandbox: Sandbox, versori: Versori) -> None:
+    with pytest.raises(InvalidArgumentError, match="after"):
+        versori.invoices.list("org_acme", D(2026, 2, 1), D(2026, 1, 1))
+    with pytest.raises(InvalidArgumentError):
+        versori.invoices.list("org_acme", "2026-01-01")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        versori.invoices.list("")
+    assert sandbox.requests == []
+
+
+def test_upcoming_sends_no_dates(sandbox: Sandbox, versori: Versori) -> None:
+    upcoming = versori.invoices.upcoming("org_acme")
+    assert _query(sandbox) == {}
+    assert upcoming is not None and upcoming.total == Money(Decimal("42.50"), "GBP")
+    assert versori.invoices.upcoming("org_tokyo") is None
+
+
+def test_organisation_id_is_quoted(sandbox: Sandbox, versori: Versori) -> None:
+    sandbox.versori.add_invoice("org/../x y", D(2026, 1, 1), D(2026, 1, 31))
+    assert len(versori.invoices.list("org/../x y", D(2026, 1, 1), D(2026, 1, 31))) == 1
+    assert sandbox.requests[-1].path == "/api/organisations/v1/organisations/org%2F..%2Fx%20y/billing/invoices"
+
+
+def test_forward_compatible(sandbox: Sandbox, versori: Versori) -> None:
+    sandbox.versori.add_invoice(
+        "org_new",
+        D(2026, 1, 1),
+        D(2026, 1, 31),
+        monetary_value(1_000_000, 99, "CHF"),
+        metaData={"plan": "enterprise", "seats": 12, "trial": False},
+        somethingNew=[1, 2],
+    )
+    (invoice,) = versori.invoices.list("org_new", D(2026, 1, 1), D(2026, 1, 31))
+    assert invoice.total == Money(Decimal("1000000.99"), "CHF")
+    assert invoice.raw.additional_properties == {"somethingNew": [1, 2]}
+
+
+def test_one_month_before() -> None:
+    assert one_month_before(D(2026, 3, 31)) == D(2026, 2, 28)
+    assert one_month_before(D(2024, 3, 31)) == D(2024, 2, 29)
+    assert one_month_before(D(2026, 1, 15)) == D(2025, 12, 15)
+    assert one_month_before(D(2026, 5, 31)) == D(2026, 4, 30)
+
+
+def test_sandbox_applies_the_apis_own_defaults(sandbox: Sandbox) -> None:
+    # The sandbox mirrors the real API's surprising defaults; the facade never relies on them.
+    sandbox.versori.today = lambda: D(2026, 3, 31)
+    headers = {"Authorization": "Bearer sandbox-versori-key"}
+    url = sandbox.versori_base_url + "/organisations/org_acme/billing/invoices"
+    only_to = httpx.get(url, params={"to": "2026-02-15"}, headers=headers).json()
+    assert [i["invoiceStartDate"] for i in only_to] == ["2026-01-01", "2026-02-01"]
+    only_from = httpx.get(url, params={"from": "2026-03-01"}, headers=headers).json()
+    assert [i["invoiceStartDate"] for i in only_from] == ["2026-03-01"]
+    assert httpx.get(url, headers=headers).json()[0]["totalAmount"]["integral"] == 42

@@ -52,6 +52,13 @@ def contract(session: nox.Session) -> None:
     session.run("pytest", "tests/contract", *session.posargs, env=env)
 
 
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run `invoice-clients demo`: the sandbox on loopback and the CLI against it."""
+    session.install(".")
+    session.run("invoice-clients", "demo", *session.posargs)
+
+
 def _install_prism(session: nox.Session) -> Path:
     """npm ci the pinned Prism into nox's cache, once per lockfile version."""
     lock = Path("tests/contract/prism")

@@ -1,0 +1,66 @@
+"""Exit codes of the ``invoice-clients`` command and the one-line messages behind them.
+
+Scripts and schedulers branch on these, so they are part of the interface:
+
+=====  ==========================================================
+code   meaning
+=====  ==========================================================
+0      success
+1      an unexpected error (a bug: please report it)
+2      bad arguments (unknown option, malformed date, ...)
+3      bad or missing credentials (401/403, key variable unset)
+4      rate limited, still after the client's retries (429)
+5      network failure: cannot connect, or timed out
+6      not found (404)
+7      the API failed: a 5xx after retries, or a response that does not fit its spec
+=====  ==========================================================
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from .._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    InvalidArgumentError,
+    InvoiceClientsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+)
+
+__all__ = ["ExitCode", "exit_code_for"]
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes (see the module docstring)."""
+
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    CREDENTIALS = 3
+    RATE_LIMITED = 4
+    NETWORK = 5
+    NOT_FOUND = 6
+    API_FAILURE = 7
+
+
+def exit_code_for(error: InvoiceClientsError) -> ExitCode:
+    """The exit code for an error the facade raised."""
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return ExitCode.CREDENTIALS
+    if isinstance(error, RateLimitError):
+        return ExitCode.RATE_LIMITED
+    if isinstance(error, APIConnectionError):
+        return ExitCode.NETWORK
+    if isinstance(error, NotFoundError):
+        return ExitCode.NOT_FOUND
+    if isinstance(error, ServerError | ResponseValidationError | APIStatusError):
+        return ExitCode.API_FAILURE
+    if isinstance(error, InvalidArgumentError):
+        return ExitCode.CREDENTIALS if "API key" in str(error) else ExitCode.USAGE
+    return ExitCode.UNEXPECTED

@@ -7,6 +7,12 @@ listing: a page shorter than the page size (or empty) does.  Only a bounded
 window of pages is held at a time, so memory does not grow with the number of
 invoices.
 
+Offset pagination shifts when rows are inserted ahead of the cursor, so an
+invoice the previous page returned can come back on the next one: it is
+dropped, not yielded twice.  A full page that brings nothing new means the
+server is not advancing (it ignores ``offset``, as a mock serving one example
+does); that raises instead of looping forever.
+
 With ``prefetch=n`` up to ``n`` further pages are requested concurrently while
 the current one is consumed; the first 429 the transport sees drops the window
 back to one page at a time for the rest of the listing.  Pages past the end
@@ -18,9 +24,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gcore_billing_client.models import PaginatedErpInvoiceExternalList
 
@@ -41,15 +47,37 @@ class InvoicePage:
     raw: PaginatedErpInvoiceExternalList = field(repr=False, compare=False)
 
     @property
+    def received(self) -> int:
+        """How many invoices the server sent (``invoices`` omits repeats of the previous page)."""
+        return len(self.raw.results)
+
+    @property
     def is_last(self) -> bool:
-        """Whether this page is shorter than the page size, so nothing follows it."""
-        return len(self.invoices) < self.limit
+        """Whether the server sent fewer invoices than the page size, so nothing follows."""
+        return self.received < self.limit
 
     def __iter__(self) -> Iterator[Invoice]:
         return iter(self.invoices)
 
     def __len__(self) -> int:
         return len(self.invoices)
+
+
+class _Continuity:
+    """Drops invoices the previous page already returned; refuses a listing that stops advancing."""
+
+    def __init__(self, stalled: Callable[[InvoicePage], Exception]) -> None:
+        self._stalled = stalled
+        self._previous: frozenset[str] = frozenset()
+
+    def fresh(self, page: InvoicePage) -> InvoicePage:
+        previous, self._previous = self._previous, frozenset(invoice.id for invoice in page.invoices)
+        if not previous.intersection(self._previous):
+            return page
+        kept = tuple(invoice for invoice in page.invoices if invoice.id not in previous)
+        if not kept and not page.is_last:
+            raise self._stalled(page)
+        return replace(page, invoices=kept)
 
 
 class SyncPager:
@@ -65,11 +93,13 @@ class SyncPager:
         page_size: int,
         prefetch: int,
         rate_limited: Callable[[], int],
+        stalled: Callable[[InvoicePage], Exception],
     ) -> None:
         self._fetch = fetch
         self.page_size = page_size
         self.prefetch = prefetch
         self._rate_limited = rate_limited
+        self._stalled = stalled
 
     def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``."""
@@ -81,18 +111,25 @@ class SyncPager:
 
     def pages(self) -> Iterator[InvoicePage]:
         """Every non-empty page, in order."""
-        if self.prefetch <= 0:
-            offset = 0
-            while True:
-                page = self._fetch(offset)
+        continuity = _Continuity(self._stalled)
+        with contextlib.closing(self._raw_pages()) as raw_pages:  # stops the prefetch pool at once
+            for raw_page in raw_pages:
+                page = continuity.fresh(raw_page)
                 if page.invoices:
                     yield page
                 if page.is_last:
                     return
-                offset += len(page.invoices)
+
+    def _raw_pages(self) -> Generator[InvoicePage]:
+        if self.prefetch <= 0:
+            offset = 0
+            while True:
+                page = self._fetch(offset)
+                yield page
+                offset += page.received
         yield from self._prefetched_pages()
 
-    def _prefetched_pages(self) -> Iterator[InvoicePage]:
+    def _prefetched_pages(self) -> Generator[InvoicePage]:
         pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
         pending: deque[Future[InvoicePage]] = deque()
         window, seen_429, next_offset = self.prefetch + 1, self._rate_limited(), 0
@@ -104,10 +141,7 @@ class SyncPager:
                 page = pending.popleft().result()
                 if self._rate_limited() != seen_429:
                     window = 1
-                if page.invoices:
-                    yield page
-                if page.is_last:
-                    return
+                yield page
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -122,11 +156,13 @@ class AsyncPager:
         page_size: int,
         prefetch: int,
         rate_limited: Callable[[], int],
+        stalled: Callable[[InvoicePage], Exception],
     ) -> None:
         self._fetch = fetch
         self.page_size = page_size
         self.prefetch = prefetch
         self._rate_limited = rate_limited
+        self._stalled = stalled
 
     async def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``."""
@@ -139,6 +175,7 @@ class AsyncPager:
 
     async def pages(self) -> AsyncIterator[InvoicePage]:
         """Every non-empty page, in order."""
+        continuity = _Continuity(self._stalled)
         pending: deque[asyncio.Task[InvoicePage]] = deque()
         window, seen_429, next_offset = max(self.prefetch, 0) + 1, self._rate_limited(), 0
         try:
@@ -146,7 +183,7 @@ class AsyncPager:
                 while len(pending) < window:
                     pending.append(asyncio.ensure_future(self._fetch(next_offset)))
                     next_offset += self.page_size
-                page = await pending.popleft()
+                page = continuity.fresh(await pending.popleft())
                 if self._rate_limited() != seen_429:
                     window = 1
                 if page.invoices:

@@ -16,12 +16,12 @@ neither skipped nor returned twice.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import overload
 
 from ._base import AsyncClientBase, SyncClientBase
 from ._download import Destination, Spool
-from ._exceptions import InvalidArgumentError
+from ._exceptions import InvalidArgumentError, ResponseValidationError
 from ._gcore_wire import (
     MAX_PAGE_SIZE,
     GcoreFilters,
@@ -55,8 +55,21 @@ def _page(
 ) -> InvoicePage:
     spec = filters.page_request(offset=offset, limit=limit)
     raw, invoices = parse_body(body, parse_page, transport=transport, spec=spec)
-    count = raw.count if isinstance(raw.count, int) and not isinstance(raw.count, bool) else None
-    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=count, raw=raw)
+    sane = isinstance(raw.count, int) and not isinstance(raw.count, bool) and raw.count >= 0
+    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=raw.count if sane else None, raw=raw)
+
+
+def _stalled(transport: SyncTransport | AsyncTransport, filters: GcoreFilters) -> Callable[[InvoicePage], Exception]:
+    def error(page: InvoicePage) -> Exception:
+        spec = filters.page_request(offset=page.offset, limit=page.limit)
+        return ResponseValidationError(
+            f"the page at offset {page.offset} repeats the previous page: the server is not advancing the listing",
+            method=spec.method,
+            url=transport.url(spec),
+            status_code=200,
+        )
+
+    return error
 
 
 class GcoreInvoices:
@@ -114,7 +127,13 @@ class GcoreInvoices:
             body = transport.request(spec, read_all, timeout=timeout)
             return _page(body, transport, filters, offset, page_size)
 
-        return SyncPager(fetch, page_size=page_size, prefetch=prefetch, rate_limited=lambda: transport.rate_limited)
+        return SyncPager(
+            fetch,
+            page_size=page_size,
+            prefetch=prefetch,
+            rate_limited=lambda: transport.rate_limited,
+            stalled=_stalled(transport, filters),
+        )
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
@@ -195,7 +214,13 @@ class AsyncGcoreInvoices:
             body = await transport.request(spec, aread_all, timeout=timeout)
             return _page(body, transport, filters, offset, page_size)
 
-        return AsyncPager(fetch, page_size=page_size, prefetch=prefetch, rate_limited=lambda: transport.rate_limited)
+        return AsyncPager(
+            fetch,
+            page_size=page_size,
+            prefetch=prefetch,
+            rate_limited=lambda: transport.rate_limited,
+            stalled=_stalled(transport, filters),
+        )
 
     async def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from invoice_clients import GcoreBilling
+from invoice_clients import GcoreBilling, ResponseValidationError
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST, gcore_list_requests
@@ -136,3 +139,63 @@ def test_stopping_early_stops_fetching(empty_sandbox: Sandbox, gcore_empty: Gcor
     first = list(itertools.islice(gcore_empty.invoices.list(page_size=5), 7))
     assert len(first) == 7
     assert len(empty_sandbox.requests) == 2
+
+
+def test_rows_shifted_by_inserts_ahead_of_the_cursor_are_not_repeated(
+    empty_sandbox: Sandbox, gcore_empty: GcoreBilling
+) -> None:
+    _add(empty_sandbox, 7)
+    iterator = iter(gcore_empty.invoices.list(page_size=3, ordering=["-id"]))
+    seen = [next(iterator).id for _ in range(3)]  # first page: 7, 6, 5
+    _add(empty_sandbox, 2)  # 9 and 8 sort ahead of the cursor, pushing 6 and 5 onto the next page
+    seen += [invoice.id for invoice in iterator]
+    assert seen == ["7", "6", "5", "4", "3", "2", "1"]
+    assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == [0, 3, 6, 9]
+
+
+class _OffsetIgnoringServer(ThreadingHTTPServer):
+    """Answers every list request with the same full page, as a mock serving one example does."""
+
+    def __init__(self, page_size: int) -> None:
+        body = json.dumps(
+            {"count": 1000, "next": None, "previous": None, "results": [_wire_invoice(n) for n in range(page_size)]}
+        ).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def _wire_invoice(n: int) -> dict[str, object]:
+    return {
+        "id": n + 1, "name": f"INV/{n}", "move_type": "out_invoice", "currency": "EUR", "invoice_date": None,
+        "invoice_date_due": None, "billing_period_from": None, "billing_period_to": None, "amount_untaxed": "1",
+        "amount_tax": "0", "amount_total": "1", "payment_state": "paid", "client_id": 1, "payer_id": 1,
+        "invoice_id": None, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("prefetch", [0, 2])
+def test_a_server_that_ignores_offset_fails_the_listing_instead_of_looping(prefetch: int) -> None:
+    server = _OffsetIgnoringServer(page_size=2)
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        with GcoreBilling("k", base_url=base_url) as client:
+            iterator = iter(client.invoices.list(page_size=2, prefetch=prefetch))
+            assert [next(iterator).id for _ in range(2)] == ["1", "2"]
+            with pytest.raises(ResponseValidationError, match="offset 2 repeats the previous page") as caught:
+                next(iterator)
+        assert caught.value.url == base_url + "/billing/org/v1/erp-invoices"
+    finally:
+        server.shutdown()
+        server.server_close()

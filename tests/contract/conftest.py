@@ -16,7 +16,7 @@ import pytest
 
 from scripts.manifest import ROOT
 
-from .harness import PrismMock, WireRecorder, prism_binary
+from .harness import PrismMock, WireRecorder, prism_binary, wire_problems
 
 SPECS = {
     "gcore": ROOT / "generated" / "gcore-billing.effective.yaml",
@@ -68,3 +68,13 @@ def recorder(mocks: Mocks) -> Iterator[WireRecorder]:
     proxy = WireRecorder(mocks.static["gcore"].port)
     yield proxy
     proxy.close()
+    assert [p for r in proxy.requests for p in wire_problems(r)] == [], "requests Prism tolerates but the spec forbids"
+
+
+@pytest.fixture
+def versori_recorder(mocks: Mocks) -> Iterator[WireRecorder]:
+    """A wire recorder in front of the static (patched) Versori mock."""
+    proxy = WireRecorder(mocks.static["versori"].port)
+    yield proxy
+    proxy.close()
+    assert [p for r in proxy.requests for p in wire_problems(r)] == [], "requests Prism tolerates but the spec forbids"

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["PrismMock", "RecordedRequest", "WireRecorder", "prism_binary"]
+__all__ = ["PrismMock", "RecordedRequest", "WireRecorder", "prism_binary", "wire_problems"]
 
 
 def prism_binary() -> Path | None:
@@ -128,3 +128,27 @@ class WireRecorder:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+_INTEGER_PARAMS = {"limit", "offset", "client_id", "payer_id"}
+_DATE_PARAMS = {
+    "invoice_date__from",
+    "invoice_date__to",
+    "billing_period_from__from",
+    "billing_period_to__to",
+    "from",
+    "to",
+}
+
+
+def wire_problems(request: RecordedRequest) -> list[str]:
+    """What Prism lets through but the specs forbid: repeated parameters, ``42.0`` ids, odd dates."""
+    problems = []
+    names = [name for name, _ in request.query]
+    problems += [f"{name} sent {names.count(name)} times" for name in sorted(set(names)) if names.count(name) > 1]
+    for name, value in request.query:
+        if name in _INTEGER_PARAMS and not value.lstrip("-").isdigit():
+            problems.append(f"{name}={value} is not an integer")
+        if name in _DATE_PARAMS and not (len(value) == 10 and value[4] == value[7] == "-"):
+            problems.append(f"{name}={value} is not a YYYY-MM-DD date")
+    return problems

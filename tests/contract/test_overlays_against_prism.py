@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from .conftest import Mocks
+from .harness import WireRecorder, wire_problems
 
 INVOICES = "/organisations/org_1/billing/invoices"
 
@@ -36,3 +38,38 @@ def test_patched_gcore_spec_rejects_fractional_ids_and_oversized_pages(mocks: Mo
     assert httpx.get(url, headers=headers, params={"limit": 101}).status_code == 422
     assert httpx.get(url, headers=headers, params={"ordering": "-invoice_date,id"}).status_code == 200
     assert httpx.get(url, headers=headers, params={"ordering": "-invoice_date,bogus"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/4.5",
+        "/4.5/download",
+        "?invoice_date__from=2026-13-01",
+        "?billing_period_to__to=01/02/2026",
+        "?move_type=bogus",
+    ],
+)
+def test_prism_rejects_what_a_careless_client_would_send(mocks: Mocks, bad: str) -> None:
+    """The facade tests rely on these 422s: a facade sending such a request would raise and fail its test."""
+    url = mocks.static["gcore"].base_url + "/billing/org/v1/erp-invoices" + bad
+    assert httpx.get(url, headers={"Authorization": "apikey key"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"ordering": ["id", "-invoice_date"]}, "ordering sent 2 times"),
+        ({"client_id": "42.0"}, "client_id=42.0 is not an integer"),
+    ],
+)
+def test_the_wire_recorder_catches_what_prism_tolerates(
+    recorder: WireRecorder, query: dict[str, object], problem: str
+) -> None:
+    response = httpx.get(
+        recorder.base_url + "/billing/org/v1/erp-invoices", params=query, headers={"Authorization": "apikey k"}
+    )
+    assert response.status_code == 200  # Prism lets it through...
+    (request,) = recorder.requests
+    assert wire_problems(request) == [problem]  # ...the recorder does not
+    recorder.requests.clear()  # keep the fixture's own end-of-test check about the facade's requests

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from gcore_billing_client.api.erp_invoices import (
     v1_erp_invoices_download_retrieve,
@@ -32,6 +32,7 @@ from ._exceptions import InvalidArgumentError
 from ._models import Invoice, InvoiceKind, PaymentState, Vendor
 from ._money import Money
 from ._transport import RequestSpec
+from ._wire_checks import GCORE_INVOICE, GCORE_PAGE
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -216,9 +217,8 @@ def invoice_from_gcore(raw: ErpInvoiceExternal) -> Invoice:
 
 def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Invoice, ...]]:
     """A list response: the generated page model and its converted invoices."""
-    if not isinstance(data, dict):
-        raise TypeError("a page must be a JSON object")
-    page = PaginatedErpInvoiceExternalList.from_dict(data)
+    GCORE_PAGE.check(data, "page")
+    page = PaginatedErpInvoiceExternalList.from_dict(cast(dict[str, Any], data))
     if not isinstance(page.results, list):
         raise TypeError("results must be an array")
     return page, tuple(invoice_from_gcore(item) for item in page.results)
@@ -226,6 +226,5 @@ def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Inv
 
 def parse_invoice(data: object) -> Invoice:
     """A retrieve response."""
-    if not isinstance(data, dict):
-        raise TypeError("an invoice must be a JSON object")
-    return invoice_from_gcore(ErpInvoiceExternal.from_dict(data))
+    GCORE_INVOICE.check(data, "invoice")
+    return invoice_from_gcore(ErpInvoiceExternal.from_dict(cast(dict[str, Any], data)))

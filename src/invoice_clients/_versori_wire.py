@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import posixpath
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from versori_organisations_client.api.default import get_invoices
@@ -25,6 +26,7 @@ from ._exceptions import InvalidArgumentError
 from ._models import Invoice, InvoiceKind, LineItem, Vendor
 from ._money import Money
 from ._transport import RequestSpec
+from ._wire_checks import VERSORI_INVOICES
 
 __all__ = [
     "invoice_from_versori",
@@ -129,11 +131,5 @@ def invoice_from_versori(raw: VersoriInvoice) -> Invoice:
 
 def parse_invoices(data: object) -> list[Invoice]:
     """A GetInvoices response: a JSON array of invoices."""
-    if not isinstance(data, list):
-        raise TypeError("the response must be a JSON array")
-    result = []
-    for item in data:
-        if not isinstance(item, dict):
-            raise TypeError("each invoice must be a JSON object")
-        result.append(invoice_from_versori(VersoriInvoice.from_dict(item)))
-    return result
+    VERSORI_INVOICES.check(data, "body")
+    return [invoice_from_versori(VersoriInvoice.from_dict(item)) for item in cast(list[dict[str, Any]], data)]

@@ -1,0 +1,179 @@
+"""Does a decoded response body fit the effective spec?  Checked before the generated models see it.
+
+The generated ``from_dict`` methods trust their input: they keep a string where
+the spec says integer, a number where it says string, and their date parser
+accepts forms (``20260101``, a date-time for a date) that the spec's formats do
+not.  Without a check, a malformed response would become a wrong ``Invoice``
+instead of a :class:`~invoice_clients.ResponseValidationError`.
+
+The rules below restate the response schemas of ``generated/*.effective.yaml``
+for the properties they declare (extra properties are allowed, as there).  A
+full JSON Schema validator per response would cost more than parsing itself;
+instead ``tests/property/test_facade_parsing.py`` holds these rules to the
+spec: ``jsonschema`` judges thousands of generated bodies and the facade must
+agree with every verdict, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["GCORE_INVOICE", "GCORE_PAGE", "VERSORI_INVOICES", "Rule", "Schema"]
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)", re.ASCII
+)
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")  # the overlay's amount pattern (Unicode \d, as JSON Schema tools read it)
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named predicate: ``what`` is how an error message describes the expected value."""
+
+    what: str
+    accepts: Callable[[object], bool]
+
+    def or_null(self) -> Rule:
+        return Rule(f"{self.what} or null", lambda value: value is None or self.accepts(value))
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _date(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_time(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value.upper()):
+        return False
+    try:
+        return datetime.date.fromisoformat(value[:10]).year > 0
+    except ValueError:
+        return False
+
+
+INTEGER = Rule("an integer", _integer)
+INT32 = Rule("a 32-bit integer", lambda v: _integer(v) and -(2**31) <= v < 2**31)  # type: ignore[operator]
+NON_NEGATIVE = Rule("a non-negative integer", lambda v: _integer(v) and v >= 0)  # type: ignore[operator]
+STRING = Rule("a string", lambda v: isinstance(v, str))
+BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool))
+DATE = Rule("a YYYY-MM-DD date", _date)
+DATE_TIME = Rule("an RFC 3339 date-time", _date_time)
+DECIMAL = Rule("a decimal string", lambda v: isinstance(v, str) and _DECIMAL.fullmatch(v) is not None)
+CURRENCY = Rule("a three-letter currency code", lambda v: isinstance(v, str) and _CURRENCY.fullmatch(v) is not None)
+ANY = Rule("any value", lambda v: True)
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """An object schema (``fields`` + ``required``), an array of one (``items``), or a map of ``values``."""
+
+    fields: Mapping[str, Rule | Schema] | None = None
+    required: frozenset[str] = frozenset()
+    items: Schema | None = None
+    values: Rule | None = None
+
+    def check(self, value: object, where: str) -> None:
+        """Raise ``ValueError`` naming the first place in ``value`` (called ``where``) that breaks the schema."""
+        if self.items is not None:
+            if not isinstance(value, list):
+                raise ValueError(f"{where} must be an array, got {_show(value)}")
+            for index, element in enumerate(value):
+                self.items.check(element, f"{where}[{index}]")
+            return
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be an object, got {_show(value)}")
+        if self.values is not None:
+            for key, element in value.items():
+                if not self.values.accepts(element):
+                    raise ValueError(f"{where}.{key} must be {self.values.what}, got {_show(element)}")
+            return
+        missing = self.required.difference(value)
+        if missing:
+            raise ValueError(f"{where} lacks required {', '.join(sorted(missing))}")
+        for name, rule in (self.fields or {}).items():
+            if name in value:
+                field = value[name]
+                if isinstance(rule, Schema):
+                    rule.check(field, f"{where}.{name}")
+                elif not rule.accepts(field):
+                    raise ValueError(f"{where}.{name} must be {rule.what}, got {_show(field)}")
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _schema(fields: Mapping[str, Rule | Schema], *, optional: tuple[str, ...] = ()) -> Schema:
+    return Schema(fields=fields, required=frozenset(fields).difference(optional))
+
+
+GCORE_INVOICE = _schema(
+    {
+        "id": INTEGER,
+        "name": STRING,
+        "move_type": STRING,
+        "currency": CURRENCY,
+        "invoice_date": DATE.or_null(),
+        "invoice_date_due": DATE.or_null(),
+        "billing_period_from": DATE.or_null(),
+        "billing_period_to": DATE.or_null(),
+        "amount_untaxed": DECIMAL,
+        "amount_tax": DECIMAL,
+        "amount_total": DECIMAL,
+        "payment_state": STRING,
+        "client_id": INT32,
+        "payer_id": INTEGER,
+        "invoice_id": INTEGER.or_null(),
+        "created_at": DATE_TIME,
+        "updated_at": DATE_TIME,
+    }
+)
+"""``ErpInvoiceExternal``."""
+
+GCORE_PAGE = _schema(
+    {
+        "count": INTEGER,
+        "next": STRING.or_null(),
+        "previous": STRING.or_null(),
+        "results": Schema(items=GCORE_INVOICE),
+    },
+    optional=("next", "previous"),
+)
+"""``PaginatedErpInvoiceExternalList``."""
+
+_MONETARY_VALUE = _schema(
+    {"isNegative": BOOLEAN, "currencyCode": CURRENCY, "integral": NON_NEGATIVE, "fractional": NON_NEGATIVE}
+)
+
+_VERSORI_INVOICE = _schema(
+    {
+        "invoiceStartDate": DATE,
+        "invoiceEndDate": DATE,
+        "totalAmount": _MONETARY_VALUE,
+        "invoiceURL": STRING,
+        "productBreakdowns": Schema(
+            items=_schema({"productName": STRING, "quantity": INTEGER, "total": _MONETARY_VALUE})
+        ),
+        "usageStatistics": Schema(values=INTEGER),
+        "metaData": Schema(values=ANY),
+    },
+    optional=("productBreakdowns", "usageStatistics", "metaData"),
+)
+
+VERSORI_INVOICES = Schema(items=_VERSORI_INVOICE)
+"""The ``GetInvoices`` body: an array of Versori ``Invoice``."""

@@ -2,6 +2,7 @@
 
 nox -s regenerate   # specs + overlays -> generated/, then show the diff
 nox -s check        # CI drift gate: generated/ is what the inputs produce
+nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs it)
 nox -s tests        # the test suite
 nox -s lint         # ruff + mypy --strict on hand-written code
 """
@@ -34,6 +35,13 @@ def check(session: nox.Session) -> None:
     """Fail with the diff if generated/ is not exactly what specs/ + overlays/ produce."""
     session.install(*CODEGEN)
     session.run("python", "scripts/regenerate.py", "--check", *session.posargs)
+
+
+@nox.session(name="spec-drift")
+def spec_drift(session: nox.Session) -> None:
+    """Compare vendored specs with upstream; fails on breaking changes (2) or if it cannot run (3)."""
+    session.install(*CODEGEN)
+    session.run("python", "scripts/drift.py", *session.posargs, success_codes=[0, 1])
 
 
 @nox.session

@@ -105,7 +105,7 @@ class Money:
             )
         digits = f"{integral}.{fractional:0{exponent}d}" if exponent else str(integral)
         amount = Decimal(digits)
-        return cls(-amount if negative and amount else amount, currency)
+        return cls(amount.copy_negate() if negative and amount else amount, currency)  # exact: unary minus rounds
 
     def __str__(self) -> str:
         return f"{self.amount:f} {self.currency}"  # fixed-point: Decimal("0E-12") reads as 0.000000000000

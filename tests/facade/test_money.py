@@ -106,3 +106,11 @@ def test_str_is_fixed_point_never_exponent_notation() -> None:
 
     assert str(Money(Decimal("0E-12"), "EUR")) == "0.000000000000 EUR"
     assert str(Money(Decimal("-1512.500000000000"), "EUR")) == "-1512.500000000000 EUR"
+
+
+def test_huge_negative_minor_units_stay_exact() -> None:
+    # Unary minus rounds to the context's 28 digits; a 33-digit amount must not.
+    integral = 266975033067458716248045351075840
+    money = Money.from_minor_units(integral=integral, fractional=7, currency="GBP", negative=True)
+    assert money.amount == Decimal(f"-{integral}.07")
+    assert str(money) == f"-{integral}.07 GBP"

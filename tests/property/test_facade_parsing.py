@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import iso4217
@@ -194,9 +194,10 @@ def versori_readable(body: list[dict[str, Any]]) -> bool:
 
 
 def expected_money(value: dict[str, Any]) -> Decimal:
-    exponent = iso4217.Currency(value["currencyCode"]).exponent if value["fractional"] else 0
-    magnitude = Decimal(value["integral"]) + Decimal(value["fractional"]).scaleb(-(exponent or 0))
-    return -magnitude if value["isNegative"] else magnitude
+    exponent = (iso4217.Currency(value["currencyCode"]).exponent if value["fractional"] else 0) or 0
+    with localcontext(prec=len(str(value["integral"])) + exponent + 2):  # exact, however large the integral
+        magnitude = Decimal(value["integral"]) + Decimal(value["fractional"]).scaleb(-exponent)
+    return magnitude.copy_negate() if value["isNegative"] else magnitude
 
 
 # Versori bodies as the API sends them: ISO currencies and in-range minor units (readable money).

@@ -94,7 +94,7 @@ def test_async_gcore_listing_with_prefetch(mocks: Mocks) -> None:
     base_url = mocks.dynamic["gcore"].base_url
     log = HostLog()
 
-    async def run() -> int:
+    async def run() -> None:
         async with (
             log.async_client() as http,
             AsyncGcoreBilling(KEY, base_url=base_url, http_client=http, retry=FAST) as client,
@@ -104,9 +104,8 @@ def test_async_gcore_listing_with_prefetch(mocks: Mocks) -> None:
                 check_page(page)
                 seen += 1
                 assert seen < MAX_PAGES, "the listing did not end"
-            return seen
 
-    assert asyncio.run(run()) >= 1
+    asyncio.run(run())  # the first page may be empty: then there are no pages at all
     assert log.hosts == {host_of(base_url)}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -167,7 +168,8 @@ class _OffsetIgnoringServer(ThreadingHTTPServer):
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                with contextlib.suppress(ConnectionError):  # prefetch abandons speculative requests
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
                 return

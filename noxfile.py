@@ -5,6 +5,7 @@ nox -s check        # CI drift gate: generated/ is what the inputs produce
 nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs it)
 nox -s tests        # the test suite
 nox -s lint         # ruff + mypy --strict on hand-written code
+nox -s bench        # benchmarks, as ratios (bench-results.json)
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def spec_drift(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (toolchain and clients) against the installed package."""
-    session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "test"))
+    groups = (*nox.project.dependency_groups(PYPROJECT, "test"), *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.install("-e", ".", *CODEGEN, *groups)
     session.run("pytest", "--ignore=tests/contract", *session.posargs)
 
 
@@ -79,6 +81,13 @@ def _install_prism(session: nox.Session) -> Path:
             shutil.copy(lock / name, prefix / name)
         session.run("npm", "ci", "--no-audit", "--no-fund", "--prefix", str(prefix), external=True)
     return binary
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks side by side (listing, parsing, memory, toolchain); writes bench-results.json."""
+    session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "scripts/bench.py", *session.posargs)
 
 
 @nox.session

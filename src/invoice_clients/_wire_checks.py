@@ -17,9 +17,10 @@ agree with every verdict, so the two cannot drift apart unnoticed.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["GCORE_INVOICE", "GCORE_PAGE", "VERSORI_INVOICES", "Rule", "Schema"]
 
@@ -39,15 +40,21 @@ class Rule:
     accepts: Callable[[object], bool]
 
     def or_null(self) -> Rule:
-        return Rule(f"{self.what} or null", lambda value: value is None or self.accepts(value))
+        accepts = self.accepts
+        return Rule(f"{self.what} or null", lambda value: value is None or accepts(value))
 
 
 def _integer(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int  # JSON gives exact ints; a bool is not an integer here
 
 
 def _date(value: object) -> bool:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
+    return type(value) is str and _valid_date(value)
+
+
+@functools.lru_cache(maxsize=4096)  # invoices share a few dates (periods, due dates): check each once
+def _valid_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
         return False
     try:
         datetime.date.fromisoformat(value)
@@ -57,7 +64,12 @@ def _date(value: object) -> bool:
 
 
 def _date_time(value: object) -> bool:
-    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value.upper()):
+    return type(value) is str and _valid_date_time(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_date_time(value: str) -> bool:
+    if not _DATE_TIME.fullmatch(value.upper()):
         return False
     try:
         return datetime.date.fromisoformat(value[:10]).year > 0
@@ -68,13 +80,21 @@ def _date_time(value: object) -> bool:
 INTEGER = Rule("an integer", _integer)
 INT32 = Rule("a 32-bit integer", lambda v: _integer(v) and -(2**31) <= v < 2**31)  # type: ignore[operator]
 NON_NEGATIVE = Rule("a non-negative integer", lambda v: _integer(v) and v >= 0)  # type: ignore[operator]
-STRING = Rule("a string", lambda v: isinstance(v, str))
+STRING = Rule("a string", lambda v: type(v) is str)
 BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool))
 DATE = Rule("a YYYY-MM-DD date", _date)
 DATE_TIME = Rule("an RFC 3339 date-time", _date_time)
-DECIMAL = Rule("a decimal string", lambda v: isinstance(v, str) and _DECIMAL.fullmatch(v) is not None)
-CURRENCY = Rule("a three-letter currency code", lambda v: isinstance(v, str) and _CURRENCY.fullmatch(v) is not None)
+DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None)
+CURRENCY = Rule("a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None)
 ANY = Rule("any value", lambda v: True)
+
+
+class _MisfitError(Exception):
+    """Raised inside a check; the path is assembled while it unwinds, so a body that fits builds no strings."""
+
+    def __init__(self, step: str, message: str) -> None:
+        self.steps = [step]
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,32 +105,57 @@ class Schema:
     required: frozenset[str] = frozenset()
     items: Schema | None = None
     values: Rule | None = None
+    _plan: tuple[tuple[str, Rule | None, Schema | None], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plan = tuple(
+            (name, None, rule) if isinstance(rule, Schema) else (name, rule, None)
+            for name, rule in (self.fields or {}).items()
+        )
+        object.__setattr__(self, "_plan", plan)  # the fields, pre-sorted into leaves and nested schemas
 
     def check(self, value: object, where: str) -> None:
         """Raise ``ValueError`` naming the first place in ``value`` (called ``where``) that breaks the schema."""
+        try:
+            self._check(value)
+        except _MisfitError as misfit:
+            raise ValueError(f"{where}{''.join(reversed(misfit.steps))} {misfit.message}") from None
+
+    def _check(self, value: object) -> None:
         if self.items is not None:
-            if not isinstance(value, list):
-                raise ValueError(f"{where} must be an array, got {_show(value)}")
+            if type(value) is not list:
+                raise _MisfitError("", f"must be an array, got {_show(value)}")
+            check = self.items._check
             for index, element in enumerate(value):
-                self.items.check(element, f"{where}[{index}]")
+                try:
+                    check(element)
+                except _MisfitError as misfit:
+                    misfit.steps.append(f"[{index}]")
+                    raise
             return
-        if not isinstance(value, dict):
-            raise ValueError(f"{where} must be an object, got {_show(value)}")
+        if type(value) is not dict:
+            raise _MisfitError("", f"must be an object, got {_show(value)}")
         if self.values is not None:
+            accepts = self.values.accepts
             for key, element in value.items():
-                if not self.values.accepts(element):
-                    raise ValueError(f"{where}.{key} must be {self.values.what}, got {_show(element)}")
+                if not accepts(element):
+                    raise _MisfitError(f".{key}", f"must be {self.values.what}, got {_show(element)}")
             return
-        missing = self.required.difference(value)
-        if missing:
-            raise ValueError(f"{where} lacks required {', '.join(sorted(missing))}")
-        for name, rule in (self.fields or {}).items():
-            if name in value:
-                field = value[name]
-                if isinstance(rule, Schema):
-                    rule.check(field, f"{where}.{name}")
-                elif not rule.accepts(field):
-                    raise ValueError(f"{where}.{name} must be {rule.what}, got {_show(field)}")
+        if not self.required.issubset(value):
+            missing = ", ".join(sorted(self.required.difference(value)))
+            raise _MisfitError("", f"lacks required {missing}")
+        for name, rule, nested in self._plan:
+            if name not in value:
+                continue
+            item = value[name]
+            if nested is not None:
+                try:
+                    nested._check(item)
+                except _MisfitError as misfit:
+                    misfit.steps.append(f".{name}")
+                    raise
+            elif rule is not None and not rule.accepts(item):
+                raise _MisfitError(f".{name}", f"must be {rule.what}, got {_show(item)}")
 
 
 def _show(value: object) -> str:

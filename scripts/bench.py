@@ -1,0 +1,361 @@
+"""Benchmarks, side by side in one run and reported as ratios: absolute times on a shared machine are noise.
+
+    python scripts/bench.py [--json FILE] [--quick]
+
+* listing: N invoices from the sandbox, 10 ms latency per request, listed by the
+  facade (default settings, then prefetch), by the loop a user writes with the
+  generated client alone, and by the official ``gcore`` SDK's generic pager; the
+  bound is the larger of pages x latency / concurrency and the facade's time for
+  the same pages with no latency (its CPU floor);
+* parsing: microseconds per invoice for the facade, generated ``from_dict`` and
+  bare ``json.loads``;
+* memory: peak RSS of a fresh process streaming 200,000 vs 20,000 invoices;
+* toolchain: ``nox -s check`` on an unchanged tree and ``nox -s regenerate``,
+  next to the generator's own run time.
+
+The sandbox runs in a separate process, so its work does not compete with the
+client for the interpreter lock: the client is what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `scripts` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.manifest import ROOT
+
+__all__ = ["main", "run"]
+
+KEY = "bench-key"
+PAGE = 100
+PREFETCH = 8
+TARGETS = {"speedup_vs_sequential": 5.0, "ratio_to_bound": 1.3, "ratio_to_generated": 1.5, "growth_mb": 20.0}
+
+
+# -- the sandbox, in its own process ------------------------------------------------------------------------
+
+
+def _serve(invoices: int, latency: float, conn: Connection) -> None:
+    from invoice_clients.testing import Fault, Sandbox
+
+    with Sandbox(seed=False, gcore_api_key=KEY) as sandbox:
+        for _ in range(invoices):
+            sandbox.gcore.add_invoice()
+        if latency:
+            sandbox.inject(Fault.latency(latency), times=None)
+        sandbox.requests = _Discard()  # do not record 2,000 requests
+        conn.send(sandbox.gcore_base_url)
+        conn.recv()  # until told to stop
+
+
+class _Discard(list[Any]):
+    def append(self, item: Any) -> None:
+        return
+
+
+@contextmanager
+def sandbox(invoices: int, latency: float = 0.0) -> Iterator[str]:
+    """A sandbox process serving ``invoices`` Gcore invoices; yields its base URL."""
+    ours, theirs = multiprocessing.Pipe()
+    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(invoices, latency, theirs))
+    process.start()
+    try:
+        yield str(ours.recv())
+    finally:
+        ours.send("stop")
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+
+
+def timed(call: Callable[[], int]) -> tuple[float, int]:
+    """Seconds ``call`` took, and what it returned (the invoice count, to prove it did the work)."""
+    started = time.perf_counter()
+    count = call()
+    return time.perf_counter() - started, count
+
+
+# -- listing ------------------------------------------------------------------------------------------------
+
+
+def facade(base_url: str, prefetch: int = 0) -> Callable[[], int]:
+    def run() -> int:
+        from invoice_clients import GcoreBilling
+
+        with GcoreBilling(KEY, base_url=base_url) as client:
+            return sum(1 for _ in client.invoices.list(prefetch=prefetch))
+
+    return run
+
+
+def generated_loop(base_url: str) -> Callable[[], int]:
+    def run() -> int:
+        from gcore_billing_client import AuthenticatedClient
+        from gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
+        from gcore_billing_client.models import V1ErpInvoicesListOrderingItem
+
+        by_id = [V1ErpInvoicesListOrderingItem.ID]  # a stable order, as the facade uses: a fair comparison
+        seen = 0
+        with AuthenticatedClient(base_url=base_url, token=KEY, prefix="apikey") as client:
+            offset = 0
+            while True:
+                page = v1_erp_invoices_list.sync(client=client, limit=PAGE, offset=offset, ordering=by_id)
+                assert page is not None
+                seen += len(page.results)
+                if len(page.results) < PAGE:
+                    return seen
+                offset += PAGE
+
+    return run
+
+
+def gcore_sdk(base_url: str) -> Callable[[], int]:
+    def run() -> int:
+        from gcore import Gcore
+        from gcore._models import BaseModel
+        from gcore.pagination import SyncOffsetPage
+
+        class ErpInvoice(BaseModel):
+            id: int
+            name: str
+            currency: str
+            amount_total: str
+            payment_state: str
+
+        client = Gcore(api_key=KEY, base_url=base_url, default_headers={"Authorization": f"apikey {KEY}"})
+        pager = client.get_api_list(
+            "/billing/org/v1/erp-invoices",
+            model=ErpInvoice,
+            page=SyncOffsetPage[ErpInvoice],
+            options={"params": {"limit": PAGE, "offset": 0, "ordering": "id"}},
+        )
+        return sum(1 for _ in pager)
+
+    return run
+
+
+def listing(invoices: int, latency: float) -> dict[str, Any]:
+    pages = -(-invoices // PAGE) + (1 if invoices % PAGE == 0 else 0)  # a full last page costs one empty request
+    seconds: dict[str, float] = {}
+    import gcore  # noqa: F401  (imports are not what is measured)
+
+    import invoice_clients  # noqa: F401
+
+    with sandbox(invoices, latency) as url:
+        for name, call in [
+            ("facade", facade(url)),
+            ("facade_prefetch", facade(url, PREFETCH)),
+            ("generated_sequential", generated_loop(url)),
+            ("gcore_sdk", gcore_sdk(url)),
+        ]:
+            seconds[name], count = timed(call)
+            assert count == invoices, f"{name} listed {count} of {invoices} invoices"
+    with sandbox(invoices) as url:
+        seconds["facade_prefetch_no_latency"], _ = timed(facade(url, PREFETCH))
+    concurrency = PREFETCH + 1
+    bound = max(pages * latency / concurrency, seconds["facade_prefetch_no_latency"])
+    return {
+        "invoices": invoices,
+        "pages": pages,
+        "latency_ms": latency * 1000,
+        "concurrency": concurrency,
+        "seconds": seconds,
+        "bound_seconds": bound,
+        "speedup_vs_sequential": seconds["generated_sequential"] / seconds["facade_prefetch"],
+        "ratio_to_bound": seconds["facade_prefetch"] / bound,
+    }
+
+
+# -- parsing ------------------------------------------------------------------------------------------------
+
+
+def page_body(invoices: int = PAGE) -> bytes:
+    from invoice_clients.testing._gcore_api import GcoreSandbox
+
+    source = GcoreSandbox(api_key=KEY, forbidden_key="-")
+    rows = [source.add_invoice(amount_untaxed=f"{1000 + n}.5") for n in range(invoices)]
+    return json.dumps({"count": invoices, "next": None, "previous": None, "results": rows}).encode()
+
+
+def per_invoice_us(call: Callable[[], object], invoices: int, repeat: int) -> float:
+    """The best of ``repeat`` runs of 10 calls (the least disturbed by the machine), in microseconds per invoice."""
+    best = min(timeit.repeat(call, number=10, repeat=repeat)) / 10
+    return best / invoices * 1e6
+
+
+def parsing(repeat: int) -> dict[str, Any]:
+    from gcore_billing_client.models import PaginatedErpInvoiceExternalList
+
+    from invoice_clients._gcore_wire import invoice_from_gcore, parse_page
+    from invoice_clients._parsing import decode_json
+    from invoice_clients._wire_checks import GCORE_PAGE
+
+    body = page_body()
+    decoded = decode_json(body)
+    models = PaginatedErpInvoiceExternalList.from_dict(json.loads(body)).results
+    us = {
+        "json_loads": per_invoice_us(lambda: json.loads(body), PAGE, repeat),
+        "generated_from_dict": per_invoice_us(
+            lambda: PaginatedErpInvoiceExternalList.from_dict(json.loads(body)), PAGE, repeat
+        ),
+        "facade": per_invoice_us(lambda: parse_page(decode_json(body)), PAGE, repeat),
+        # Where the facade's time goes, beyond the generated from_dict it also runs:
+        "facade_part_spec_check": per_invoice_us(lambda: GCORE_PAGE.check(decoded, "page"), PAGE, repeat),
+        "facade_part_to_invoice": per_invoice_us(lambda: [invoice_from_gcore(m) for m in models], PAGE, repeat),
+    }
+    return {"us_per_invoice": us, "ratio_to_generated": us["facade"] / us["generated_from_dict"]}
+
+
+# -- memory -------------------------------------------------------------------------------------------------
+
+_STREAM = """
+import resource, sys
+from invoice_clients import GcoreBilling
+with GcoreBilling(sys.argv[1], base_url=sys.argv[2]) as client:
+    count = sum(1 for _ in client.invoices.list())
+print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(invoices: int) -> float:
+    with sandbox(invoices) as url:
+        out = subprocess.run(
+            [sys.executable, "-c", _STREAM, KEY, url], capture_output=True, text=True, check=True, timeout=600
+        ).stdout.split()
+    assert int(out[0]) == invoices, out
+    return int(out[1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def memory(small: int, large: int) -> dict[str, Any]:
+    rss = {str(small): peak_rss_mb(small), str(large): peak_rss_mb(large)}
+    return {"peak_rss_mb": rss, "growth_mb": rss[str(large)] - rss[str(small)]}
+
+
+# -- toolchain ----------------------------------------------------------------------------------------------
+
+
+def toolchain() -> dict[str, Any]:
+    from scripts.manifest import load_manifest
+    from scripts.regenerate import _run_generator
+
+    def nox(session: str) -> Callable[[], int]:
+        def run() -> int:
+            command = [shutil.which("nox") or "nox", "-s", session]
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=600)
+            return 0
+
+        return run
+
+    seconds = {"nox_check": timed(nox("check"))[0], "nox_regenerate": timed(nox("regenerate"))[0]}
+    git = [shutil.which("git") or "git", "status", "--short", "generated"]
+    drift = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert drift.stdout == "", f"regeneration changed generated/:\n{drift.stdout}"
+
+    def generator_only() -> int:
+        with tempfile.TemporaryDirectory() as tmp:
+            for api in load_manifest().apis:
+                _run_generator(api, ROOT / "generated" / api.effective_spec_name, Path(tmp) / api.package)
+        return 0
+
+    seconds["generator_only"] = timed(generator_only)[0]
+    return {"seconds": seconds, "check_ratio_to_generator": seconds["nox_check"] / seconds["generator_only"]}
+
+
+# -- report -------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_1min": os.getloadavg()[0],
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Every benchmark (``quick``: tiny sizes, no toolchain), as one JSON-able dict."""
+    results: dict[str, Any] = {"machine": machine(), "quick": quick}
+    results["listing"] = listing(500 if quick else 50_000, 0.01)
+    results["parsing"] = parsing(repeat=5 if quick else 50)
+    results["memory"] = memory(200, 2_000) if quick else memory(20_000, 200_000)
+    if not quick:
+        results["toolchain"] = toolchain()
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    listing_, parsing_, memory_ = results["listing"], results["parsing"], results["memory"]
+    s, bound = listing_["seconds"], listing_["bound_seconds"]
+    rows = [
+        f"listing {listing_['invoices']:,} invoices, {listing_['pages']} pages, "
+        f"{listing_['latency_ms']:.0f} ms latency",
+        *(f"  {name:<28} {value:8.2f} s   {value / bound:5.2f}x bound" for name, value in s.items()),
+        f"  {'bound':<28} {bound:8.2f} s",
+        f"  prefetch speed-up vs sequential generated loop: {listing_['speedup_vs_sequential']:.1f}x "
+        f"(target >= {TARGETS['speedup_vs_sequential']}x); prefetch / bound: {listing_['ratio_to_bound']:.2f} "
+        f"(target <= {TARGETS['ratio_to_bound']})",
+        "parsing, us per invoice",
+        *(
+            f"  {name:<28} {value:8.2f} us  {value / parsing_['us_per_invoice']['json_loads']:5.2f}x json.loads"
+            for name, value in parsing_["us_per_invoice"].items()
+        ),
+        f"  facade / generated from_dict: {parsing_['ratio_to_generated']:.2f} "
+        f"(target <= {TARGETS['ratio_to_generated']})",
+        "memory, peak RSS streaming",
+        *(f"  {int(n):>9,} invoices {mb:8.1f} MB" for n, mb in memory_["peak_rss_mb"].items()),
+        f"  growth: {memory_['growth_mb']:.1f} MB (target <= {TARGETS['growth_mb']} MB)",
+    ]
+    if "toolchain" in results:
+        t = results["toolchain"]["seconds"]
+        rows += [
+            "toolchain, wall time",
+            *(
+                f"  {name:<28} {value:8.2f} s   {value / t['generator_only']:5.2f}x generator"
+                for name, value in t.items()
+            ),
+        ]
+    m = results["machine"]
+    rows.append(f"machine: {m['cpus']} x {m['cpu']}, Python {m['python']}, load {m['load_1min']:.2f}")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and no toolchain timing (for tests)")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    print(table(results))
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

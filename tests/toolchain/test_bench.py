@@ -1,0 +1,66 @@
+"""The benchmark harness on a tiny dataset: it runs end to end and its ratios are the measured quotients.
+
+Nothing here is timed against a threshold: benchmarks report, tests check the reporting.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scripts.manifest import ROOT
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    target = tmp_path_factory.mktemp("bench") / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--json", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "prefetch speed-up vs sequential generated loop" in done.stdout
+    data: dict[str, object] = json.loads(target.read_text())
+    return data
+
+
+def test_listing_compares_every_client_over_the_same_pages(results: dict[str, object]) -> None:
+    listing = results["listing"]
+    assert isinstance(listing, dict)
+    seconds = listing["seconds"]
+    assert set(seconds) == {
+        "facade",
+        "facade_prefetch",
+        "generated_sequential",
+        "gcore_sdk",
+        "facade_prefetch_no_latency",
+    }
+    assert listing["pages"] == 6  # 500 invoices: five full pages and the empty one that proves the end
+    assert listing["speedup_vs_sequential"] == pytest.approx(
+        seconds["generated_sequential"] / seconds["facade_prefetch"]
+    )
+    bound = max(listing["pages"] * 0.01 / listing["concurrency"], seconds["facade_prefetch_no_latency"])
+    assert listing["bound_seconds"] == pytest.approx(bound)
+    assert listing["ratio_to_bound"] == pytest.approx(seconds["facade_prefetch"] / bound)
+    # Latency is really injected: the sequential loop waits at least pages x 10 ms.
+    assert seconds["generated_sequential"] >= listing["pages"] * 0.01
+
+
+def test_parsing_and_memory_ratios(results: dict[str, object]) -> None:
+    parsing, memory = results["parsing"], results["memory"]
+    assert isinstance(parsing, dict) and isinstance(memory, dict)
+    us = parsing["us_per_invoice"]
+    assert parsing["ratio_to_generated"] == pytest.approx(us["facade"] / us["generated_from_dict"])
+    assert all(value > 0 for value in us.values())
+    rss = memory["peak_rss_mb"]
+    assert memory["growth_mb"] == pytest.approx(rss["2000"] - rss["200"])
+    assert "toolchain" not in results  # --quick skips the slow toolchain timings
+
+
+def test_results_file_is_ignored_by_git() -> None:
+    assert "bench-results.json" in (ROOT / ".gitignore").read_text().splitlines()

@@ -1,132 +1,126 @@
-"""What changed between two OpenAPI documents, for a client of some of their operations.
+"""What changed between two OpenAPI selections, and what it does to a client of them.
 
-Two steps.  :func:`select` keeps the operations a client uses and every
-component they reference, transitively, and nothing else: a vendor's
-aggregated document changes daily in places this client never touches.
-:func:`compare` then walks both selections side by side and reports each
-difference that can affect the client, with its location and whether it breaks
-it.  Documentation (descriptions, summaries, examples, ``info``) is not a
-change.  Schemas are compared after resolving ``$ref``, so renaming a component
-(Gcore once renamed ``CalcRuleForOrg`` to ``CalcRule``) is not a change either.
+:func:`compare` walks two documents (each cut down by
+:func:`scripts.specselect.select`) side by side and records every difference a
+client of their operations can notice, with its location.  Documentation
+(descriptions, summaries, examples, ``info``) is not a difference, and schemas
+are compared after resolving ``$ref``, so renaming a component (Gcore once
+renamed ``CalcRuleForOrg`` to ``CalcRule``) is not one either.
 
-Breaking, for a client that sends requests and reads responses:
+Each difference gets a first verdict for a client that sends requests and reads
+responses:
 
-* an operation, parameter, response code, media type or response property removed;
-* a type or format changed; a request value narrowed (enum value or type removed);
-  a response value widened to a type the client did not expect (e.g. ``null``);
-* request input newly required; a response property no longer required;
-* a constraint on request input changed (pattern, bounds, lengths); security changed.
+* breaking: an operation, parameter, response code, media type or property
+  removed; an operation moved; a type or format changed, a request value narrowed
+  (type, enum value, bound or length), a response value widened (``null``, a
+  type, an enum value, an enum dropped); request input newly required; a defined
+  response property no longer required; a changed request pattern; changed
+  security, serialization or servers;
+* non-breaking: an optional parameter, property, response code, media type or
+  operation added; a request value widened; a response value narrowed; a
+  response constraint changed (the generated models do not check constraints;
+  the facade checks with its own rules); an undefined name dropped from
+  ``required`` (a spec bug fixed).
 
-Non-breaking: an optional parameter, response code, property or operation added;
-a response constraint changed (the facade checks responses with its own rules);
-a request value widened.  An enum value added to a *response* is reported as
-non-breaking: the overlays drop closed response enums and the facade passes an
-unknown value through as a plain string, so nothing crashes; it is still
-reported, because the facade's enums may want to learn it.
+That verdict is upstream's word against upstream's word.  The client, though,
+is generated from the *effective* spec, upstream patched by our overlay, which
+already deviates from upstream on purpose.  :func:`judge` therefore gives each
+upstream change the verdict of the change the client sees at the same place
+(effective spec against the new upstream, minus the deviations that were
+already there); an upstream change the client does not see (the overlay sets
+that part, e.g. upstream adopting one of our fixes) breaks nothing.  That is
+also the answer for an enum value added to a response: breaking where the
+client's enum is closed (the generated model raises on the value, so every
+response carrying it is lost), not breaking where the overlay keeps the field
+an open string (the facade passes an unknown value through as a plain string),
+and reported either way, because the facade's enums may want to learn it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Change", "Direction", "compare", "find_operations", "select"]
+from scripts.specselect import component, find_operations
+
+__all__ = ["Change", "Direction", "compare", "judge"]
 
 Direction = Literal["request", "response"]
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_CONSTRAINTS = (
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "multipleOf",
+
+_LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
+_UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
+_CONSTRAINTS = ("pattern", *_LOWER_BOUNDS, *_UPPER_BOUNDS, "multipleOf")
+_DOCS = {"description", "summary", "example", "examples", "title", "externalDocs", "x-spec-enum-id"}
+
+_OPEN_ENUM = (
+    "; not breaking: the overlay keeps this field an open string, so the generated model accepts any value "
+    "and the facade passes it through as a plain string; teach the facade's enum the new name if it deserves one"
 )
+_CLOSED_ENUM = (
+    "; the client's enum is closed, so the generated model raises on it and every response carrying it is a "
+    "ResponseValidationError: open the enum in the overlay, as for Gcore's move_type and payment_state"
+)
+_ABSORBED = "; the client already works this way (the overlay sets it), so nothing breaks"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One relevant difference: where, what kind, whether it breaks the client, and a sentence."""
+    """One difference: where, what kind, whether it breaks the client, and a sentence.
+
+    ``subject`` tells apart changes of one kind at one location (which enum
+    value, which required name, which keyword); ``direction`` says whether the
+    location is read in a request or a response.  Neither is part of the report.
+    """
 
     location: str
     kind: str
     breaking: bool
     message: str
+    subject: str = ""
+    direction: Direction | None = None
+
+    @property
+    def place(self) -> tuple[str, str, str]:
+        return (self.location, self.kind, self.subject)
 
 
-def find_operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
-    """operationId -> (path, method, operation) for every operation in ``document``."""
-    found: dict[str, tuple[str, str, dict[str, Any]]] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
-                found[operation["operationId"]] = (path, method, operation)
-    return found
+def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every difference from ``old`` to ``new`` that a client of their operations can notice."""
+    comparer = _Comparer(old, new)
+    comparer.document()
+    return comparer.changes
 
 
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield ref
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
+def judge(raw: list[Change], standing: list[Change], client: list[Change]) -> list[Change]:
+    """Upstream's changes (``raw``), each with the verdict it has for the client.
 
-
-def _pointer(document: dict[str, Any], ref: str) -> tuple[str, ...] | None:
-    """``#/components/schemas/X`` -> ("schemas", "X"), when it points into ``components``."""
-    parts = tuple(part.replace("~1", "/").replace("~0", "~") for part in ref.split("/"))
-    if len(parts) != 4 or parts[:2] != ("#", "components"):
-        return None
-    return parts[2:]
-
-
-def select(document: dict[str, Any], operation_ids: tuple[str, ...]) -> dict[str, Any]:
-    """The part of ``document`` that ``operation_ids`` depend on (missing operations are simply absent)."""
-    operations = find_operations(document)
-    paths: dict[str, Any] = {}
-    for operation_id in operation_ids:
-        if operation_id not in operations:
-            continue
-        path, method, operation = operations[operation_id]
-        item = document["paths"][path]
-        kept = paths.setdefault(path, {key: value for key, value in item.items() if key not in METHODS})
-        kept[method] = operation
-    selected: dict[str, Any] = {"openapi": document.get("openapi"), "info": document.get("info"), "paths": paths}
-    if "security" in document:
-        selected["security"] = document["security"]
-    components: dict[str, dict[str, Any]] = {}
-    source = document.get("components") or {}
-    pending = list(_refs(paths))
-    requirements = [document.get("security") or []]
-    requirements += [
-        op.get("security") or [] for item in paths.values() for op in item.values() if isinstance(op, dict)
-    ]
-    pending += [f"#/components/securitySchemes/{name}" for req in requirements for entry in req for name in entry]
-    while pending:
-        pointer = _pointer(document, pending.pop())
-        if pointer is None:
-            continue
-        kind, name = pointer
-        if name in components.get(kind, {}) or name not in source.get(kind, {}):
-            continue
-        value = source[kind][name]
-        components.setdefault(kind, {})[name] = value
-        pending.extend(_refs(value))
-    if components:
-        selected["components"] = {kind: dict(sorted(items.items())) for kind, items in sorted(components.items())}
-    return selected
+    ``standing`` compares the client's effective spec with the old upstream (the
+    overlay's deliberate deviations), ``client`` the effective spec with the new
+    upstream.  What the client newly sees is ``client`` minus ``standing``.
+    Only upstream's changes are reported: a difference the client sees without
+    one (an overlay action that stopped matching) is the overlay health check's.
+    """
+    known = {(*change.place, change.message) for change in standing}
+    seen: dict[tuple[str, str, str], list[Change]] = {}
+    for change in client:
+        if (*change.place, change.message) not in known:
+            seen.setdefault(change.place, []).append(change)
+    judged = []
+    for change in raw:
+        related = seen.get(change.place, [])
+        response_enum = change.kind == "enum-value-added" and change.direction == "response"
+        if related:
+            breaking = any(other.breaking for other in related)
+            message = change.message
+            if related[0].message != change.message:
+                message += f"; against the client's effective spec: {related[0].message}"
+            if response_enum and breaking:
+                message += _CLOSED_ENUM
+        else:
+            breaking = False
+            message = change.message + (_OPEN_ENUM if response_enum else _ABSORBED if change.breaking else "")
+        judged.append(Change(change.location, change.kind, breaking, message, change.subject, change.direction))
+    return judged
 
 
 class _Comparer:
@@ -137,8 +131,16 @@ class _Comparer:
         self.changes: list[Change] = []
         self._seen: set[tuple[str, str, Direction]] = set()
 
-    def add(self, location: str, kind: str, breaking: bool, message: str) -> None:
-        self.changes.append(Change(location, kind, breaking, message))
+    def add(
+        self,
+        location: str,
+        kind: str,
+        breaking: bool,
+        message: str,
+        subject: str = "",
+        direction: Direction | None = None,
+    ) -> None:
+        self.changes.append(Change(location, kind, breaking, message, subject, direction))
 
     def resolve(self, document: dict[str, Any], node: Any) -> tuple[Any, str | None]:
         """Follow ``$ref`` chains; return the node and the component it came from, if any."""
@@ -146,26 +148,34 @@ class _Comparer:
         for _ in range(20):
             if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
                 break
-            pointer = _pointer(document, node["$ref"])
-            if pointer is None:
+            named = component(node["$ref"])
+            if named is None:
                 break
-            name = pointer[1]
-            node = (document.get("components") or {}).get(pointer[0], {}).get(pointer[1], {})
+            name = named[1]
+            node = ((document.get("components") or {}).get(named[0]) or {}).get(named[1], {})
         return node, name
 
-    # -- operations ------------------------------------------------------------------------------------------
+    # -- the document and its operations ---------------------------------------------------------------------
 
-    def operations(self) -> None:
+    def document(self) -> None:
         old_ops, new_ops = find_operations(self.old), find_operations(self.new)
         for operation_id in sorted(old_ops.keys() - new_ops.keys()):
             path, method, _ = old_ops[operation_id]
-            self.add(f"{method.upper()} {path}", "operation-removed", True, f"operation {operation_id} was removed")
+            where = f"{method.upper()} {path}"
+            self.add(where, "operation-removed", True, f"operation {operation_id} was removed", operation_id)
         for operation_id in sorted(new_ops.keys() - old_ops.keys()):
             path, method, _ = new_ops[operation_id]
-            self.add(f"{method.upper()} {path}", "operation-added", False, f"operation {operation_id} was added")
+            where = f"{method.upper()} {path}"
+            self.add(where, "operation-added", False, f"operation {operation_id} was added", operation_id)
         for operation_id in sorted(old_ops.keys() & new_ops.keys()):
             self.operation(operation_id, old_ops[operation_id], new_ops[operation_id])
+        self.servers("servers", self.old.get("servers"), self.new.get("servers"))
         self.security("security", self.old.get("security"), self.new.get("security"))
+        schemes_old = (self.old.get("components") or {}).get("securitySchemes") or {}
+        schemes_new = (self.new.get("components") or {}).get("securitySchemes") or {}
+        for name in sorted(schemes_old.keys() | schemes_new.keys()):
+            if _strip_docs(schemes_old.get(name)) != _strip_docs(schemes_new.get(name)):
+                self.add(f"securitySchemes.{name}", "security", True, f"security scheme {name} changed", name)
 
     def operation(
         self, operation_id: str, old: tuple[str, str, dict[str, Any]], new: tuple[str, str, dict[str, Any]]
@@ -178,6 +188,10 @@ class _Comparer:
         self.responses(where, old[2].get("responses") or {}, new[2].get("responses") or {})
         if "security" in old[2] or "security" in new[2]:
             self.security(f"{where} security", old[2].get("security"), new[2].get("security"))
+        old_servers = old[2].get("servers") or self.old["paths"][old[0]].get("servers")
+        new_servers = new[2].get("servers") or self.new["paths"][new[0]].get("servers")
+        if old_servers or new_servers:
+            self.servers(f"{where} servers", old_servers, new_servers)
 
     def _parameters(self, document: dict[str, Any], found: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
         path, _, operation = found
@@ -200,29 +214,29 @@ class _Comparer:
             was, now = bool(old[key].get("required")), bool(new[key].get("required"))
             if was != now:
                 self.add(at, "required", now, f"parameter {key} is {'now' if now else 'no longer'} required")
-            for field in ("style", "explode"):
+            for field in ("style", "explode", "allowReserved"):
                 if old[key].get(field) != new[key].get(field):
-                    self.add(
-                        at,
-                        "serialization",
-                        True,
-                        f"{field} changed from {old[key].get(field)!r} to {new[key].get(field)!r}",
-                    )
+                    message = f"{field} changed from {_show(old[key].get(field))} to {_show(new[key].get(field))}"
+                    self.add(at, "serialization", True, message, field)
             self.schema(at, old[key].get("schema"), new[key].get("schema"), "request")
 
     def request_body(self, where: str, old: Any, new: Any) -> None:
         old_body, _ = self.resolve(self.old, old)
         new_body, _ = self.resolve(self.new, new)
+        at = f"{where} request body"
         if not old_body and not new_body:
             return
         if not new_body:
-            self.add(f"{where} request body", "request-body-removed", True, "the request body was removed")
+            self.add(at, "request-body-removed", True, "the request body was removed")
             return
+        required = bool(new_body.get("required"))
         if not old_body:
-            required = bool(new_body.get("required"))
-            self.add(f"{where} request body", "request-body-added", required, "a request body was added")
+            message = f"{'a required' if required else 'an optional'} request body was added"
+            self.add(at, "request-body-added", required, message)
             return
-        self.content(f"{where} request body", old_body.get("content") or {}, new_body.get("content") or {}, "request")
+        if bool(old_body.get("required")) != required:
+            self.add(at, "required", required, f"the request body is {'now' if required else 'no longer'} required")
+        self.content(at, old_body.get("content") or {}, new_body.get("content") or {}, "request")
 
     def responses(self, where: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         for code in sorted(old.keys() - new.keys()):
@@ -243,7 +257,7 @@ class _Comparer:
         for media in sorted(old.keys() - new.keys()):
             self.add(f"{where} {media}", "media-type-removed", True, f"media type {media} was removed")
         for media in sorted(new.keys() - old.keys()):
-            self.add(f"{where} {media}", "media-type-added", direction == "request", f"media type {media} was added")
+            self.add(f"{where} {media}", "media-type-added", False, f"media type {media} was added")
         for media in sorted(old.keys() & new.keys()):
             self.schema(
                 f"{where} {media}", (old[media] or {}).get("schema"), (new[media] or {}).get("schema"), direction
@@ -252,43 +266,40 @@ class _Comparer:
     def security(self, where: str, old: Any, new: Any) -> None:
         if old != new:
             self.add(where, "security", True, f"security requirements changed from {old!r} to {new!r}")
-        schemes_old = (self.old.get("components") or {}).get("securitySchemes") or {}
-        schemes_new = (self.new.get("components") or {}).get("securitySchemes") or {}
-        if where == "security":
-            for name in sorted(schemes_old.keys() | schemes_new.keys()):
-                if _strip_docs(schemes_old.get(name)) != _strip_docs(schemes_new.get(name)):
-                    self.add(f"securitySchemes.{name}", "security", True, f"security scheme {name} changed")
 
-    # -- schemas -------------------------------------------------------------------------------------------
+    def servers(self, where: str, old: Any, new: Any) -> None:
+        was, now = _urls(old), _urls(new)
+        for url in [url for url in was if url not in now]:
+            message = f"server {url} is no longer listed: the API may have moved, and a default base URL with it"
+            self.add(where, "server-removed", True, message, url)
+        for url in [url for url in now if url not in was]:
+            self.add(where, "server-added", False, f"server {url} was added", url)
+
+    # -- schemas ---------------------------------------------------------------------------------------------
 
     def schema(self, where: str, old: Any, new: Any, direction: Direction) -> None:
         old_node, old_name = self.resolve(self.old, old)
         new_node, new_name = self.resolve(self.new, new)
-        if old_name is not None and old_name == new_name:
-            # One shared component: compare it once per direction, under its own name.
-            where = f"schema {new_name}"
-            if (old_name, new_name, direction) in self._seen:
+        if old_name is not None or new_name is not None:
+            # A component is compared once per direction (which also ends recursive schemas); a shared one
+            # under its own name, so every operation using it does not repeat its changes.
+            key = (old_name or f"#{id(old_node)}", new_name or f"#{id(new_node)}", direction)
+            if key in self._seen:
                 return
-            self._seen.add((old_name, new_name, direction))
+            self._seen.add(key)
+            if old_name == new_name:
+                where = f"schema {new_name}"
         if not isinstance(old_node, dict) or not isinstance(new_node, dict):
             if old_node != new_node:
-                self.add(where, "schema", True, "the schema changed shape")
+                self.add(where, "schema", True, "the schema changed shape", direction=direction)
             return
         self.types(where, old_node, new_node, direction)
         if old_node.get("format") != new_node.get("format"):
-            self.add(
-                where, "format", True, f"format changed from {old_node.get('format')!r} to {new_node.get('format')!r}"
-            )
+            message = f"format changed from {_show(old_node.get('format'))} to {_show(new_node.get('format'))}"
+            self.add(where, "format", True, message, direction=direction)
         self.enum(where, old_node.get("enum"), new_node.get("enum"), direction)
         for keyword in _CONSTRAINTS:
-            if old_node.get(keyword) != new_node.get(keyword):
-                self.add(
-                    where,
-                    "constraint",
-                    direction == "request",
-                    f"{keyword} changed from {old_node.get(keyword)!r} to {new_node.get(keyword)!r}"
-                    + ("" if direction == "request" else " (responses are checked by the facade's own rules)"),
-                )
+            self.constraint(where, keyword, old_node.get(keyword), new_node.get(keyword), direction)
         self.properties(where, old_node, new_node, direction)
         if "items" in old_node or "items" in new_node:
             self.schema(f"{where}[]", old_node.get("items"), new_node.get("items"), direction)
@@ -296,68 +307,97 @@ class _Comparer:
         if isinstance(additional_old, dict) or isinstance(additional_new, dict):
             self.schema(f"{where}{{*}}", additional_old, additional_new, direction)
         elif additional_old != additional_new:
-            self.add(where, "additional-properties", True, "additionalProperties changed")
+            self.add(where, "additional-properties", True, "additionalProperties changed", direction=direction)
         for keyword in ("allOf", "anyOf", "oneOf"):
             if _strip_docs(old_node.get(keyword)) != _strip_docs(new_node.get(keyword)):
-                self.add(where, "composition", True, f"{keyword} changed")
+                self.add(where, "composition", True, f"{keyword} changed", keyword, direction)
 
     def types(self, where: str, old: dict[str, Any], new: dict[str, Any], direction: Direction) -> None:
         was, now = _types(old), _types(new)
         if was == now:
             return
-        message = f"type changed from {_show_types(was)} to {_show_types(now)}"
         if was and now and now < was:
-            breaking = direction == "request"  # fewer types: a request value may no longer be accepted
+            breaking = direction == "request"  # fewer types: a value the client sends may be refused
         elif was and now and now > was:
-            breaking = direction == "response"  # more types: a response value the client did not expect
+            breaking = direction == "response"  # more types: a value the client does not expect
         else:
             breaking = True
-        self.add(where, "type", breaking, message)
+        message = f"type changed from {_show_types(was)} to {_show_types(now)}"
+        self.add(where, "type", breaking, message, direction=direction)
 
     def enum(self, where: str, old: Any, new: Any, direction: Direction) -> None:
         if old == new:
             return
-        if old is None or new is None:
-            closed = new is not None
-            breaking = closed if direction == "request" else False
-            self.add(where, "enum", breaking, "values are now restricted to an enum" if closed else "enum removed")
+        request = direction == "request"
+        if not isinstance(old, list) or not isinstance(new, list):
+            if isinstance(new, list):
+                message = "values are now restricted to an enum" + (
+                    "" if request else ": a client generated with it closed raises on any value it does not list"
+                )
+                self.add(where, "enum", request, message, direction=direction)
+            else:
+                message = "the enum was removed" + ("" if request else ": the server may now send any value")
+                self.add(where, "enum", not request, message, direction=direction)
             return
         for value in [v for v in old if v not in new]:
-            self.add(
-                where,
-                "enum-value-removed",
-                direction == "request",
-                f"enum value {value!r} removed"
-                + ("" if direction == "request" else " (the server no longer sends it)"),
-            )
+            message = f"enum value {value!r} removed" + ("" if request else " (the server no longer sends it)")
+            self.add(where, "enum-value-removed", request, message, repr(value), direction)
         for value in [v for v in new if v not in old]:
-            note = (
-                ""
-                if direction == "request"
-                else ": the facade passes unknown values through as strings, so nothing breaks; "
-                "teach the facade's enums the new value if it deserves a name"
-            )
-            self.add(where, "enum-value-added", False, f"enum value {value!r} added{note}")
+            message = f"enum value {value!r} added to a {direction}"
+            self.add(where, "enum-value-added", not request, message, repr(value), direction)
+
+    def constraint(self, where: str, keyword: str, old: Any, new: Any, direction: Direction) -> None:
+        if old == new:
+            return
+        effect = _effect(keyword, old, new)
+        message = f"{keyword} changed from {_show(old)} to {_show(new)}"
+        if direction == "response":
+            message += " (the generated models do not check it; the facade checks responses with its own rules)"
+        breaking = direction == "request" and effect != "widened"
+        self.add(where, "constraint", breaking, message, keyword, direction)
 
     def properties(self, where: str, old: dict[str, Any], new: dict[str, Any], direction: Direction) -> None:
         old_props, new_props = old.get("properties") or {}, new.get("properties") or {}
         old_required, new_required = set(old.get("required") or []), set(new.get("required") or [])
         for name in sorted(old_props.keys() - new_props.keys()):
-            self.add(f"{where}.{name}", "property-removed", True, f"property {name} was removed")
+            self.add(f"{where}.{name}", "property-removed", True, f"property {name} was removed", name, direction)
         for name in sorted(new_props.keys() - old_props.keys()):
             required = name in new_required
             breaking = required and direction == "request"
             label = "required" if required else "optional"
-            self.add(f"{where}.{name}", "property-added", breaking, f"{label} property {name} was added")
+            message = f"{label} property {name} was added"
+            self.add(f"{where}.{name}", "property-added", breaking, message, name, direction)
         for name in sorted(old_props.keys() & new_props.keys()):
             self.schema(f"{where}.{name}", old_props[name], new_props[name], direction)
         for name in sorted((new_required - old_required) & old_props.keys()):
-            self.add(f"{where}.required", "required", direction == "request", f"{name} is now required")
+            message = f"{name} is now required"
+            self.add(f"{where}.required", "required", direction == "request", message, name, direction)
         for name in sorted(old_required - new_required):
             defined = name in old_props
-            breaking = defined and direction == "response" and name in new_props
+            if defined and name not in new_props:
+                continue  # reported as the property's removal
+            breaking = defined and direction == "response"
             detail = "" if defined else " (it was never a defined property, so requiring it was a spec bug)"
-            self.add(f"{where}.required", "required", breaking, f"{name} is no longer required{detail}")
+            message = f"{name} is no longer required{detail}"
+            self.add(f"{where}.required", "required", breaking, message, name, direction)
+
+
+def _effect(keyword: str, old: Any, new: Any) -> Literal["narrowed", "widened", "changed"]:
+    """What a constraint change does to the set of valid values."""
+    if old is None:
+        return "narrowed"
+    if new is None:
+        return "widened"
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))
+    if numbers and keyword in _LOWER_BOUNDS:
+        return "narrowed" if new > old else "widened"
+    if numbers and keyword in _UPPER_BOUNDS:
+        return "narrowed" if new < old else "widened"
+    return "changed"
+
+
+def _show(value: Any) -> str:
+    return "unset" if value is None else repr(value)
 
 
 def _types(schema: dict[str, Any]) -> frozenset[str]:
@@ -372,7 +412,10 @@ def _show_types(types: frozenset[str]) -> str:
     return "/".join(sorted(types)) or "any"
 
 
-_DOCS = {"description", "summary", "example", "examples", "title", "externalDocs", "x-spec-enum-id"}
+def _urls(servers: Any) -> list[str]:
+    if not isinstance(servers, list):
+        return []
+    return [str(server["url"]) for server in servers if isinstance(server, dict) and "url" in server]
 
 
 def _strip_docs(node: Any) -> Any:
@@ -381,10 +424,3 @@ def _strip_docs(node: Any) -> Any:
     if isinstance(node, list):
         return [_strip_docs(value) for value in node]
     return node
-
-
-def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Every change from ``old`` to ``new`` (both already :func:`select`-ed) that can affect the client."""
-    comparer = _Comparer(old, new)
-    comparer.operations()
-    return comparer.changes

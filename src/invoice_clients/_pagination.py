@@ -88,13 +88,19 @@ class SyncPager:
 
     def __init__(
         self,
-        fetch: Callable[[int], InvoicePage],
+        fetch: Callable[[int], Callable[[], InvoicePage]],
         *,
         page_size: int,
         prefetch: int,
         rate_limited: Callable[[], int],
         stalled: Callable[[InvoicePage], Exception],
     ) -> None:
+        """``fetch(offset)`` does one page's I/O and returns what parses it into the page.
+
+        With ``prefetch``, the I/O runs on pool threads and the parsing on the consumer's thread, a page at
+        a time, as it is reached: the workers hold bytes, not thousands of objects (less garbage collection,
+        less contention for the GIL), and a speculative page past the end is never parsed.
+        """
         self._fetch = fetch
         self.page_size = page_size
         self.prefetch = prefetch
@@ -103,7 +109,7 @@ class SyncPager:
 
     def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``."""
-        return self._fetch(offset)
+        return self._fetch(offset)()
 
     def __iter__(self) -> Iterator[Invoice]:
         for page in self.pages():
@@ -124,21 +130,21 @@ class SyncPager:
         if self.prefetch <= 0:
             offset = 0
             while True:
-                page = self._fetch(offset)
+                page = self._fetch(offset)()
                 yield page
                 offset += page.received
         yield from self._prefetched_pages()
 
     def _prefetched_pages(self) -> Generator[InvoicePage]:
         pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
-        pending: deque[Future[InvoicePage]] = deque()
+        pending: deque[Future[Callable[[], InvoicePage]]] = deque()
         window, seen_429, next_offset = self.prefetch + 1, self._rate_limited(), 0
         try:
             while True:
                 while len(pending) < window:
                     pending.append(pool.submit(self._fetch, next_offset))
                     next_offset += self.page_size
-                page = pending.popleft().result()
+                page = pending.popleft().result()()
                 if self._rate_limited() != seen_429:
                     window = 1
                 yield page

@@ -122,10 +122,9 @@ class GcoreInvoices:
         _check_paging(page_size, prefetch)
         transport = self._transport
 
-        def fetch(offset: int) -> InvoicePage:
-            spec = filters.page_request(offset=offset, limit=page_size)
-            body = transport.request(spec, read_all, timeout=timeout)
-            return _page(body, transport, filters, offset, page_size)
+        def fetch(offset: int) -> Callable[[], InvoicePage]:
+            body = transport.request(filters.page_request(offset=offset, limit=page_size), read_all, timeout=timeout)
+            return lambda: _page(body, transport, filters, offset, page_size)
 
         return SyncPager(
             fetch,

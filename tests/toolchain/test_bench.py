@@ -24,7 +24,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         timeout=300,
         check=True,
     )
-    assert "prefetch speed-up vs sequential generated loop" in done.stdout
+    assert "speedup_vs_sequential" in done.stdout and "x bound" in done.stdout  # the table was printed
     data: dict[str, object] = json.loads(target.read_text())
     return data
 
@@ -41,6 +41,7 @@ def test_listing_compares_every_client_over_the_same_pages(results: dict[str, ob
         "facade_prefetch_no_latency",
     }
     assert listing["pages"] == 6  # 500 invoices: five full pages and the empty one that proves the end
+    assert {name: min(values) for name, values in listing["samples"].items()} == seconds  # the best round counts
     assert listing["speedup_vs_sequential"] == pytest.approx(
         seconds["generated_sequential"] / seconds["facade_prefetch"]
     )
@@ -57,9 +58,26 @@ def test_parsing_and_memory_ratios(results: dict[str, object]) -> None:
     us = parsing["us_per_invoice"]
     assert parsing["ratio_to_generated"] == pytest.approx(us["facade"] / us["generated_from_dict"])
     assert all(value > 0 for value in us.values())
+    assert set(us) == {"json_loads", "generated_from_dict", "facade", "facade_general_path"}
     rss = memory["peak_rss_mb"]
     assert memory["growth_mb"] == pytest.approx(rss["2000"] - rss["200"])
     assert "toolchain" not in results  # --quick skips the slow toolchain timings
+
+
+def test_targets_restate_the_measured_ratios(results: dict[str, object]) -> None:
+    targets, listing, parsing, memory = results["targets"], results["listing"], results["parsing"], results["memory"]
+    assert isinstance(targets, dict) and isinstance(listing, dict)
+    assert isinstance(parsing, dict) and isinstance(memory, dict)
+    assert {name: check["value"] for name, check in targets.items()} == {
+        "speedup_vs_sequential": listing["speedup_vs_sequential"],
+        "ratio_to_bound": listing["ratio_to_bound"],
+        "ratio_to_generated": parsing["ratio_to_generated"],
+        "growth_mb": memory["growth_mb"],
+    }
+    assert targets["speedup_vs_sequential"]["met"] == (listing["speedup_vs_sequential"] >= 5.0)
+    assert targets["ratio_to_bound"]["met"] == (listing["ratio_to_bound"] <= 1.3)
+    assert targets["ratio_to_generated"]["met"] == (parsing["ratio_to_generated"] <= 1.5)
+    assert targets["growth_mb"]["met"] == (memory["growth_mb"] <= 20.0)
 
 
 def test_results_file_is_ignored_by_git() -> None:

@@ -147,6 +147,36 @@ class GcoreSandbox:
             single[name] = values[-1]
         limit = _int(single, "limit", 100, 1, 100, errors)
         offset = _int(single, "offset", 0, 0, None, errors)
+        ordering = _ordering(single.get("ordering"), errors)
+        if ordering == [("id", False)] and not _FILTERS.intersection(single):
+            rows = self._ordered_by_id()  # unfiltered, by id: the common case, a slice of a cached list
+        else:
+            rows = self._filtered(single, errors)
+            for field, descending in reversed(ordering):
+                rows.sort(key=_sort_key(field), reverse=descending)
+        if errors:
+            return json_reply(400, errors)
+        page = rows[offset : offset + limit]
+        return json_reply(
+            200,
+            {
+                "count": self.count_override if self.count_override is not None else len(rows),
+                "next": self._link(request, self.next_origin or origin, offset + limit, limit)
+                if offset + limit < len(rows)
+                else None,
+                "previous": self._link(request, self.next_origin or origin, max(offset - limit, 0), limit)
+                if offset > 0
+                else None,
+                "results": page,
+            },
+        )
+
+    def _ordered_by_id(self) -> list[dict[str, Any]]:
+        if self._by_id is None or len(self._by_id) != len(self.invoices):  # also catches direct edits of `invoices`
+            self._by_id = sorted(self.invoices.values(), key=lambda row: row["id"])
+        return self._by_id
+
+    def _filtered(self, single: dict[str, str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
         rows = list(self.invoices.values())
         for name, field, keep in _DATE_FILTERS:
             if name in single:
@@ -166,30 +196,7 @@ class GcoreSandbox:
                 rows = [r for r in rows if r[name] == wanted]
         if "currency" in single:
             rows = [r for r in rows if r["currency"] == single["currency"]]
-        ordering = _ordering(single.get("ordering"), errors)
-        if errors:
-            return json_reply(400, errors)
-        if ordering == [("id", False)] and len(rows) == len(self.invoices):  # unfiltered, by id: the common case
-            if self._by_id is None or len(self._by_id) != len(rows):  # also catches direct edits of `invoices`
-                self._by_id = sorted(rows, key=lambda row: row["id"])
-            rows = self._by_id
-        for field, descending in reversed(ordering):
-            if rows is not self._by_id:
-                rows.sort(key=_sort_key(field), reverse=descending)
-        page = rows[offset : offset + limit]
-        return json_reply(
-            200,
-            {
-                "count": self.count_override if self.count_override is not None else len(rows),
-                "next": self._link(request, self.next_origin or origin, offset + limit, limit)
-                if offset + limit < len(rows)
-                else None,
-                "previous": self._link(request, self.next_origin or origin, max(offset - limit, 0), limit)
-                if offset > 0
-                else None,
-                "results": page,
-            },
-        )
+        return rows
 
     @staticmethod
     def _link(request: SandboxRequest, origin: str, offset: int, limit: int) -> str:
@@ -202,6 +209,9 @@ _DATE_FILTERS: tuple[tuple[str, str, Callable[[datetime.date, datetime.date], bo
     ("invoice_date__to", "invoice_date", lambda value, bound: value <= bound),
     ("billing_period_from__from", "billing_period_from", lambda value, bound: value >= bound),
     ("billing_period_to__to", "billing_period_to", lambda value, bound: value <= bound),
+)
+_FILTERS = frozenset(
+    [name for name, _, _ in _DATE_FILTERS] + ["move_type", "payment_state", "client_id", "payer_id", "currency"]
 )
 
 

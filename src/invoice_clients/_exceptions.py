@@ -21,6 +21,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CredentialsError",
     "InvalidArgumentError",
     "InvoiceClientsError",
     "NotFoundError",
@@ -40,6 +41,15 @@ class InvalidArgumentError(InvoiceClientsError, ValueError):
 
     Examples: no API key, a plain-HTTP base URL to a remote host, an unknown
     ordering field, ``start`` after ``end``.
+    """
+
+
+class CredentialsError(InvalidArgumentError):
+    """No API key, or one that cannot be sent (not visible ASCII, a line break, not a ``str``).
+
+    A separate type so that callers (and the CLI's exit codes) tell "fix your key"
+    from "fix your arguments" without reading the message.  Its message never
+    contains the key, not even a part of it.
     """
 
 

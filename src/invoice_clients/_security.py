@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import httpx
 
-from ._exceptions import InvalidArgumentError
+from ._exceptions import CredentialsError, InvalidArgumentError
 
 __all__ = ["ApiKey", "check_base_url", "redact", "resolve_api_key", "safe_url"]
 
@@ -49,9 +49,9 @@ def resolve_api_key(api_key: str | None, env_var: str) -> ApiKey:
     """The explicit key, else the environment variable's; neither is an :class:`InvalidArgumentError`."""
     value = api_key if api_key is not None else os.environ.get(env_var)
     if value is None or not value.strip():
-        raise InvalidArgumentError(f"no API key: pass api_key=... or set {env_var}")
+        raise CredentialsError(f"no API key: pass api_key=... or set {env_var}")
     if any(ch in value for ch in "\r\n"):
-        raise InvalidArgumentError("the API key contains a line break")
+        raise CredentialsError("the API key contains a line break")
     return ApiKey(value.strip())
 
 

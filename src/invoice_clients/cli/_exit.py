@@ -24,6 +24,7 @@ from .._exceptions import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
+    CredentialsError,
     InvalidArgumentError,
     InvoiceClientsError,
     NotFoundError,
@@ -51,7 +52,7 @@ class ExitCode(IntEnum):
 
 def exit_code_for(error: InvoiceClientsError) -> ExitCode:
     """The exit code for an error the facade raised."""
-    if isinstance(error, AuthenticationError | PermissionDeniedError):
+    if isinstance(error, AuthenticationError | PermissionDeniedError | CredentialsError):
         return ExitCode.CREDENTIALS
     if isinstance(error, RateLimitError):
         return ExitCode.RATE_LIMITED
@@ -62,5 +63,5 @@ def exit_code_for(error: InvoiceClientsError) -> ExitCode:
     if isinstance(error, ServerError | ResponseValidationError | APIStatusError):
         return ExitCode.API_FAILURE
     if isinstance(error, InvalidArgumentError):
-        return ExitCode.CREDENTIALS if "API key" in str(error) else ExitCode.USAGE
+        return ExitCode.USAGE
     return ExitCode.UNEXPECTED

@@ -254,13 +254,14 @@ class AsyncGcoreInvoices:
 class GcoreBilling(SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
-    ``api_key`` defaults to ``GCORE_API_KEY``.  ``timeout`` is seconds or an
-    ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
+    ``api_key`` defaults to ``GCORE_API_KEY``; ``base_url`` to ``GCORE_BASE_URL``, else Gcore's.
+    ``timeout`` is seconds or an ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """
 
     ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
     AUTH_SCHEME = "apikey"
     DEFAULT_BASE_URL = "https://api.gcore.com"
 
@@ -274,6 +275,7 @@ class AsyncGcoreBilling(AsyncClientBase):
     """The asyncio twin of :class:`GcoreBilling` (``http_client`` is an ``httpx.AsyncClient``)."""
 
     ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
     AUTH_SCHEME = "apikey"
     DEFAULT_BASE_URL = "https://api.gcore.com"
 

@@ -105,3 +105,19 @@ def test_faults_persist_for_clients_the_sandbox_did_not_make(sandbox: Sandbox) -
         pass  # a Gcore fault survives a Versori client
     with sandbox.gcore_client() as gcore, pytest.raises(ServerError):
         gcore.invoices.get(1)
+
+
+def test_base_url_environment_variables_as_for_the_command_line(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from invoice_clients import GcoreBilling, Versori
+
+    monkeypatch.setenv("GCORE_API_KEY", sandbox.gcore.api_key)
+    monkeypatch.setenv("GCORE_BASE_URL", sandbox.gcore_base_url)
+    monkeypatch.setenv("VERSORI_API_KEY", sandbox.versori.api_key)
+    monkeypatch.setenv("VERSORI_BASE_URL", sandbox.versori_base_url)
+    with GcoreBilling() as gcore, Versori() as versori:
+        assert gcore.invoices.get(1).id == "1"
+        assert versori.invoices.upcoming("org_acme") is not None
+    with GcoreBilling(base_url="https://api.gcore.com") as gcore:  # an argument wins
+        assert gcore.base_url.startswith("https://api.gcore.com")

@@ -6,6 +6,8 @@ nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs 
 nox -s tests        # the test suite
 nox -s lint         # ruff + mypy --strict on hand-written code
 nox -s bench        # benchmarks, as ratios (bench-results.json)
+nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
+nox -s demo         # the command line against the offline sandbox: no account needed
 """
 
 from __future__ import annotations

@@ -166,3 +166,12 @@ def test_every_cli_command_in_the_readme_runs(sandbox: Sandbox) -> None:
             env=dict(os.environ), capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert done.returncode == 0, f"invoice-clients {shlex.join(args)}: {done.stderr}"
+
+
+def test_the_exit_code_table_is_the_commands() -> None:
+    from invoice_clients.cli import ExitCode
+
+    section = README[README.index("## Command line") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", section, flags=re.MULTILINE))
+    assert {int(code) for code in rows} == {int(code) for code in ExitCode}

@@ -6,17 +6,33 @@ nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs 
 nox -s tests        # the test suite
 nox -s lint         # ruff + mypy --strict on hand-written code
 nox -s bench        # benchmarks, as ratios (bench-results.json)
+nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
+nox -s demo         # the command line against the offline sandbox: no account needed
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
 import nox
 
 nox.needs_version = ">=2025.2.9"
-nox.options.default_venv_backend = "uv|virtualenv"
+# uv when it is installed (much faster), else virtualenv, chosen here.  Without uv, nox still probes for it
+# while choosing a backend and logs "uv binary not found." in every session: noise for a newcomer who
+# followed the README (pip install nox), so that one notice is filtered out.
+HAS_UV = shutil.which("uv") is not None
+nox.options.default_venv_backend = "uv" if HAS_UV else "virtualenv"
+
+
+class _NoUvNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "uv binary not found" not in record.getMessage()
+
+
+if not HAS_UV:
+    logging.getLogger("nox").addFilter(_NoUvNotice())
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["check", "lint", "tests"]
 

@@ -11,7 +11,8 @@
 * parsing: microseconds per invoice for the facade, generated ``from_dict`` and
   bare ``json.loads`` (and the facade's general path, for reference);
 * memory: peak RSS of a fresh process streaming 200,000 vs 20,000 invoices;
-* toolchain: ``nox -s check`` on an unchanged tree and ``nox -s regenerate``,
+* toolchain: the ``check`` and ``regenerate`` sessions' command (``scripts/regenerate.py [--check]``,
+  run with this interpreter: no ``nox`` needed on PATH) on an unchanged tree,
   next to the generator's own run time.
 
 The sandbox runs in a separate process, so its work does not compete with the
@@ -281,8 +282,12 @@ def toolchain() -> dict[str, Any]:
     outputs: dict[str, str] = {}
 
     def nox(session: str) -> Callable[[], int]:
+        # The session's command, run with this interpreter (the bench session has the codegen group):
+        # no ``nox`` on PATH needed, and no nox start-up in the figure.
+        arguments = ["--check"] if session == "check" else []
+
         def run() -> int:
-            command = [shutil.which("nox") or "nox", "-s", session]
+            command = [sys.executable, str(ROOT / "scripts" / "regenerate.py"), *arguments]
             done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True, timeout=600)
             outputs[session] = done.stdout
             return 0
@@ -325,15 +330,24 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(quick: bool = False, rounds: int = 3) -> dict[str, Any]:
-    """Every benchmark (``quick``: tiny sizes, one round, no toolchain), as one JSON-able dict."""
+def run(quick: bool = False, rounds: int = 3, save: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Every benchmark (``quick``: tiny sizes, one round, no toolchain), as one JSON-able dict.
+
+    ``save`` is called with the results so far after each step, so a late failure loses nothing measured.
+    """
+    keep = save or (lambda partial: None)
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
     results["listing"] = listing(500 if quick else 50_000, 0.01, repeat=1 if quick else rounds)
+    keep(results)
     results["parsing"] = parsing(repeat=5 if quick else 50)
+    keep(results)
     results["memory"] = memory(200, 2_000) if quick else memory(20_000, 200_000)
+    keep(results)
     if not quick:
         results["toolchain"] = toolchain()
+        keep(results)
     results["targets"] = targets(results)
+    keep(results)
     return results
 
 
@@ -408,9 +422,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and no toolchain timing (for tests)")
     parser.add_argument("--rounds", type=int, default=3, help="listing rounds; the best of each counts (default 3)")
     args = parser.parse_args(argv)
-    results = run(args.quick, rounds=max(args.rounds, 1))
+
+    def save(partial: dict[str, Any]) -> None:
+        args.json.write_text(json.dumps(partial, indent=2) + "\n", encoding="utf-8")
+
+    results = run(args.quick, rounds=max(args.rounds, 1), save=save)
     print(table(results))
-    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.json}")
     return 0
 

@@ -10,7 +10,9 @@ a failure leaves the committed code untouched.
     python scripts/regenerate.py            # regenerate, then show what changed
     python scripts/regenerate.py --check    # CI gate: fail with the diff on drift
 
-Exit status: 0 success (or no drift), 1 drift found by ``--check``, 2 bad input.
+Exit status: 0 success (or no drift), 1 drift found by ``--check``, 2 bad input (a malformed file, a
+vendored spec edited by hand, an overlay that no longer applies, a spec the generator rejects), one
+line per problem naming the file and place.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,13 +136,68 @@ def _run_generator(api: Api, effective: Path, package_dir: Path) -> None:
         raise ToolchainError(api.generator_config, f"cannot run openapi-python-client: {exc}") from None
     output = completed.stdout + "\n" + completed.stderr
     if completed.returncode != 0 or not package_dir.is_dir():
+        where = f"{api.spec} + {api.overlay}"
+        rejected = _validation_problems(output)
+        if rejected:
+            raise GeneratorRejectedError(
+                where, [f"the generator rejects the effective spec at {place}: {what}" for place, what in rejected]
+            )
         raise ToolchainError(
-            f"{api.spec} + {api.overlay}",
-            f"openapi-python-client failed (exit {completed.returncode}): {_first_problem(output)}",
+            where, f"openapi-python-client failed (exit {completed.returncode}): {_first_problem(output)}"
         )
     for cache in package_dir.rglob("__pycache__"):
         shutil.rmtree(cache)
     shutil.rmtree(package_dir / ".ruff_cache", ignore_errors=True)
+
+
+class GeneratorRejectedError(ToolchainError):
+    """The generator refused the effective spec: one ``where: problem`` line per place it names."""
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        super().__init__(where, problems[0])
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.where}: {problem}" for problem in self.problems)
+
+
+_UNION_BRANCH = re.compile(
+    r"\.(?:str-enum|list|literal|function-[a-z]+|constrained-[a-z]+)\[.*$|\.(?:Reference|Schema)$"
+)
+_PYDANTIC_TAIL = re.compile(r"\s*\[type=[^,\]]+(?:, input_value=(?P<value>.*?), input_type=[^\]]+)?\]\s*$")
+
+
+def _validation_problems(output: str) -> list[tuple[str, str]]:
+    """``(place, message)`` for each error of the generator's "N validation errors for OpenAPI" block.
+
+    The generator's summary line ("Failed to parse OpenAPI document") names nothing; its pydantic
+    block names the place (``paths./x.get.parameters.0.other.schema.other.minimum``).  The
+    ``other`` steps and union branches are its model's, not the document's, so they are dropped,
+    and a place reported once per union branch is reported once.
+    """
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"^\d+ validation errors? for ", line)), None)
+    if start is None:
+        return []
+    problems: dict[str, str] = {}
+    index = start + 1
+    while index < len(lines):
+        place_line = lines[index]
+        if not place_line.strip():
+            break
+        if place_line.startswith(" "):
+            index += 1
+            continue
+        message = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        place = _UNION_BRANCH.sub("", place_line.strip())
+        place = ".".join(step for step in place.split(".") if step != "other")
+        tail = _PYDANTIC_TAIL.search(message)
+        if tail:
+            value = tail["value"]
+            message = message[: tail.start()] + (f" (got {value})" if value is not None else "")
+        problems.setdefault(place, message)
+        index += 2
+    return list(problems.items())
 
 
 def _first_problem(output: str) -> str:
@@ -168,17 +226,43 @@ def build_tree(manifest: Manifest, stage: Path) -> list[str]:
 
 
 def provenance_problems(manifest: Manifest) -> list[str]:
-    """Vendored specs whose bytes no longer match the sha256 the manifest records."""
+    """Vendored specs whose bytes no longer match the sha256 the manifest records, one line each."""
     problems = []
     for api in manifest.apis:
         actual = sha256_file(api.spec_path)
         if actual != api.provenance.sha256:
             problems.append(
-                f"{api.spec}: sha256 {actual[:12]}… does not match the manifest's provenance "
-                f"{api.provenance.sha256[:12]}…: vendored specs are replaced only by an upstream copy "
-                f"(nox -s spec-drift -- --write), never edited"
+                f"{api.spec}: sha256 {actual[:12]}… is not the {api.provenance.sha256[:12]}… recorded in "
+                f"specs/manifest.toml, so it was edited by hand (regenerating cannot fix that): revert it "
+                f"(git checkout -- {api.spec}) and fix upstream's mistakes in {api.overlay}, or vendor an "
+                f"upstream copy and record it (nox -s spec-drift -- --write, or its date and sha256 in the manifest)"
             )
     return problems
+
+
+def require_provenance(manifest: Manifest) -> None:
+    """Refuse to compile a vendored spec that is not the copy the manifest records.
+
+    Each spec is parsed first, so a malformed one is reported as such (file, line) rather than as
+    a checksum mismatch.  Raised before anything is generated: ``generated/`` stays untouched.
+    """
+    for api in manifest.apis:
+        load_openapi(api.spec_path, api.spec)
+    problems = provenance_problems(manifest)
+    if problems:
+        raise ProvenanceError(problems)
+
+
+class ProvenanceError(ToolchainError):
+    """Vendored specs edited by hand: one line per spec."""
+
+    def __init__(self, problems: list[str]) -> None:
+        where, _, what = problems[0].partition(": ")
+        super().__init__(where, what)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
 
 
 def stamp_problems(manifest: Manifest, generated: Path) -> list[str]:
@@ -217,8 +301,8 @@ def regenerate(root: Path = ROOT) -> Outcome:
     stage.chmod(0o755)  # mkdtemp makes it private; generated/ is an ordinary directory
     old = root / f".generated-old-{os.getpid()}"
     try:
+        require_provenance(manifest)
         warnings = build_tree(manifest, stage)
-        warnings.extend(provenance_problems(manifest))
         diff = compare_trees(target, stage)
         outcome = Outcome(tuple(warnings), diff.summary(), render_diff(diff, target, stage, GENERATED))
         if diff:
@@ -240,10 +324,11 @@ def check(root: Path = ROOT) -> Outcome:
     """Build into a temporary directory and compare with the committed tree."""
     manifest = load_manifest(root / "specs" / "manifest.toml", root)
     target = root / GENERATED
+    require_provenance(manifest)
     with tempfile.TemporaryDirectory(prefix="invoice-clients-check-") as tmp:
         stage = Path(tmp)
         warnings = build_tree(manifest, stage)
-        problems = provenance_problems(manifest) + stamp_problems(manifest, target)
+        problems = stamp_problems(manifest, target)
         diff = compare_trees(target, stage)
         return Outcome(tuple(warnings + problems), diff.summary(), render_diff(diff, target, stage, GENERATED))
 
@@ -261,10 +346,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outcome = check(args.root) if args.check else regenerate(args.root)
     except ToolchainError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     if args.check:
-        problems = [w for w in outcome.warnings if "stale stamp" in w or "missing" in w or "provenance" in w]
+        problems = [w for w in outcome.warnings if "stale stamp" in w or "missing" in w]
         for warning in outcome.warnings:
             print(f"{'error' if warning in problems else 'warning'}: {warning}", file=sys.stderr)
         if outcome.changed:

@@ -8,6 +8,7 @@ the caller injected.
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 from typing import ClassVar, Self
 
@@ -22,6 +23,7 @@ __all__ = ["AsyncClientBase", "SyncClientBase"]
 
 class _ClientBase:
     ENV_VAR: ClassVar[str]
+    BASE_URL_ENV_VAR: ClassVar[str]
     AUTH_SCHEME: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
     _transport: _TransportCore
@@ -29,9 +31,14 @@ class _ClientBase:
     def _checked(
         self, api_key: str | None, base_url: str | None, allow_insecure_http: bool
     ) -> tuple[ApiKey, httpx.URL]:
-        """The resolved key and the checked base URL; either problem is an ``InvalidArgumentError``."""
+        """The resolved key and the checked base URL; either problem is an ``InvalidArgumentError``.
+
+        The base URL is ``base_url``, else the ``*_BASE_URL`` environment variable (as for the
+        command line), else the vendor's.
+        """
         key = resolve_api_key(api_key, self.ENV_VAR)
-        return key, check_base_url(base_url or self.DEFAULT_BASE_URL, allow_insecure_http=allow_insecure_http)
+        url = base_url or os.environ.get(self.BASE_URL_ENV_VAR, "").strip() or self.DEFAULT_BASE_URL
+        return key, check_base_url(url, allow_insecure_http=allow_insecure_http)
 
     def _attach_resources(self) -> None:
         """Create the resource attributes (``self.invoices``) once the transport exists."""

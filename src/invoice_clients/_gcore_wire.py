@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 import attrs
+import iso4217
 from gcore_billing_client.api.erp_invoices import (
     v1_erp_invoices_download_retrieve,
     v1_erp_invoices_list,
@@ -68,9 +69,31 @@ _KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_N
 def _check_date(name: str, value: datetime.date | None) -> datetime.date | None:
     if value is None:
         return None
-    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+    if isinstance(value, datetime.datetime):
+        # A datetime is a date to the type checker; refused here rather than silently truncated.
+        raise InvalidArgumentError(f"{name} must be a date, not a datetime: pass its .date()")
+    if not isinstance(value, datetime.date):
         raise InvalidArgumentError(f"{name} must be a datetime.date, got {type(value).__name__}")
     return value
+
+
+def _check_range(first: str, start: datetime.date | None, last: str, end: datetime.date | None) -> None:
+    if start is not None and end is not None and start > end:
+        raise InvalidArgumentError(f"{first} {start} is after {last} {end}: the range is empty")
+
+
+def _check_currency(currency: str | None) -> str | None:
+    """An ISO 4217 code in any case, normalised to upper case (``eur`` -> ``EUR``); anything else is refused."""
+    if currency is None:
+        return None
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidArgumentError(f"currency must be an ISO 4217 code such as 'EUR', got {currency!r}")
+    try:
+        iso4217.Currency(code)
+    except ValueError:
+        raise InvalidArgumentError(f"currency {currency!r} is not an ISO 4217 currency code") from None
+    return code
 
 
 def _check_id(name: str, value: int | None) -> int | None:
@@ -80,12 +103,18 @@ def _check_id(name: str, value: int | None) -> int | None:
 
 
 def _ordering(ordering: str | Sequence[str] | None) -> tuple[V1ErpInvoicesListOrderingItem, ...]:
+    """Fields checked here, at run time, in our words: a caller's ``list[str]`` is as welcome as a literal."""
     fields = ordering.split(",") if isinstance(ordering, str) else list(ordering or ())
-    try:
-        items = [V1ErpInvoicesListOrderingItem(field.strip()) for field in fields if field.strip()]
-    except ValueError as exc:
-        allowed = ", ".join(item.value for item in V1ErpInvoicesListOrderingItem)
-        raise InvalidArgumentError(f"unknown ordering field ({exc}); allowed: {allowed}") from None
+    known = {item.value: item for item in V1ErpInvoicesListOrderingItem}
+    items = []
+    for field in fields:
+        name = field.strip() if isinstance(field, str) else field
+        if name == "":
+            continue
+        if name not in known:
+            allowed = ", ".join(get_args(OrderingField))
+            raise InvalidArgumentError(f"unknown ordering field {name!r}; allowed: {allowed}")
+        items.append(known[name])
     # A total order is what makes offset paging stable: break ties by id.
     if not {V1ErpInvoicesListOrderingItem.ID, V1ErpInvoicesListOrderingItem("-id")} & set(items):
         items.append(V1ErpInvoicesListOrderingItem.ID)
@@ -117,10 +146,10 @@ class GcoreFilters:
         billing_period_to: datetime.date | None = None,
         currency: str | None = None,
         move_type: MoveType | None = None,
-        payment_state: PaymentStateFilter | None = None,
+        payment_state: PaymentStateFilter | PaymentState | None = None,
         client_id: int | None = None,
         payer_id: int | None = None,
-        ordering: str | Sequence[OrderingField] | None = None,
+        ordering: str | Sequence[str] | None = None,
     ) -> GcoreFilters:
         """Check every argument before anything is sent; a bad one is an :class:`InvalidArgumentError`."""
         try:
@@ -128,14 +157,17 @@ class GcoreFilters:
             state = V1ErpInvoicesListPaymentState(payment_state) if payment_state is not None else None
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
-        if currency is not None and (not isinstance(currency, str) or not currency.strip()):
-            raise InvalidArgumentError("currency must be a non-empty string such as 'EUR'")
+        dates = {
+            "invoice_date_from": _check_date("invoice_date_from", invoice_date_from),
+            "invoice_date_to": _check_date("invoice_date_to", invoice_date_to),
+            "billing_period_from": _check_date("billing_period_from", billing_period_from),
+            "billing_period_to": _check_date("billing_period_to", billing_period_to),
+        }
+        for first, last in (("invoice_date_from", "invoice_date_to"), ("billing_period_from", "billing_period_to")):
+            _check_range(first, dates[first], last, dates[last])
         return cls(
-            invoice_date_from=_check_date("invoice_date_from", invoice_date_from),
-            invoice_date_to=_check_date("invoice_date_to", invoice_date_to),
-            billing_period_from=_check_date("billing_period_from", billing_period_from),
-            billing_period_to=_check_date("billing_period_to", billing_period_to),
-            currency=currency,
+            **dates,
+            currency=_check_currency(currency),
             move_type=move,
             payment_state=state,
             client_id=_check_id("client_id", client_id),

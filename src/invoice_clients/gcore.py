@@ -26,14 +26,13 @@ from ._gcore_wire import (
     MAX_PAGE_SIZE,
     GcoreFilters,
     MoveType,
-    OrderingField,
     PaymentStateFilter,
     download_request,
     get_request,
     parse_invoice,
     parse_page,
 )
-from ._models import Invoice
+from ._models import Invoice, PaymentState
 from ._pagination import AsyncPager, InvoicePage, SyncPager
 from ._parsing import parse_body
 from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
@@ -87,21 +86,26 @@ class GcoreInvoices:
         billing_period_to: datetime.date | None = None,
         currency: str | None = None,
         move_type: MoveType | None = None,
-        payment_state: PaymentStateFilter | None = None,
+        payment_state: PaymentStateFilter | PaymentState | None = None,
         client_id: int | None = None,
         payer_id: int | None = None,
-        ordering: str | Sequence[OrderingField] | None = None,
+        ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
         prefetch: int = 0,
         timeout: TimeoutTypes | None = None,
     ) -> SyncPager:
         """Every matching invoice, lazily, across all pages.
 
-        Dates are inclusive: ``invoice_date_from``/``_to`` bound the invoice date;
+        Dates are inclusive ``datetime.date`` values (a ``datetime`` is refused:
+        pass its ``.date()``); ``invoice_date_from``/``_to`` bound the invoice date;
         ``billing_period_from`` is a lower bound on the period's start and
-        ``billing_period_to`` an upper bound on its end.  ``ordering`` is a
-        sequence of fields (``["-invoice_date"]``), ``-`` for descending; it is
-        sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
+        ``billing_period_to`` an upper bound on its end; a range whose start is
+        after its end is an :class:`~invoice_clients.InvalidArgumentError`.
+        ``currency`` is an ISO 4217 code in any case (``"eur"`` is sent as ``EUR``).
+        ``payment_state`` is a string or a :class:`~invoice_clients.PaymentState`.
+        ``ordering`` is a sequence of field names (``["-invoice_date"]``, any
+        ``Sequence[str]``, checked at run time) or one comma-separated string,
+        ``-`` for descending; it is sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
         is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
 
         >>> for page in client.invoices.list(move_type="out_refund").pages():
@@ -181,10 +185,10 @@ class AsyncGcoreInvoices:
         billing_period_to: datetime.date | None = None,
         currency: str | None = None,
         move_type: MoveType | None = None,
-        payment_state: PaymentStateFilter | None = None,
+        payment_state: PaymentStateFilter | PaymentState | None = None,
         client_id: int | None = None,
         payer_id: int | None = None,
-        ordering: str | Sequence[OrderingField] | None = None,
+        ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
         prefetch: int = 0,
         timeout: TimeoutTypes | None = None,
@@ -250,13 +254,14 @@ class AsyncGcoreInvoices:
 class GcoreBilling(SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
-    ``api_key`` defaults to ``GCORE_API_KEY``.  ``timeout`` is seconds or an
-    ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
+    ``api_key`` defaults to ``GCORE_API_KEY``; ``base_url`` to ``GCORE_BASE_URL``, else Gcore's.
+    ``timeout`` is seconds or an ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """
 
     ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
     AUTH_SCHEME = "apikey"
     DEFAULT_BASE_URL = "https://api.gcore.com"
 
@@ -270,6 +275,7 @@ class AsyncGcoreBilling(AsyncClientBase):
     """The asyncio twin of :class:`GcoreBilling` (``http_client`` is an ``httpx.AsyncClient``)."""
 
     ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
     AUTH_SCHEME = "apikey"
     DEFAULT_BASE_URL = "https://api.gcore.com"
 

@@ -95,11 +95,12 @@ class AsyncVersoriInvoices:
 class Versori(SyncClientBase):
     """Versori Organisations API (billing invoices).
 
-    ``api_key`` defaults to ``VERSORI_API_KEY``; other options as
+    ``api_key`` defaults to ``VERSORI_API_KEY``, ``base_url`` to ``VERSORI_BASE_URL``; other options as
     :class:`~invoice_clients.GcoreBilling`.
     """
 
     ENV_VAR = "VERSORI_API_KEY"
+    BASE_URL_ENV_VAR = "VERSORI_BASE_URL"
     AUTH_SCHEME = "Bearer"
     DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
 
@@ -113,6 +114,7 @@ class AsyncVersori(AsyncClientBase):
     """The asyncio twin of :class:`Versori`."""
 
     ENV_VAR = "VERSORI_API_KEY"
+    BASE_URL_ENV_VAR = "VERSORI_BASE_URL"
     AUTH_SCHEME = "Bearer"
     DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
 

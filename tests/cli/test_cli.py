@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,37 +15,7 @@ import pytest
 
 from invoice_clients.cli import ExitCode
 from invoice_clients.testing import Fault, Sandbox
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-def run(sandbox: Sandbox) -> Run:
-    def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        environment = {
-            **os.environ,
-            "GCORE_API_KEY": sandbox.gcore.api_key,
-            "GCORE_BASE_URL": sandbox.gcore_base_url,
-            "VERSORI_API_KEY": sandbox.versori.api_key,
-            "VERSORI_BASE_URL": sandbox.versori_base_url,
-            **(env or {}),
-        }
-        return subprocess.run(
-            [sys.executable, "-m", "invoice_clients", *args],
-            env={k: v for k, v in environment.items() if v is not None},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    return invoke
+from tests.cli.conftest import Run
 
 
 def test_csv_export_has_every_invoice_with_exact_amounts(run: Run, sandbox: Sandbox) -> None:

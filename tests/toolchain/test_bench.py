@@ -6,8 +6,10 @@ Nothing here is timed against a threshold: benchmarks report, tests check the re
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +84,31 @@ def test_targets_restate_the_measured_ratios(results: dict[str, object]) -> None
 
 def test_results_file_is_ignored_by_git() -> None:
     assert "bench-results.json" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_toolchain_step_needs_no_nox_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: bench used to call ``nox`` from PATH and, without it, crashed at the very end."""
+    from scripts import bench
+
+    only_git = tmp_path / "bin"
+    only_git.mkdir()
+    git = shutil.which("git")
+    assert git is not None
+    (only_git / "git").symlink_to(git)
+    monkeypatch.setenv("PATH", str(only_git))
+    toolchain = bench.toolchain()
+    assert set(toolchain["seconds"]) == {"nox_check", "nox_regenerate", "generator_only"}
+
+
+def test_results_are_written_after_each_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts import bench
+
+    def broken_memory(small: int, large: int) -> dict[str, object]:
+        raise RuntimeError("the machine ran out of something")
+
+    monkeypatch.setattr(bench, "memory", broken_memory)
+    target = tmp_path / "results.json"
+    with pytest.raises(RuntimeError):
+        bench.main(["--quick", "--json", str(target)])
+    saved = json.loads(target.read_text())
+    assert {"listing", "parsing"} <= set(saved)

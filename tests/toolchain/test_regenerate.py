@@ -7,6 +7,7 @@ one-line error naming the file and place, and that generated/ is untouched.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,19 +41,70 @@ def test_stale_modules_and_caches_are_removed(repo: Path) -> None:
     assert not list(repo.glob(".generated-*"))
 
 
+def _record_spec_sha256(repo: Path, spec: Path, old_sha256: str) -> None:
+    """What the README says to do after replacing a vendored spec by hand: record its new sha256."""
+    manifest = repo / "specs" / "manifest.toml"
+    new_sha256 = hashlib.sha256(spec.read_bytes()).hexdigest()
+    manifest.write_text(manifest.read_text().replace(old_sha256, new_sha256))
+
+
 def test_changed_spec_field_is_caught_by_check_with_the_diff(repo: Path, run_script: Callable[..., Any]) -> None:
     spec = repo / "specs" / "gcore-billing.yaml"
+    old_sha256 = hashlib.sha256(spec.read_bytes()).hexdigest()
     spec.write_text(
         spec.read_text().replace("description: Invoice number, e.g. INV/2026/00001", "description: Invoice name")
     )
+    _record_spec_sha256(repo, spec, old_sha256)  # a new upstream copy, recorded
     before = tree_digest(repo / "generated")
     done = run_script("regenerate", "--check", "--root", repo)
     assert done.returncode == 1
     assert '+    """ Invoice name """' in done.stdout
     assert "M gcore_billing_client/models/erp_invoice_external.py" in done.stderr
-    assert "specs/gcore-billing.yaml: sha256" in done.stderr  # the provenance no longer matches
     assert "stale stamp" in done.stderr
     assert tree_digest(repo / "generated") == before  # check never writes
+
+
+def test_hand_edited_spec_is_refused_in_one_line_by_regenerate_and_check(
+    repo: Path, run_script: Callable[..., Any]
+) -> None:
+    """Issue 13: regenerate compiled a hand-edited spec silently; check then advised "run regenerate"."""
+    spec = repo / "specs" / "gcore-billing.yaml"
+    spec.write_text(
+        spec.read_text().replace("description: Invoice number, e.g. INV/2026/00001", "description: Invoice name")
+    )
+    before = tree_digest(repo / "generated")
+    for args in (("--root", repo), ("--check", "--root", repo)):
+        done = run_script("regenerate", *args)
+        assert done.returncode == 2, done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("error: specs/gcore-billing.yaml: sha256 ")
+        assert "recorded in specs/manifest.toml" in line and "revert it" in line and "spec-drift -- --write" in line
+        assert "nox -s regenerate" not in line
+        assert done.stdout == ""
+    assert tree_digest(repo / "generated") == before
+    assert not list(repo.glob(".generated-*"))
+
+
+def test_generator_rejection_names_each_place(repo: Path, run_script: Callable[..., Any]) -> None:
+    """Issue 13: only "Failed to parse OpenAPI document" was shown, hiding the generator's own message."""
+    overlay = repo / "overlays" / "versori-organisations.yaml"
+    overlay.write_text(
+        overlay.read_text()
+        + "  - target: $.components.schemas.MonetaryValue.properties.integral\n"
+        + "    description: a deliberate mistake\n"
+        + "    update:\n      type: strin\n      minimum: zero\n"
+    )
+    before = tree_digest(repo / "generated")
+    done = run_script("regenerate", "--root", repo)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    prefix = "error: specs/versori-organisations.yaml + overlays/versori-organisations.yaml: "
+    assert all(line.startswith(prefix + "the generator rejects the effective spec at ") for line in lines), lines
+    text = "\n".join(lines)
+    assert "components.schemas.MonetaryValue.properties.integral.type: " in text and "(got 'strin')" in text
+    assert "components.schemas.MonetaryValue.properties.integral.minimum: " in text
+    assert "Failed to parse" not in text
+    assert tree_digest(repo / "generated") == before
 
 
 def test_regenerate_shows_the_diff_then_check_passes_again(repo: Path, run_script: Callable[..., Any]) -> None:

@@ -15,6 +15,7 @@ sandbox.  Errors are one line on stderr with a documented exit code (see
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -22,16 +23,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .._exceptions import InvoiceClientsError
+from .._exceptions import InvoiceClientsError, RateLimitError
 from .._models import Invoice
+from .._version import __version__
 from ..gcore import GcoreBilling
 from ..versori import Versori
 from ._exit import ExitCode, exit_code_for
 from ._output import OutputFormat, open_output, write_invoices
+from ._usage import run_app
 
 __all__ = ["app", "main"]
 
@@ -67,9 +71,23 @@ class PaymentStateOption(StrEnum):
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code``."""
-    _stderr.print(f"error: {message}", markup=False, soft_wrap=True)
+    """Print ``invoice-clients: error: message`` on stderr (one line) and exit with ``code``."""
+    _stderr.print(f"invoice-clients: error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(int(code))
+
+
+def fail_for(error: InvoiceClientsError) -> NoReturn:
+    """One line for an error the facade raised, with the documented exit code."""
+    message = str(error)
+    if isinstance(error, RateLimitError) and error.retry_after is not None:
+        message += f" (retry after {error.retry_after:g} s)"
+    fail(message, exit_code_for(error))
+
+
+def fail_output(path: Path, error: OSError) -> NoReturn:
+    """One line naming the user's file (never a temporary one) for an output that cannot be written."""
+    reason = error.strerror or str(error)
+    fail(f"cannot write {path}: {reason}", ExitCode.OUTPUT_FILE)
 
 
 def _date(value: str | None, option: str) -> datetime.date | None:
@@ -81,12 +99,49 @@ def _date(value: str | None, option: str) -> datetime.date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
+def _is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
+    """The base URL to use, after the checks the facade also makes, worded for the command line.
+
+    The facade's messages advise Python (``api_key=...``, ``allow_insecure_http=True``);
+    a command-line user sets an environment variable or an option.  There is no
+    ``--api-key`` on purpose: a key on the command line ends up in shell history
+    and ``ps``.
+    """
+    if not os.environ.get(env_key, "").strip():
+        fail(f"no API key: set {env_key} (invoice-clients sandbox prints a test key)", ExitCode.CREDENTIALS)
+    url = base_url or os.environ.get(env_url) or None
+    source = "--base-url" if base_url else env_url
+    if url is not None:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError):
+            fail(f"{source}: {url!r} is not a URL", ExitCode.USAGE)
+        if parsed.scheme not in {"http", "https"} or not parsed.host:
+            fail(f"{source}: {url!r} is not an absolute http(s) URL", ExitCode.USAGE)
+        if parsed.scheme == "http" and not _is_loopback(parsed.host):
+            fail(
+                f"{source}: refusing to send the API key over plain HTTP to {parsed.host}; use https "
+                "(plain http only to this machine, e.g. the sandbox)",
+                ExitCode.USAGE,
+            )
+    return url
+
+
 def _gcore(base_url: str | None) -> GcoreBilling:
-    return GcoreBilling(base_url=base_url or os.environ.get("GCORE_BASE_URL"))
+    return GcoreBilling(base_url=_cli_checks("GCORE_API_KEY", "GCORE_BASE_URL", base_url))
 
 
 def _versori(base_url: str | None) -> Versori:
-    return Versori(base_url=base_url or os.environ.get("VERSORI_BASE_URL"))
+    return Versori(base_url=_cli_checks("VERSORI_API_KEY", "VERSORI_BASE_URL", base_url))
 
 
 def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
@@ -103,9 +158,12 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 
 
 BaseUrl = Annotated[
-    str | None, typer.Option("--base-url", help="API base URL (default: the vendor's; or GCORE_/VERSORI_BASE_URL).")
+    str | None,
+    typer.Option("--base-url", metavar="URL", help="API base URL (default: the vendor's; or GCORE_/VERSORI_BASE_URL)."),
 ]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout.")
+]
 
 
 def _listing(
@@ -170,9 +228,16 @@ def _listing(
                 with open_output(output, sys.stdout) as stream:
                     count = write_invoices(_with_progress(pager), output_format, stream)
     except InvoiceClientsError as error:
-        fail(str(error), exit_code_for(error))
+        fail_for(error)
+    except OSError as error:
+        if output is None:
+            raise
+        fail_output(output, error)
     if output is not None:
         _stderr.print(f"wrote {count} invoices to {output}", markup=False)
+
+
+_DATE = "YYYY-MM-DD"
 
 
 def _listing_command(default_format: OutputFormat, name: str, help_text: str) -> None:
@@ -183,20 +248,32 @@ def _listing_command(default_format: OutputFormat, name: str, help_text: str) ->
         output: Output = None,
         base_url: BaseUrl = None,
         start: Annotated[
-            str | None, typer.Option("--from", help="First date, inclusive (Gcore: invoice date; Versori: from).")
+            str | None,
+            typer.Option("--from", metavar=_DATE, help="First date, inclusive (Gcore: invoice date; Versori: from)."),
         ] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last date, inclusive (YYYY-MM-DD).")] = None,
-        organisation: Annotated[str | None, typer.Option(help="Versori organisation id.")] = None,
-        upcoming: Annotated[bool, typer.Option("--upcoming", help="Versori: the upcoming invoice.")] = False,
-        billing_period_from: Annotated[str | None, typer.Option(help="Gcore: billing period starts on/after.")] = None,
-        billing_period_to: Annotated[str | None, typer.Option(help="Gcore: billing period ends on/before.")] = None,
-        currency: Annotated[str | None, typer.Option(help="Gcore: currency code, e.g. EUR.")] = None,
+        end: Annotated[str | None, typer.Option("--to", metavar=_DATE, help="Last date, inclusive.")] = None,
+        organisation: Annotated[str | None, typer.Option(metavar="ORG_ID", help="Versori organisation id.")] = None,
+        upcoming: Annotated[
+            bool, typer.Option("--upcoming", is_flag=True, help="Versori: the upcoming invoice (a flag).")
+        ] = False,
+        billing_period_from: Annotated[
+            str | None, typer.Option(metavar=_DATE, help="Gcore: billing period starts on/after.")
+        ] = None,
+        billing_period_to: Annotated[
+            str | None, typer.Option(metavar=_DATE, help="Gcore: billing period ends on/before.")
+        ] = None,
+        currency: Annotated[
+            str | None, typer.Option(metavar="CODE", help="Gcore: ISO 4217 currency code, e.g. EUR (any case).")
+        ] = None,
         move_type: Annotated[MoveTypeOption | None, typer.Option(help="Gcore: invoices or credit notes.")] = None,
         payment_state: Annotated[PaymentStateOption | None, typer.Option(help="Gcore: payment state.")] = None,
-        client_id: Annotated[int | None, typer.Option(help="Gcore: client id.")] = None,
-        payer_id: Annotated[int | None, typer.Option(help="Gcore: payer id.")] = None,
+        client_id: Annotated[int | None, typer.Option(metavar="ID", help="Gcore: client id.")] = None,
+        payer_id: Annotated[int | None, typer.Option(metavar="ID", help="Gcore: payer id.")] = None,
         ordering: Annotated[
-            str | None, typer.Option(help="Gcore: comma-separated fields, '-' for descending, e.g. -invoice_date.")
+            str | None,
+            typer.Option(
+                metavar="FIELDS", help="Gcore: comma-separated fields, '-' for descending, e.g. -invoice_date."
+            ),
         ] = None,
     ) -> None:
         _listing(
@@ -214,7 +291,7 @@ _listing_command(OutputFormat.CSV, "export", "Export invoices, as CSV by default
 
 @invoices_app.command("get")
 def get_invoice(
-    invoice_id: Annotated[int, typer.Argument(help="The Gcore ERP invoice id.")],
+    invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.TABLE,
     base_url: BaseUrl = None,
 ) -> None:
@@ -223,22 +300,24 @@ def get_invoice(
         with _gcore(base_url) as gcore:
             invoice = gcore.invoices.get(invoice_id)
     except InvoiceClientsError as error:
-        fail(str(error), exit_code_for(error))
+        fail_for(error)
     write_invoices([invoice], output_format, sys.stdout)
 
 
 @invoices_app.command("pdf")
 def download_pdf(
-    invoice_id: Annotated[int, typer.Argument(help="The Gcore ERP invoice id.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PDF.")],
+    invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF.")],
     base_url: BaseUrl = None,
 ) -> None:
     """Download a Gcore invoice's PDF."""
     try:
         with _gcore(base_url) as gcore:
             size = gcore.invoices.download_pdf(invoice_id, to=output)
+    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+        fail_output(output, error)
     except InvoiceClientsError as error:
-        fail(str(error), exit_code_for(error))
+        fail_for(error)
     _stderr.print(f"wrote {size} bytes to {output}", markup=False)
 
 
@@ -246,7 +325,11 @@ def download_pdf(
 def demo(
     directory: Annotated[
         Path | None,
-        typer.Option("--dir", help="Where to write the demo's CSV and PDF (default: a temporary directory)."),
+        typer.Option(
+            "--dir",
+            metavar="DIR",
+            help="Where to write the demo's CSV and PDF (default: a new temporary directory, kept and printed).",
+        ),
     ] = None,
 ) -> None:
     """Run the CLI against the offline sandbox: no account needed."""
@@ -255,6 +338,35 @@ def demo(
     raise typer.Exit(run_demo(directory))
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on (default: a free one).")] = 0,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Loopback address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Serve the offline sandbox (both APIs) until Ctrl-C, printing the environment to point the CLI at it."""
+    from ._serve import run_sandbox
+
+    raise typer.Exit(run_sandbox(host, port))
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"invoice-clients {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_flag=True, is_eager=True, callback=_show_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Read invoices from Gcore Billing and Versori: list, export to CSV/JSONL, fetch PDFs."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: usage errors are one line (see :mod:`invoice_clients.cli._usage`)."""
+    raise SystemExit(run_app(app, argv))

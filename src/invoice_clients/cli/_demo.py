@@ -21,9 +21,11 @@ def run_demo(directory: Path | None) -> int:
     """Run the demo commands; return the first failing exit status, or 0."""
     from ..testing import Sandbox
 
-    with Sandbox() as sandbox, tempfile.TemporaryDirectory(prefix="invoice-clients-demo-") as scratch:
-        out = directory or Path(scratch)
-        out.mkdir(parents=True, exist_ok=True)
+    # The files are the demo's result: they are kept (a temporary directory would be gone by the time the
+    # closing line that names it is read).
+    out = directory or Path(tempfile.mkdtemp(prefix="invoice-clients-demo-"))
+    out.mkdir(parents=True, exist_ok=True)
+    with Sandbox() as sandbox:
         env = {
             **os.environ,
             "GCORE_API_KEY": sandbox.gcore.api_key,
@@ -47,5 +49,6 @@ def run_demo(directory: Path | None) -> int:
             print(flush=True)
             if status:
                 return status
-        print(f"# files written in {out}: {', '.join(sorted(p.name for p in out.iterdir()))}")
+        print(f"# files written in {out} (kept): {', '.join(sorted(p.name for p in out.iterdir()))}")
+        print("# run the sandbox yourself and try any command: invoice-clients sandbox")
     return 0

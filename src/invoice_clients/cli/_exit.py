@@ -13,7 +13,14 @@ code   meaning
 5      network failure: cannot connect, or timed out
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec
+8      cannot write the output file (``-o``): no such directory, permission denied, disk full
 =====  ==========================================================
+
+Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
+or a read-only mount is not a usage error, and a scheduler should tell "the
+API is fine, our disk is not" from both.  Usage errors print their message on
+one line (``invoice-clients: error: --payment-state: ...``), never click's
+usage block.
 """
 
 from __future__ import annotations
@@ -48,9 +55,10 @@ class ExitCode(IntEnum):
     NETWORK = 5
     NOT_FOUND = 6
     API_FAILURE = 7
+    OUTPUT_FILE = 8
 
 
-def exit_code_for(error: InvoiceClientsError) -> ExitCode:
+def exit_code_for(error: InvoiceClientsError | OSError) -> ExitCode:
     """The exit code for an error the facade raised."""
     if isinstance(error, AuthenticationError | PermissionDeniedError | CredentialsError):
         return ExitCode.CREDENTIALS
@@ -64,4 +72,6 @@ def exit_code_for(error: InvoiceClientsError) -> ExitCode:
         return ExitCode.API_FAILURE
     if isinstance(error, InvalidArgumentError):
         return ExitCode.USAGE
+    if isinstance(error, OSError):  # LocalFileError: an unwritable PDF destination
+        return ExitCode.OUTPUT_FILE
     return ExitCode.UNEXPECTED

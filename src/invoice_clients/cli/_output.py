@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -117,7 +118,10 @@ def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     """``path`` opened for writing, replaced only when everything was written; else ``stdout``.
 
     A listing that fails half-way (network down, rate limited) never leaves a
-    truncated export where a good one was.
+    truncated export where a good one was.  The file gets the permissions a
+    plain ``open()`` would give it: an existing file's mode is kept, a new one
+    is ``0666`` less the umask (``0644`` under the usual ``022``), not the
+    temporary file's ``0600``.
     """
     if path is None:
         yield stdout
@@ -125,9 +129,20 @@ def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     directory = path.resolve().parent
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
             yield stream
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The mode ``path`` would have if opened for writing: its own if it exists, else ``0o666`` less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

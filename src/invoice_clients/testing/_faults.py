@@ -7,6 +7,14 @@ and hits the next matching requests (``times`` of them, or every one with
     >>> sandbox.inject(Fault.rate_limit(retry_after=0.05))      # next request: 429
     >>> sandbox.inject(Fault.status(502), path="/download", times=2)
     >>> sandbox.inject(Fault.latency(0.2), times=None)           # every request, until cleared
+
+Scope: a fault hits only requests to its ``vendor``'s API (``"gcore"`` or
+``"versori"``; inferred from ``path`` when that names one API's prefix) or to
+either API if it names none.  A fault not used up stays queued until it is, until
+:meth:`Sandbox.clear_faults` or until a client made by the sandbox
+(``sandbox.gcore_client()``...) is closed: closing it drops the faults that could
+hit it (its vendor's and the unscoped ones), so a fault meant for one client
+never fires on a later, unrelated one.
 """
 
 from __future__ import annotations
@@ -15,9 +23,10 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Fault", "FaultKind", "FaultPlan"]
+__all__ = ["Fault", "FaultKind", "FaultPlan", "VendorName"]
 
 FaultKind = Literal["latency", "status", "drop", "hang", "truncate"]
+VendorName = Literal["gcore", "versori"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,7 @@ class _Entry:
     fault: Fault
     remaining: int | None
     path: str | None
+    vendor: VendorName | None
 
 
 class FaultPlan:
@@ -79,21 +89,31 @@ class FaultPlan:
         self._entries: list[_Entry] = []
         self._lock = threading.Lock()
 
-    def add(self, fault: Fault, *, times: int | None = 1, path: str | None = None) -> None:
+    def add(
+        self, fault: Fault, *, times: int | None = 1, path: str | None = None, vendor: VendorName | None = None
+    ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every request)")
+        if vendor not in (None, "gcore", "versori"):
+            raise ValueError(f"vendor must be 'gcore', 'versori' or None, got {vendor!r}")
         with self._lock:
-            self._entries.append(_Entry(fault, times, path))
+            self._entries.append(_Entry(fault, times, path, vendor))
 
-    def clear(self) -> None:
+    def clear(self, vendor: VendorName | None = None) -> None:
+        """Drop every queued fault, or (with ``vendor``) those that could hit that vendor's API."""
         with self._lock:
-            self._entries.clear()
+            if vendor is None:
+                self._entries.clear()
+            else:
+                self._entries[:] = [entry for entry in self._entries if entry.vendor not in (None, vendor)]
 
-    def take(self, path: str) -> Fault | None:
-        """The fault for a request to ``path``, if any, consuming one use of it."""
+    def take(self, path: str, vendor: VendorName | None = None) -> Fault | None:
+        """The fault for a request to ``path`` (of ``vendor``'s API), if any, consuming one use of it."""
         with self._lock:
             for entry in self._entries:
                 if entry.path is not None and entry.path not in path:
+                    continue
+                if entry.vendor is not None and entry.vendor != vendor:
                     continue
                 if entry.remaining is not None:
                     entry.remaining -= 1

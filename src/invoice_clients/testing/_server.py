@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
+
 from .._retry import RetryPolicy
+from .._transport import DEFAULT_TIMEOUT, TimeoutTypes
 from ..gcore import AsyncGcoreBilling, GcoreBilling
 from ..versori import AsyncVersori, Versori
 from . import _gcore_api, _versori_api
-from ._faults import Fault, FaultPlan
+from ._faults import Fault, FaultPlan, VendorName
 from ._http import Reply, SandboxRequest, json_reply
 from ._seed import seed_gcore, seed_versori
 
@@ -134,39 +138,106 @@ class Sandbox:
 
     @property
     def gcore_base_url(self) -> str:
+        """Gcore's base URL here (the server root): ``GCORE_BASE_URL`` / ``base_url=`` for your own client."""
         return self.url
 
     @property
     def versori_base_url(self) -> str:
+        """Versori's base URL here (``<url>/api/organisations/v1``): ``VERSORI_BASE_URL`` / ``base_url=``."""
         return self.url + _versori_api.PREFIX
 
-    @staticmethod
-    def _fast_retries(options: dict[str, Any]) -> dict[str, Any]:
-        options.setdefault("retry", RetryPolicy(initial_delay=0.01, max_delay=0.05, max_elapsed=10.0))
-        return options
+    @property
+    def organisation_ids(self) -> list[str]:
+        """The Versori organisations the sandbox knows (seeded: ``org_acme``, ``org_tokyo``, ``org_kuwait``)."""
+        return sorted(self.versori.invoices)
 
-    def gcore_client(self, **options: Any) -> GcoreBilling:
-        """A :class:`GcoreBilling` pointed at this sandbox with its key (short retry delays by default)."""
-        return GcoreBilling(self.gcore.api_key, base_url=self.gcore_base_url, **self._fast_retries(options))
+    def _retry(self, retry: RetryPolicy | None) -> RetryPolicy:
+        return retry or RetryPolicy(initial_delay=0.01, max_delay=0.05, max_elapsed=10.0)
 
-    def versori_client(self, **options: Any) -> Versori:
-        """A :class:`Versori` pointed at this sandbox with its key (short retry delays by default)."""
-        return Versori(self.versori.api_key, base_url=self.versori_base_url, **self._fast_retries(options))
+    def gcore_client(
+        self,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> GcoreBilling:
+        """A :class:`GcoreBilling` pointed at this sandbox with its key (short retry delays unless ``retry``).
 
-    def async_gcore_client(self, **options: Any) -> AsyncGcoreBilling:
-        return AsyncGcoreBilling(self.gcore.api_key, base_url=self.gcore_base_url, **self._fast_retries(options))
+        Closing it drops the Gcore faults still queued (see :meth:`inject`).
+        """
+        client = _SandboxGcore(
+            self.gcore.api_key, base_url=self.gcore_base_url, timeout=timeout, retry=self._retry(retry),
+            http_client=http_client,
+        )  # fmt: skip
+        client._on_close = lambda: self.faults.clear("gcore")
+        return client
 
-    def async_versori_client(self, **options: Any) -> AsyncVersori:
-        return AsyncVersori(self.versori.api_key, base_url=self.versori_base_url, **self._fast_retries(options))
+    def versori_client(
+        self,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> Versori:
+        """A :class:`Versori` pointed at this sandbox with its key (short retry delays unless ``retry``).
+
+        Closing it drops the Versori faults still queued (see :meth:`inject`).
+        """
+        client = _SandboxVersori(
+            self.versori.api_key, base_url=self.versori_base_url, timeout=timeout, retry=self._retry(retry),
+            http_client=http_client,
+        )  # fmt: skip
+        client._on_close = lambda: self.faults.clear("versori")
+        return client
+
+    def async_gcore_client(
+        self,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> AsyncGcoreBilling:
+        """The asyncio twin of :meth:`gcore_client`."""
+        client = _SandboxAsyncGcore(
+            self.gcore.api_key, base_url=self.gcore_base_url, timeout=timeout, retry=self._retry(retry),
+            http_client=http_client,
+        )  # fmt: skip
+        client._on_close = lambda: self.faults.clear("gcore")
+        return client
+
+    def async_versori_client(
+        self,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> AsyncVersori:
+        """The asyncio twin of :meth:`versori_client`."""
+        client = _SandboxAsyncVersori(
+            self.versori.api_key, base_url=self.versori_base_url, timeout=timeout, retry=self._retry(retry),
+            http_client=http_client,
+        )  # fmt: skip
+        client._on_close = lambda: self.faults.clear("versori")
+        return client
 
     # -- faults -------------------------------------------------------------------------------
 
-    def inject(self, fault: Fault, *, times: int | None = 1, path: str | None = None) -> None:
-        """Apply ``fault`` to the next ``times`` requests (every one if ``None``) whose path contains ``path``."""
-        self.faults.add(fault, times=times, path=path)
+    def inject(
+        self, fault: Fault, *, times: int | None = 1, path: str | None = None, vendor: VendorName | None = None
+    ) -> None:
+        """Apply ``fault`` to the next ``times`` requests (every one if ``None``) whose path contains ``path``.
 
-    def clear_faults(self) -> None:
-        self.faults.clear()
+        ``vendor`` (``"gcore"``/``"versori"``) limits it to that API; a ``path`` under one API's
+        prefix implies it.  Unused faults stay queued until used, :meth:`clear_faults`, or the close
+        of a client this sandbox made for a vendor they could hit.
+        """
+        if vendor is None and path is not None:
+            vendor = _vendor_of(path)
+        self.faults.add(fault, times=times, path=path, vendor=vendor)
+
+    def clear_faults(self, vendor: VendorName | None = None) -> None:
+        """Drop the queued faults (only those that could hit ``vendor``'s API, if given)."""
+        self.faults.clear(vendor)
 
     # -- serving --------------------------------------------------------------------------------
 
@@ -179,7 +250,7 @@ class Sandbox:
             headers={name.lower(): value for name, value in handler.headers.items()},
         )
         self.requests.append(request)
-        fault = self.faults.take(split.path)
+        fault = self.faults.take(split.path, _vendor_of(split.path))
         if fault is not None and fault.kind in ("drop", "hang"):
             self._stopping.wait(fault.delay)
             handler.close_connection = True
@@ -219,3 +290,55 @@ class Sandbox:
         handler.wfile.flush()
         if truncate:
             handler.close_connection = True
+
+
+def _vendor_of(path: str) -> VendorName | None:
+    if path.startswith(_gcore_api.PREFIX):
+        return "gcore"
+    if path.startswith(_versori_api.PREFIX):
+        return "versori"
+    return None
+
+
+class _SandboxGcore(GcoreBilling):
+    """A :class:`GcoreBilling` that tells its sandbox when it closes."""
+
+    _on_close: Callable[[], None]
+
+    def close(self) -> None:
+        super().close()
+        self._on_close()
+
+
+class _SandboxVersori(Versori):
+    """A :class:`Versori` that tells its sandbox when it closes."""
+
+    _on_close: Callable[[], None]
+
+    def close(self) -> None:
+        super().close()
+        self._on_close()
+
+
+class _SandboxAsyncGcore(AsyncGcoreBilling):
+    """An :class:`AsyncGcoreBilling` that tells its sandbox when it closes."""
+
+    _on_close: Callable[[], None]
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        self._on_close()
+
+
+class _SandboxAsyncVersori(AsyncVersori):
+    """An :class:`AsyncVersori` that tells its sandbox when it closes."""
+
+    _on_close: Callable[[], None]
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        self._on_close()
+
+
+for _cls in (_SandboxGcore, _SandboxVersori, _SandboxAsyncGcore, _SandboxAsyncVersori):
+    _cls.__name__ = _cls.__qualname__ = _cls.__mro__[1].__name__  # repr() names the public class

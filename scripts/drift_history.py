@@ -30,6 +30,7 @@ import json
 import re
 import sys
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from scripts.fetch import Fetched
 from scripts.manifest import Api, load_manifest
 from scripts.yamlio import load_yaml_text
 
-__all__ = ["Revision", "Step", "history", "history_main", "read_revisions", "render_history"]
+__all__ = ["Revision", "Step", "history", "history_main", "judged", "read_revisions", "render_history"]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 _ARCHIVES = (".tar.xz", ".tar.gz", ".tgz", ".tar")
@@ -137,20 +138,27 @@ class _Parser:
         return version, text[: match.start(1)] + text[match.end(1) :]
 
 
-def history(api: Api, revisions: list[Revision]) -> list[Step]:
-    """The timeline of ``revisions`` for a client of ``api``: runs of the same meaning folded into one step."""
+def judged(api: Api, revisions: list[Revision]) -> Iterator[tuple[Revision, str, ApiReport | ToolchainError]]:
+    """Each revision, its sha256, and its drift report (or why it could not be judged), oldest first."""
     baseline = Baseline(api)
     parser = _Parser()
-    steps: list[Step] = []
     for revision in revisions:
         sha256 = hashlib.sha256(revision.raw).hexdigest()
         try:
-            fetched = parser.parse(revision)
-            report = baseline.judge(fetched)
-            step = _step(revision.name, report, sha256)
+            yield revision, sha256, baseline.judge(parser.parse(revision))
         except ToolchainError as exc:
-            step = Step(revision.name, revision.name, "", "", sha256, EXIT_FAILED, [], [], error=exc.what)
-            step.signature = json.dumps([EXIT_FAILED, exc.what])
+            yield revision, sha256, exc
+
+
+def history(api: Api, revisions: list[Revision]) -> list[Step]:
+    """The timeline of ``revisions`` for a client of ``api``: runs of the same meaning folded into one step."""
+    steps: list[Step] = []
+    for revision, sha256, outcome in judged(api, revisions):
+        if isinstance(outcome, ToolchainError):
+            step = Step(revision.name, revision.name, "", "", sha256, EXIT_FAILED, [], [], error=outcome.what)
+            step.signature = json.dumps([EXIT_FAILED, outcome.what])
+        else:
+            step = _step(revision.name, outcome, sha256)
         if steps and steps[-1].signature == step.signature:
             previous = steps[-1]
             previous.last, previous.last_version, previous.last_sha256 = step.last, step.last_version, sha256
@@ -228,8 +236,12 @@ def _summary(step: Step) -> str:
     if other:
         parts.append(f"{len(other)} non-breaking: " + "; ".join(_cell(c["message"].split(";")[0]) for c in other))
     if step.overlays:
+        statuses = sorted({o["status"] for o in step.overlays})
         parts.append(
-            "overlay: " + ", ".join(f"action {o['index']} {o['status']}" for o in step.overlays)  # never a pipe
+            "overlay: "
+            + ", ".join(
+                f"{sum(o['status'] == status for o in step.overlays)} action(s) {status}" for status in statuses
+            )
         )
     return "; ".join(parts) or "no relevant change"
 

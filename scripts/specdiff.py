@@ -197,10 +197,10 @@ class _Comparer:
         }
         for was, now in renamed.items():
             message = (
-                f"path parameter {was} was renamed {now}: the same URLs, but the generated function's argument "
-                "is renamed, so a call naming it breaks"
+                f"path parameter {was} was renamed {now}: the same URLs; the generated function's argument is "
+                "renamed, which the facade does not notice (it passes path parameters by position)"
             )
-            self.add(f"{where} parameter path:{now}", "parameter-renamed", True, message, was)
+            self.add(f"{where} parameter path:{now}", "parameter-renamed", False, message, was)
         self.parameters(where, old_parameters, self._parameters(self.new, new))
         self.request_body(where, old[2].get("requestBody"), new[2].get("requestBody"))
         self.responses(where, old[2].get("responses") or {}, new[2].get("responses") or {})

@@ -1,7 +1,7 @@
 """Spec drift: has upstream changed anything this client depends on?  (``nox -s spec-drift``)
 
     python scripts/drift.py [--api NAME] [--upstream URL_OR_FILE] [--format markdown|json]
-                            [--report FILE] [--write]
+                            [--report FILE] [--json-report FILE] [--write]
     python scripts/drift.py --base OLD --upstream NEW [--operation ID ...]   # any two documents
     python scripts/drift.py [--api NAME] --history DIR_OR_ARCHIVE          # a series of revisions
 
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", help="a URL or local file to read instead of the manifest's upstream URL")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format")
     parser.add_argument("--report", type=Path, help="also write the report to this file")
+    parser.add_argument("--json-report", type=Path, help="also write the JSON report to this file")
     parser.add_argument("--write", action="store_true", help="vendor the upstream selection and regenerate")
     parser.add_argument("--base", help="compare this document (URL or file) with --upstream, without the manifest")
     parser.add_argument(
@@ -79,11 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     rendered = render(report, args.format)
     print(rendered, end="")
-    if args.report is not None:
+    for path, text in ((args.report, rendered), (args.json_report, render(report, "json"))):
+        if path is None:
+            continue
         try:
-            args.report.write_text(rendered, encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"error: {args.report}: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
+            print(f"error: {path}: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_FAILED
     # With --format json the report must stay the only thing on stdout: the account of the write goes to stderr.
     if args.write and not _absorb(report, args.root, sys.stderr if args.format == "json" else sys.stdout):

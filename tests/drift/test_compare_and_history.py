@@ -148,3 +148,13 @@ def test_history_reads_a_directory_and_needs_to_know_the_api(drift_cli: Drift, t
     empty.mkdir()
     with pytest.raises(ToolchainError, match="holds no"):
         read_revisions(empty)
+
+
+def test_bench_reports_history_speed_on_its_own() -> None:
+    from scripts.bench import drift_history
+    from tests.shared import shared_path
+
+    shared_path("upstream", "versori-organisations-history.tar.xz")
+    figures = drift_history(quick=True)
+    assert (figures["revisions"], figures["timeline_lines"]) == (4, 1)
+    assert figures["history_revisions_per_second"] == pytest.approx(4 / figures["seconds"])

@@ -158,3 +158,17 @@ def test_bench_reports_history_speed_on_its_own() -> None:
     figures = drift_history(quick=True)
     assert (figures["revisions"], figures["timeline_lines"]) == (4, 1)
     assert figures["history_revisions_per_second"] == pytest.approx(4 / figures["seconds"])
+
+
+def test_versori_published_without_security_is_no_change_and_the_overlay_holds(
+    drift_cli: Drift, tmp_path: Path
+) -> None:
+    published = versori()
+    del published["security"]  # the published file has no top-level security; the docs page renders []
+    upstream = _write(tmp_path, "versori.json", published)
+    result = drift_cli("--api", "versori-organisations", "--upstream", upstream, "--format", "json")
+    assert (result.status, result.json["changes"], result.overlay("no-match")) == (0, [], [])
+    assert result.json["apis"][0]["info_version"] == "v1"
+    markdown = drift_cli("--api", "versori-organisations", "--upstream", upstream)
+    assert "(info.version `v1`, sha256 `" in markdown.out
+    assert "Overlay: all 10 actions still apply." in markdown.out

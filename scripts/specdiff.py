@@ -10,17 +10,25 @@ renamed ``CalcRuleForOrg`` to ``CalcRule``) is not one either.
 Each difference gets a first verdict for a client that sends requests and reads
 responses:
 
-* breaking: an operation, parameter, response code, media type or property
-  removed; an operation moved; a type or format changed, a request value narrowed
-  (type, enum value, bound or length), a response value widened (``null``, a
-  type, an enum value, an enum dropped); request input newly required; a defined
-  response property no longer required; a changed request pattern; changed
-  security, serialization or servers;
+* breaking: an operation, parameter, success response code, media type or
+  property removed; an operation moved; a type or format changed, a request value
+  narrowed (type, enum value, bound or length), a response value widened
+  (``null``, a type, an enum value, an enum dropped); request input newly
+  required; a defined response property no longer required; a changed request
+  pattern; a request parameter's ``default`` changed (the generated client sends
+  it when the caller omits the argument); security required or changed,
+  serialization or servers changed;
 * non-breaking: an optional parameter, property, response code, media type or
-  operation added; a request value widened; a response value narrowed; a
-  response constraint changed (the generated models do not check constraints;
-  the facade checks with its own rules); an undefined name dropped from
-  ``required`` (a spec bug fixed).
+  operation added; an error response (4XX, 5XX, ``default``) no longer documented
+  (the facade maps errors by status); security relaxed (the client still sends its
+  key); a path parameter renamed (same URLs); a request value widened; a response
+  value narrowed; a response constraint changed (the generated models do not
+  check constraints; the facade checks with its own rules); an undefined name
+  dropped from ``required`` (a spec bug fixed).
+
+A top-level ``security`` absent and ``security: []`` are the same thing.
+Operations are matched by operationId or, lacking one, by method and path with
+path parameters normalised (``/a/{x}`` is ``/a/{id}``).
 
 That verdict is upstream's word against upstream's word.  The client, though,
 is generated from the *effective* spec, upstream patched by our overlay, which
@@ -244,8 +252,9 @@ class _Comparer:
 
     def default(self, where: str, key: str, old: Any, new: Any) -> None:
         """A request parameter's ``default``: what the generated client sends when the caller omits it."""
-        old_default = (self.resolve(self.old, old)[0] or {}).get("default") if isinstance(old, dict) else None
-        new_default = (self.resolve(self.new, new)[0] or {}).get("default") if isinstance(new, dict) else None
+        old_node, new_node = self.resolve(self.old, old)[0], self.resolve(self.new, new)[0]
+        old_default = old_node.get("default") if isinstance(old_node, dict) else None
+        new_default = new_node.get("default") if isinstance(new_node, dict) else None
         if old_default == new_default:
             return
         message = (

@@ -108,8 +108,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check) and mypy --strict on the hand-written code."""
+    """Ruff (lint + format check), mypy --strict, and the GitHub workflows (zizmor, actionlint)."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("zizmor", "--offline", ".github/workflows")
+    session.run("actionlint", ".github/workflows/ci.yml", ".github/workflows/spec-drift.yml")

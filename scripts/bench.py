@@ -313,6 +313,29 @@ def toolchain() -> dict[str, Any]:
 # -- report -------------------------------------------------------------------------------------------------
 
 
+def drift_history(quick: bool) -> dict[str, Any]:
+    """``spec-drift --history`` speed: every published revision of Gcore's document (Versori's four if ``quick``)."""
+    from scripts.drift_history import history, read_revisions
+    from scripts.manifest import load_manifest
+
+    name = "versori-organisations" if quick else "gcore-billing"
+    archive = ROOT.parent / "shared" / "upstream" / f"{name}-history.tar.xz"
+    if not archive.exists():
+        return {"skipped": f"{archive} is absent"}
+    revisions = read_revisions(archive)
+    (api,) = load_manifest(ROOT / "specs" / "manifest.toml", ROOT).select(name)
+    start = time.perf_counter()
+    steps = history(api, revisions)
+    seconds = time.perf_counter() - start
+    return {
+        "api": name,
+        "revisions": len(revisions),
+        "timeline_lines": len(steps),
+        "seconds": seconds,
+        "history_revisions_per_second": len(revisions) / seconds,
+    }
+
+
 def machine() -> dict[str, Any]:
     model = next(
         (
@@ -337,6 +360,7 @@ def run(quick: bool = False, rounds: int = 3, save: Callable[[dict[str, Any]], N
     """
     keep = save or (lambda partial: None)
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
+    results["drift"] = drift_history(quick)  # first, and on its own: needs nothing the other steps set up
     results["listing"] = listing(500 if quick else 50_000, 0.01, repeat=1 if quick else rounds)
     keep(results)
     results["parsing"] = parsing(repeat=5 if quick else 50)
@@ -411,6 +435,12 @@ def table(results: dict[str, Any]) -> str:
         f"  {name:<28} {check['value']:8.2f}  {check['target']:>8}  {'met' if check['met'] else 'MISSED':>8}"
         for name, check in results["targets"].items()
     ]
+    d = results.get("drift", {})
+    if "history_revisions_per_second" in d:
+        rows.append(
+            f"drift: --history over {d['revisions']} {d['api']} revisions in {d['seconds']:.2f} s, "
+            f"{d['history_revisions_per_second']:.0f} revisions/s"
+        )
     m = results["machine"]
     rows.append(f"machine: {m['cpus']} x {m['cpu']}, Python {m['python']}, load {m['load_1min']:.2f}")
     return "\n".join(rows)

@@ -1,7 +1,9 @@
 """Spec drift: has upstream changed anything this client depends on?  (``nox -s spec-drift``)
 
     python scripts/drift.py [--api NAME] [--upstream URL_OR_FILE] [--format markdown|json]
-                            [--report FILE] [--write]
+                            [--report FILE] [--json-report FILE] [--write]
+    python scripts/drift.py --base OLD --upstream NEW [--operation ID ...]   # any two documents
+    python scripts/drift.py [--api NAME] --history DIR_OR_ARCHIVE          # a series of revisions
 
 For each API in ``specs/manifest.toml`` (or the one named) fetch the upstream
 document, or ``--upstream`` (a URL or a local file; a whole aggregated document
@@ -27,7 +29,8 @@ from typing import TextIO
 if __package__ in (None, ""):  # run as a script: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.drift_check import EXIT_FAILED, DriftReport, run
+from scripts.drift_check import EXIT_FAILED, DriftReport, compare_documents, run
+from scripts.drift_history import history_main
 from scripts.drift_report import render
 from scripts.drift_write import write
 from scripts.errors import ToolchainError
@@ -43,21 +46,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", help="a URL or local file to read instead of the manifest's upstream URL")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format")
     parser.add_argument("--report", type=Path, help="also write the report to this file")
+    parser.add_argument("--json-report", type=Path, help="also write the JSON report to this file")
     parser.add_argument("--write", action="store_true", help="vendor the upstream selection and regenerate")
+    parser.add_argument("--base", help="compare this document (URL or file) with --upstream, without the manifest")
+    parser.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        help="with --base: an operationId, or METHOD /path (repeatable; all operations when none)",
+    )
+    parser.add_argument(
+        "--history",
+        type=Path,
+        help="replay the revisions in this directory or .tar.xz/.tar.gz (name order) and print the timeline",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.base is not None and (args.upstream is None or args.api or args.write or args.history):
+        parser.error("--base needs --upstream, and goes without --api, --write and --history")
+    if args.operation and args.base is None:
+        parser.error("--operation goes with --base (the manifest names each API's operations)")
+    if args.history is not None:
+        if args.upstream or args.write:
+            parser.error("--history goes without --upstream and --write")
+        return history_main(args.root, args.api, args.history, args.format, args.report)
     try:
-        report = run(args.root, args.api, args.upstream)
+        if args.base is not None:
+            report = compare_documents(args.base, args.upstream, tuple(args.operation))
+        else:
+            report = run(args.root, args.api, args.upstream)
     except ToolchainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     rendered = render(report, args.format)
     print(rendered, end="")
-    if args.report is not None:
+    for path, text in ((args.report, rendered), (args.json_report, render(report, "json"))):
+        if path is None:
+            continue
         try:
-            args.report.write_text(rendered, encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"error: {args.report}: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
+            print(f"error: {path}: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_FAILED
     # With --format json the report must stay the only thing on stdout: the account of the write goes to stderr.
     if args.write and not _absorb(report, args.root, sys.stderr if args.format == "json" else sys.stdout):

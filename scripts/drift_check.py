@@ -13,6 +13,7 @@ the action says).  Pure reading: nothing here writes a file.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from scripts.fetch import Fetched, fetch
 from scripts.manifest import ROOT, Api, load_manifest
 from scripts.overlay import ActionResult, apply_overlay
 from scripts.specdiff import Change, compare, judge
-from scripts.specselect import dangling_refs, find_operations, select
+from scripts.specselect import all_operations, dangling_refs, find_operations, select
 
 __all__ = [
     "EXIT_BREAKING",
@@ -31,8 +32,10 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_NON_BREAKING",
     "ApiReport",
+    "Baseline",
     "DriftReport",
     "check_api",
+    "compare_documents",
     "run",
 ]
 
@@ -49,6 +52,16 @@ class ApiReport:
     overlays: list[ActionResult] = field(default_factory=list)
     selected: dict[str, Any] = field(default_factory=dict, repr=False)
     fetched: Fetched | None = field(default=None, repr=False)
+
+    @property
+    def version(self) -> str:
+        """The upstream document's ``info.version``, naming the revision judged."""
+        info = self.fetched.document.get("info") if self.fetched else None
+        return str(info.get("version", "unknown")) if isinstance(info, dict) else "unknown"
+
+    @property
+    def sha256(self) -> str:
+        return self.fetched.sha256 if self.fetched else ""
 
     @property
     def breaking(self) -> list[Change]:
@@ -79,21 +92,69 @@ class DriftReport:
         return EXIT_CLEAN
 
 
+class Baseline:
+    """What every comparison of one API with an upstream revision shares: read, selected and patched once.
+
+    ``spec-drift --history`` judges hundreds of revisions against the same vendored
+    spec; the vendored selection, the overlay, the effective spec and the overlay's
+    standing deviations are the same for all of them.
+    """
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.old = select(load_openapi(api.spec_path, api.spec), api.operations)
+        self.overlay = load_overlay(api.overlay_path, api.overlay)
+        self.effective, _ = apply_overlay(self.old, self.overlay, lenient=True)
+        self.standing = compare(self.effective, self.old)
+        self._judged: dict[str, tuple[list[Change], list[ActionResult]]] = {}
+
+    def judge(self, fetched: Fetched) -> ApiReport:
+        """The drift from the vendored spec to the upstream document ``fetched``."""
+        new = select(fetched.document, self.api.operations)
+        _check_refs(new, fetched)
+        # Revisions whose selections agree (but for info) are judged once: most republications change nothing.
+        key = json.dumps({k: v for k, v in new.items() if k != "info"}, sort_keys=True, default=repr)
+        if key not in self._judged:
+            _, actions = apply_overlay(new, self.overlay, lenient=True)
+            changes = judge(compare(self.old, new), self.standing, compare(self.effective, new))
+            self._judged[key] = (changes, actions)
+        changes, actions = self._judged[key]
+        return ApiReport(self.api.name, fetched.source, _name_renames(changes, fetched.document), actions, new, fetched)
+
+
 def check_api(api: Api, upstream: str | None = None) -> ApiReport:
     """Compare ``api``'s vendored spec with its upstream (or ``upstream``) and check its overlay there."""
     fetched = fetch(upstream or api.upstream)
-    vendored = load_openapi(api.spec_path, api.spec)
-    overlay = load_overlay(api.overlay_path, api.overlay)
-    old = select(vendored, api.operations)
-    new = select(fetched.document, api.operations)
-    missing = dangling_refs(new, fetched.document)
+    return Baseline(api).judge(fetched)
+
+
+def compare_documents(base: str, upstream: str, operations: tuple[str, ...] = ()) -> DriftReport:
+    """Any two documents: ``operations`` (operationIds or ``METHOD /path``; all when none), ``base`` to ``upstream``.
+
+    No manifest, no overlay: the verdicts are upstream's word against upstream's word.
+    """
+    old_fetched, new_fetched = fetch(base), fetch(upstream)
+    if operations:
+        wanted = operations
+        found = set(all_operations(select(old_fetched.document, wanted))) | set(
+            all_operations(select(new_fetched.document, wanted))
+        )
+        if not found:
+            raise ToolchainError("--operation", f"{', '.join(operations)}: in neither document")
+    else:
+        wanted = (*all_operations(old_fetched.document), *all_operations(new_fetched.document))
+    old, new = select(old_fetched.document, wanted), select(new_fetched.document, wanted)
+    _check_refs(old, old_fetched)
+    _check_refs(new, new_fetched)
+    changes = compare(old, new)
+    return DriftReport([ApiReport(base, new_fetched.source, changes, [], new, new_fetched)])
+
+
+def _check_refs(selected: dict[str, Any], fetched: Fetched) -> None:
+    missing = dangling_refs(selected, fetched.document)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ToolchainError(fetched.source, f"malformed document: $ref {missing[0]!r} points at nothing{more}")
-    effective, _ = apply_overlay(old, overlay, lenient=True)
-    _, actions = apply_overlay(new, overlay, lenient=True)
-    changes = judge(compare(old, new), compare(effective, old), compare(effective, new))
-    return ApiReport(api.name, fetched.source, _name_renames(changes, fetched.document), actions, new, fetched)
 
 
 def run(root: Path = ROOT, api_name: str | None = None, upstream: str | None = None) -> DriftReport:

@@ -36,7 +36,14 @@ def render_json(report: DriftReport) -> str:
     data = {
         "exit_status": report.exit_status,
         "apis": [
-            {"api": api.api, "upstream": api.upstream, "changes": len(api.changes), "breaking": len(api.breaking)}
+            {
+                "api": api.api,
+                "upstream": api.upstream,
+                "info_version": api.version,
+                "sha256": api.sha256,
+                "changes": len(api.changes),
+                "breaking": len(api.breaking),
+            }
             for api in report.apis
         ],
         "changes": [
@@ -74,7 +81,12 @@ def render_markdown(report: DriftReport) -> str:
             if api.changes
             else "no relevant change"
         )
-        lines += [f"## {api.api}: {verdict}", "", f"Upstream: `{api.upstream}`", ""]
+        lines += [
+            f"## {api.api}: {verdict}",
+            "",
+            f"Upstream: `{api.upstream}` (info.version `{api.version}`, sha256 `{api.sha256}`)",
+            "",
+        ]
         if api.changes:
             lines += ["| | location | change |", "| --- | --- | --- |"]
             for change in sorted(api.changes, key=lambda c: not c.breaking):
@@ -82,6 +94,8 @@ def render_markdown(report: DriftReport) -> str:
                 lines.append(f"| {mark} | `{_cell(change.location)}` | {_cell(change.message)} |")
             lines.append("")
         stale = api.stale_overlays
+        if not api.overlays:
+            continue
         if not stale:
             lines += [f"Overlay: all {len(api.overlays)} actions still apply.", ""]
             continue

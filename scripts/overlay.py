@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import copy as _copy
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,9 +100,15 @@ def apply_overlay(
 
 def _compile(query: str, place: str, field: str) -> jsonpath.JSONPathQuery:
     try:
-        return jsonpath.compile(query)
+        return _compiled(query)
     except jsonpath.JSONPathError as exc:
         raise ToolchainError(place, f"invalid JSONPath in {field} {query!r}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(query: str) -> jsonpath.JSONPathQuery:
+    """A compiled query, once per query string (``spec-drift --history`` applies an overlay hundreds of times)."""
+    return jsonpath.compile(query)
 
 
 def _copy_source(document: Any, query: str, place: str, document_name: str) -> Any:

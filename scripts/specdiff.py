@@ -10,17 +10,25 @@ renamed ``CalcRuleForOrg`` to ``CalcRule``) is not one either.
 Each difference gets a first verdict for a client that sends requests and reads
 responses:
 
-* breaking: an operation, parameter, response code, media type or property
-  removed; an operation moved; a type or format changed, a request value narrowed
-  (type, enum value, bound or length), a response value widened (``null``, a
-  type, an enum value, an enum dropped); request input newly required; a defined
-  response property no longer required; a changed request pattern; changed
-  security, serialization or servers;
+* breaking: an operation, parameter, success response code, media type or
+  property removed; an operation moved; a type or format changed, a request value
+  narrowed (type, enum value, bound or length), a response value widened
+  (``null``, a type, an enum value, an enum dropped); request input newly
+  required; a defined response property no longer required; a changed request
+  pattern; a request parameter's ``default`` changed (the generated client sends
+  it when the caller omits the argument); security required or changed,
+  serialization or servers changed;
 * non-breaking: an optional parameter, property, response code, media type or
-  operation added; a request value widened; a response value narrowed; a
-  response constraint changed (the generated models do not check constraints;
-  the facade checks with its own rules); an undefined name dropped from
-  ``required`` (a spec bug fixed).
+  operation added; an error response (4XX, 5XX, ``default``) no longer documented
+  (the facade maps errors by status); security relaxed (the client still sends its
+  key); a path parameter renamed (same URLs); a request value widened; a response
+  value narrowed; a response constraint changed (the generated models do not
+  check constraints; the facade checks with its own rules); an undefined name
+  dropped from ``required`` (a spec bug fixed).
+
+A top-level ``security`` absent and ``security: []`` are the same thing.
+Operations are matched by operationId or, lacking one, by method and path with
+path parameters normalised (``/a/{x}`` is ``/a/{id}``).
 
 That verdict is upstream's word against upstream's word.  The client, though,
 is generated from the *effective* spec, upstream patched by our overlay, which
@@ -38,10 +46,11 @@ and reported either way, because the facade's enums may want to learn it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scripts.specselect import component, find_operations
+from scripts.specselect import Operations, all_operations, component, normalise_path
 
 __all__ = ["Change", "Direction", "compare", "judge"]
 
@@ -158,7 +167,7 @@ class _Comparer:
     # -- the document and its operations ---------------------------------------------------------------------
 
     def document(self) -> None:
-        old_ops, new_ops = find_operations(self.old), find_operations(self.new)
+        old_ops, new_ops = _match(all_operations(self.old), all_operations(self.new))
         for operation_id in sorted(old_ops.keys() - new_ops.keys()):
             path, method, _ = old_ops[operation_id]
             where = f"{method.upper()} {path}"
@@ -170,24 +179,44 @@ class _Comparer:
         for operation_id in sorted(old_ops.keys() & new_ops.keys()):
             self.operation(operation_id, old_ops[operation_id], new_ops[operation_id])
         self.servers("servers", self.old.get("servers"), self.new.get("servers"))
-        self.security("security", self.old.get("security"), self.new.get("security"))
+        # A top-level security absent and `security: []` both mean "no global requirement".
+        self.security("security", self.old.get("security") or [], self.new.get("security") or [])
         schemes_old = (self.old.get("components") or {}).get("securitySchemes") or {}
         schemes_new = (self.new.get("components") or {}).get("securitySchemes") or {}
         for name in sorted(schemes_old.keys() | schemes_new.keys()):
-            if _strip_docs(schemes_old.get(name)) != _strip_docs(schemes_new.get(name)):
-                self.add(f"securitySchemes.{name}", "security", True, f"security scheme {name} changed", name)
+            if name not in schemes_new:
+                # No requirement may name a scheme that is gone, so the requirements' change says it all.
+                self.add(f"securitySchemes.{name}", "security", False, f"security scheme {name} was removed", name)
+            elif _strip_docs(schemes_old.get(name)) != _strip_docs(schemes_new.get(name)):
+                breaking = name in schemes_old
+                verb = "changed" if breaking else "was added"
+                self.add(f"securitySchemes.{name}", "security", breaking, f"security scheme {name} {verb}", name)
 
     def operation(
         self, operation_id: str, old: tuple[str, str, dict[str, Any]], new: tuple[str, str, dict[str, Any]]
     ) -> None:
         where = f"{new[1].upper()} {new[0]}"
-        if (old[0], old[1]) != (new[0], new[1]):
+        if (normalise_path(old[0]), old[1]) != (normalise_path(new[0]), new[1]):
             self.add(where, "operation-moved", True, f"operation {operation_id} moved from {old[1].upper()} {old[0]}")
-        self.parameters(where, self._parameters(self.old, old), self._parameters(self.new, new))
+        renamed = _path_renames(old[0], new[0])
+        old_parameters = {
+            (f"path:{renamed[key[5:]]}" if key.startswith("path:") and key[5:] in renamed else key): value
+            for key, value in self._parameters(self.old, old).items()
+        }
+        for was, now in renamed.items():
+            message = (
+                f"path parameter {was} was renamed {now}: the same URLs; the generated function's argument is "
+                "renamed, which the facade does not notice (it passes path parameters by position)"
+            )
+            self.add(f"{where} parameter path:{now}", "parameter-renamed", False, message, was)
+        self.parameters(where, old_parameters, self._parameters(self.new, new))
         self.request_body(where, old[2].get("requestBody"), new[2].get("requestBody"))
         self.responses(where, old[2].get("responses") or {}, new[2].get("responses") or {})
         if "security" in old[2] or "security" in new[2]:
-            self.security(f"{where} security", old[2].get("security"), new[2].get("security"))
+            # An operation without its own security follows the document's.
+            old_security = old[2]["security"] if "security" in old[2] else self.old.get("security")
+            new_security = new[2]["security"] if "security" in new[2] else self.new.get("security")
+            self.security(f"{where} security", old_security or [], new_security or [])
         old_servers = old[2].get("servers") or self.old["paths"][old[0]].get("servers")
         new_servers = new[2].get("servers") or self.new["paths"][new[0]].get("servers")
         if old_servers or new_servers:
@@ -214,11 +243,26 @@ class _Comparer:
             was, now = bool(old[key].get("required")), bool(new[key].get("required"))
             if was != now:
                 self.add(at, "required", now, f"parameter {key} is {'now' if now else 'no longer'} required")
+            self.default(at, key, old[key].get("schema"), new[key].get("schema"))
             for field in ("style", "explode", "allowReserved"):
                 if old[key].get(field) != new[key].get(field):
                     message = f"{field} changed from {_show(old[key].get(field))} to {_show(new[key].get(field))}"
                     self.add(at, "serialization", True, message, field)
             self.schema(at, old[key].get("schema"), new[key].get("schema"), "request")
+
+    def default(self, where: str, key: str, old: Any, new: Any) -> None:
+        """A request parameter's ``default``: what the generated client sends when the caller omits it."""
+        old_node, new_node = self.resolve(self.old, old)[0], self.resolve(self.new, new)[0]
+        old_default = old_node.get("default") if isinstance(old_node, dict) else None
+        new_default = new_node.get("default") if isinstance(new_node, dict) else None
+        if old_default == new_default:
+            return
+        message = (
+            f"default of {key} changed from {_show(old_default)} to {_show(new_default)}: the generated client "
+            "sends the spec's default when the caller omits the argument, so a caller relying on it now gets "
+            "different results (a caller that always passes it is unaffected)"
+        )
+        self.add(where, "default", True, message, "default", "request")
 
     def request_body(self, where: str, old: Any, new: Any) -> None:
         old_body, _ = self.resolve(self.old, old)
@@ -240,7 +284,14 @@ class _Comparer:
 
     def responses(self, where: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         for code in sorted(old.keys() - new.keys()):
-            self.add(f"{where} response {code}", "response-removed", True, f"response {code} was removed")
+            if _success(code):
+                self.add(f"{where} response {code}", "response-removed", True, f"response {code} was removed")
+            else:
+                message = (
+                    f"error response {code} is no longer documented: the generated client then leaves that "
+                    "status unparsed, and the facade maps errors by status, not by their body's model"
+                )
+                self.add(f"{where} response {code}", "response-removed", False, message)
         for code in sorted(new.keys() - old.keys()):
             self.add(f"{where} response {code}", "response-added", False, f"response {code} was added")
         for code in sorted(old.keys() & new.keys()):
@@ -264,8 +315,15 @@ class _Comparer:
             )
 
     def security(self, where: str, old: Any, new: Any) -> None:
-        if old != new:
-            self.add(where, "security", True, f"security requirements changed from {old!r} to {new!r}")
+        if _strip_docs(old) == _strip_docs(new):
+            return
+        message = f"security requirements changed from {old!r} to {new!r}"
+        # No requirement, or an empty one ({}), lets an anonymous call through: the client's credential is
+        # no longer demanded, and sending it anyway does no harm.
+        relaxed = new == [] or (isinstance(new, list) and {} in new)
+        if relaxed:
+            message += ": a credential is no longer demanded (the client still sends one, which does no harm)"
+        self.add(where, "security", not relaxed, message)
 
     def servers(self, where: str, old: Any, new: Any) -> None:
         was, now = _urls(old), _urls(new)
@@ -394,6 +452,30 @@ def _effect(keyword: str, old: Any, new: Any) -> Literal["narrowed", "widened", 
     if numbers and keyword in _UPPER_BOUNDS:
         return "narrowed" if new < old else "widened"
     return "changed"
+
+
+def _success(code: str) -> bool:
+    """Whether a response code is a success (1XX-3XX; ``default`` and 4XX/5XX are errors)."""
+    return code[:1] in {"1", "2", "3"}
+
+
+def _match(old: Operations, new: Operations) -> tuple[Operations, Operations]:
+    """Key ``new``'s operations like ``old``'s where one side lacks an operationId but method and path agree."""
+    unmatched_old = {(method, normalise_path(path)): key for key, (path, method, _) in old.items() if key not in new}
+    renamed: Operations = {}
+    for key, found in new.items():
+        if key not in old:
+            key = unmatched_old.get((found[1], normalise_path(found[0])), key)
+        renamed[key] = found
+    return old, renamed
+
+
+def _path_renames(old: str, new: str) -> dict[str, str]:
+    """Path parameters renamed between two templates of the same path: old name -> new name."""
+    if old == new or normalise_path(old) != normalise_path(new):
+        return {}
+    names = re.compile(r"\{([^}/]*)\}")
+    return {a: b for a, b in zip(names.findall(old), names.findall(new), strict=True) if a != b}
 
 
 def _show(value: Any) -> str:

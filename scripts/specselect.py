@@ -12,10 +12,20 @@ selection of an unchanged document is the same selection.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["METHODS", "Operations", "dangling_refs", "find_operations", "select"]
+__all__ = [
+    "METHODS",
+    "Operations",
+    "all_operations",
+    "dangling_refs",
+    "find_operations",
+    "normalise_path",
+    "operation_key",
+    "select",
+]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -35,6 +45,30 @@ def find_operations(document: dict[str, Any]) -> Operations:
             operation = item.get(method)
             if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
                 found[operation["operationId"]] = (path, method, operation)
+    return found
+
+
+def normalise_path(path: str) -> str:
+    """``/books/{bookId}`` -> ``/books/{}``: path templates that match the same URLs are the same path."""
+    return re.sub(r"\{[^}/]*\}", "{}", path)
+
+
+def operation_key(path: str, method: str, operation: dict[str, Any]) -> str:
+    """How an operation is named: its operationId, else ``METHOD /path`` with path parameters normalised."""
+    operation_id = operation.get("operationId")
+    return operation_id if isinstance(operation_id, str) else f"{method.upper()} {normalise_path(path)}"
+
+
+def all_operations(document: dict[str, Any]) -> Operations:
+    """:func:`operation_key` -> (path, method, operation) for every operation, with or without operationId."""
+    found: Operations = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                found[operation_key(path, method, operation)] = (path, method, operation)
     return found
 
 
@@ -62,18 +96,26 @@ def component(ref: str) -> tuple[str, str] | None:
 def select(document: dict[str, Any], operation_ids: tuple[str, ...]) -> dict[str, Any]:
     """The part of ``document`` that ``operation_ids`` depend on (an operation it lacks is simply absent).
 
+    An operation is named by its operationId or, lacking one, by ``METHOD /path``
+    (path parameters' names do not matter: ``GET /a/{x}`` names ``GET /a/{id}``).
+
     Operations are found by operationId wherever they are; path items keep their
     shared fields (``parameters``, ``servers``); tags are kept when a selected
     operation uses them; ``webhooks`` and everything else are dropped.
 
     The result shares its nodes with ``document``; copy it before changing it.
     """
-    wanted = set(operation_ids)
+    wanted = {_normalise_name(name) for name in operation_ids}
     paths: dict[str, Any] = {}
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        methods = [m for m in METHODS if isinstance(item.get(m), dict) and item[m].get("operationId") in wanted]
+        methods = [
+            m
+            for m in METHODS
+            if isinstance(item.get(m), dict)
+            and (item[m].get("operationId") in wanted or f"{m.upper()} {normalise_path(path)}" in wanted)
+        ]
         if methods:
             paths[path] = {key: value for key, value in item.items() if key not in METHODS or key in methods}
     used = _components(document, paths)
@@ -107,6 +149,14 @@ def dangling_refs(node: Any, document: dict[str, Any]) -> list[str]:
         if ref.startswith("#") and ref not in missing and not _resolves(document, ref):
             missing.append(ref)
     return missing
+
+
+def _normalise_name(name: str) -> str:
+    """An operation named ``get /a/{x}`` is ``GET /a/{}``; an operationId stays as it is."""
+    method, _, path = name.partition(" ")
+    if method.lower() in METHODS and path.startswith("/"):
+        return f"{method.upper()} {normalise_path(path)}"
+    return name
 
 
 def _tags(operation: dict[str, Any]) -> list[str]:

@@ -124,6 +124,10 @@ def test_the_manifest_upstream_url_is_the_default(drift_cli: Drift, monkeypatch:
     monkeypatch.setattr(drift_check, "fetch", offline)
     result = drift_cli()
     assert result.status == 3 and result.err.count("\n") == 1
-    assert fetched == ["https://gcore.com/docs/api-reference/services_documented/billing_reseller_api.yaml"]
+    # The files each vendor publishes today, in its public documentation repository (not a docs page).
+    assert fetched == [
+        "https://raw.githubusercontent.com/G-Core/product-documentation/main/"
+        "api-reference/services_docs_mintlify_enriched/billing_reseller_api.yaml"
+    ]
     drift_cli("--api", VERSORI)
-    assert fetched[-1] == "https://docs.versori.com/openapi/organisations-api-v1.yaml"
+    assert fetched[-1] == "https://raw.githubusercontent.com/versori/user-docs/main/openapi/organisations-api-v1.yaml"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,18 @@ def test_json_report_shape(drift_cli: Drift, drifted: str) -> None:
     data = json.loads(result.out)
     assert set(data) == {"exit_status", "apis", "changes", "overlays"}
     assert data["exit_status"] == result.status == 2
-    assert data["apis"] == [{"api": "gcore-billing", "upstream": drifted, "changes": 2, "breaking": 1}]
+    raw = urllib.request.urlopen(drifted).read()
+    version = gcore()["info"]["version"]
+    assert data["apis"] == [
+        {
+            "api": "gcore-billing",
+            "upstream": drifted,
+            "info_version": version,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "changes": 2,
+            "breaking": 1,
+        }
+    ]
     for entry, keys in [*((c, CHANGE_KEYS) for c in data["changes"]), *((o, OVERLAY_KEYS) for o in data["overlays"])]:
         assert {key: type(value) for key, value in entry.items()} == keys
     assert data["changes"] == [

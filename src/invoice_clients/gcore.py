@@ -21,7 +21,7 @@ from typing import overload
 
 from ._base import AsyncClientBase, SyncClientBase
 from ._download import Destination, Spool
-from ._exceptions import InvalidArgumentError, ResponseValidationError
+from ._exceptions import InconsistentListingError, InvalidArgumentError
 from ._gcore_wire import (
     MAX_PAGE_SIZE,
     GcoreFilters,
@@ -33,9 +33,11 @@ from ._gcore_wire import (
     parse_invoice,
     parse_page,
 )
+from ._listing import wire_limit
 from ._models import Invoice
 from ._pagination import AsyncPager, InvoicePage, SyncPager
 from ._parsing import parse_body
+from ._sort_keys import sort_key
 from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
@@ -59,15 +61,12 @@ def _page(
     return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=raw.count if sane else None, raw=raw)
 
 
-def _stalled(transport: SyncTransport | AsyncTransport, filters: GcoreFilters) -> Callable[[InvoicePage], Exception]:
-    def error(page: InvoicePage) -> Exception:
-        spec = filters.page_request(offset=page.offset, limit=page.limit)
-        return ResponseValidationError(
-            f"the page at offset {page.offset} repeats the previous page: the server is not advancing the listing",
-            method=spec.method,
-            url=transport.url(spec),
-            status_code=200,
-        )
+def _inconsistent(
+    transport: SyncTransport | AsyncTransport, filters: GcoreFilters
+) -> Callable[[int, int, str], Exception]:
+    def error(offset: int, limit: int, message: str) -> Exception:
+        spec = filters.page_request(offset=offset, limit=limit)
+        return InconsistentListingError(message, method=spec.method, url=transport.url(spec), status_code=200)
 
     return error
 
@@ -122,16 +121,20 @@ class GcoreInvoices:
         _check_paging(page_size, prefetch)
         transport = self._transport
 
+        limit = wire_limit(page_size)
+
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            body = transport.request(filters.page_request(offset=offset, limit=page_size), read_all, timeout=timeout)
-            return lambda: _page(body, transport, filters, offset, page_size)
+            body = transport.request(filters.page_request(offset=offset, limit=limit), read_all, timeout=timeout)
+            return lambda: _page(body, transport, filters, offset, limit)
 
         return SyncPager(
             fetch,
             page_size=page_size,
+            limit=limit,
             prefetch=prefetch,
+            key=sort_key([item.value for item in filters.ordering]),
             rate_limited=lambda: transport.rate_limited,
-            stalled=_stalled(transport, filters),
+            inconsistent=_inconsistent(transport, filters),
         )
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
@@ -208,17 +211,21 @@ class AsyncGcoreInvoices:
         _check_paging(page_size, prefetch)
         transport = self._transport
 
+        limit = wire_limit(page_size)
+
         async def fetch(offset: int) -> InvoicePage:
-            spec = filters.page_request(offset=offset, limit=page_size)
+            spec = filters.page_request(offset=offset, limit=limit)
             body = await transport.request(spec, aread_all, timeout=timeout)
-            return _page(body, transport, filters, offset, page_size)
+            return _page(body, transport, filters, offset, limit)
 
         return AsyncPager(
             fetch,
             page_size=page_size,
+            limit=limit,
             prefetch=prefetch,
+            key=sort_key([item.value for item in filters.ordering]),
             rate_limited=lambda: transport.rate_limited,
-            stalled=_stalled(transport, filters),
+            inconsistent=_inconsistent(transport, filters),
         )
 
     async def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:

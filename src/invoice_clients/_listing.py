@@ -117,6 +117,8 @@ class Listing:
         """Offsets to have in flight, in the order they will be taken: the next page, then speculative ones."""
         if self._done:
             return ()
+        if self._idle:  # searching for the anchor again: pages predicted from here would mostly be wasted
+            return (self._offset,)
         stride = self._rows - min(self._overlap, self._rows - 1)
         return tuple(self._offset + i * stride for i in range(self._window))
 

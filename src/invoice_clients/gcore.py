@@ -102,6 +102,9 @@ class GcoreInvoices:
         sequence of fields (``["-invoice_date"]``), ``-`` for descending; it is
         sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
         is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
+        Every invoice that exists throughout the listing is yielded exactly
+        once, or :class:`~invoice_clients.InconsistentListingError` is raised
+        (pages that do not fit together); see "Guarantees" in the README.
 
         >>> for page in client.invoices.list(move_type="out_refund").pages():
         ...     print(page.offset, len(page))

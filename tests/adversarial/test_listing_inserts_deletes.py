@@ -12,7 +12,7 @@ import pytest
 
 from ._paging_server import PagingServer, list_through_facade
 
-ORDERINGS = [["id"], ["-id"], ["-invoice_date"], ["amount_total"], ["-amount_total"], ["created_at"]]
+ORDERINGS = [["id"], ["-id"], ["-invoice_date"], ["amount_total"], ["-amount_total"], ["created_at"], ["-name"]]
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])

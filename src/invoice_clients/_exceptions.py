@@ -22,6 +22,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CredentialsError",
+    "InconsistentListingError",
     "InvalidArgumentError",
     "InvoiceClientsError",
     "NotFoundError",
@@ -133,3 +134,13 @@ class ServerError(APIStatusError):
 
 class ResponseValidationError(APIError):
     """A successful response whose body does not fit the spec (bad JSON, missing field, bad amount...)."""
+
+
+class InconsistentListingError(ResponseValidationError):
+    """A listing's pages do not fit together, so completing it could lose or repeat an invoice.
+
+    Raised instead of yielding a duplicate or ending early: a page out of the requested order or holding an
+    id twice, pages that cycle or stop advancing, a server that claims more rows (``count``, ``next``) than it
+    sends.  A subclass of :class:`ResponseValidationError` (each response may be valid on its own; together
+    they are not), so existing handlers of malformed responses catch it.  Listing again may succeed.
+    """

@@ -1,22 +1,20 @@
-"""Lazy offset pagination that loses nothing, optionally prefetching a few pages ahead.
+"""Lazy offset pagination that loses nothing: the drivers around :class:`._listing.Listing`.
 
-Offsets are computed here from ``limit``/``offset``; the server's ``next`` link
+:class:`SyncPager` and :class:`AsyncPager` differ only in their I/O (a thread
+pool or asyncio tasks for prefetch); what to fetch and what a page means is
+decided once, by :class:`~._listing.Listing` (see there for the algorithm and
+what it guarantees).  Offsets are computed locally; the server's ``next`` link
 is never followed (the spec's own example points at another origin, and
-following it would send the key there), and ``count`` is never trusted to end a
-listing: a page shorter than the page size (or empty) does.  Only a bounded
-window of pages is held at a time, so memory does not grow with the number of
-invoices.
-
-Offset pagination shifts when rows are inserted ahead of the cursor, so an
-invoice the previous page returned can come back on the next one: it is
-dropped, not yielded twice.  A full page that brings nothing new means the
-server is not advancing (it ignores ``offset``, as a mock serving one example
-does); that raises instead of looping forever.
+following it would send the key there), only read as a claim that more rows
+exist.  Only a bounded window of pages is held at a time, so memory does not
+grow with the number of invoices.
 
 With ``prefetch=n`` up to ``n`` further pages are requested concurrently while
-the current one is consumed; the first 429 the transport sees drops the window
-back to one page at a time for the rest of the listing.  Pages past the end
-fetched speculatively are discarded, including their errors.
+the current one is consumed, at the offsets the listing predicts; a page
+whose offset is no longer predicted (the listing stepped back after rows
+shifted) is discarded with its error, as are pages fetched past the end.  The
+first 429 the transport sees drops the window to one page at a time for the
+rest of the listing.
 """
 
 from __future__ import annotations
@@ -24,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from gcore_billing_client.models import PaginatedErpInvoiceExternalList
 
+from ._listing import Listing, kept_in_flight
 from ._models import Invoice
+from ._sort_keys import SortKey
 
 __all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
 
@@ -43,18 +43,25 @@ class InvoicePage:
     offset: int
     limit: int
     count: int | None
-    """The total the server claimed; informational only (it is never used to stop)."""
+    """The total the server claimed (``None`` if negative); more than ``offset + received`` keeps a short page
+    from ending the listing."""
     raw: PaginatedErpInvoiceExternalList = field(repr=False, compare=False)
 
     @property
     def received(self) -> int:
-        """How many invoices the server sent (``invoices`` omits repeats of the previous page)."""
+        """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
         return len(self.raw.results)
 
     @property
+    def more_claimed(self) -> bool:
+        """Whether the response says rows exist beyond it: ``count`` above ``offset + received``, or a ``next`` link."""
+        beyond = self.count is not None and self.count > self.offset + self.received
+        return beyond or isinstance(self.raw.next_, str)
+
+    @property
     def is_last(self) -> bool:
-        """Whether the server sent fewer invoices than the page size, so nothing follows."""
-        return self.received < self.limit
+        """Whether nothing follows: fewer invoices than the page size, and no claim of more."""
+        return self.received < self.limit and not self.more_claimed
 
     def __iter__(self) -> Iterator[Invoice]:
         return iter(self.invoices)
@@ -63,24 +70,44 @@ class InvoicePage:
         return len(self.invoices)
 
 
-class _Continuity:
-    """Drops invoices the previous page already returned; refuses a listing that stops advancing."""
+class _Pager:
+    """What both pagers share: the page size, the prefetch window, and a fresh :class:`Listing` per iteration."""
 
-    def __init__(self, stalled: Callable[[InvoicePage], Exception]) -> None:
-        self._stalled = stalled
-        self._previous: frozenset[str] = frozenset()
+    def __init__(
+        self,
+        *,
+        page_size: int,
+        limit: int,
+        prefetch: int,
+        key: Callable[[Invoice], SortKey],
+        rate_limited: Callable[[], int],
+        inconsistent: Callable[[int, int, str], Exception],
+    ) -> None:
+        self.page_size = page_size
+        self.prefetch = prefetch
+        self._limit = limit
+        self._key = key
+        self._rate_limited = rate_limited
+        self._inconsistent = inconsistent
 
-    def fresh(self, page: InvoicePage) -> InvoicePage:
-        previous, self._previous = self._previous, frozenset(invoice.id for invoice in page.invoices)
-        if not previous.intersection(self._previous):
-            return page
-        kept = tuple(invoice for invoice in page.invoices if invoice.id not in previous)
-        if not kept and not page.is_last:
-            raise self._stalled(page)
-        return replace(page, invoices=kept)
+    def _listing(self) -> Listing:
+        limit = self._limit
+        return Listing(
+            limit=limit,
+            window=max(self.prefetch, 0) + 1,
+            key=self._key,
+            fail=lambda offset, message: self._inconsistent(offset, limit, message),
+        )
+
+    @staticmethod
+    def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
+        """The page to yield (its fresh invoices only; ``None`` if there are none) and whether the listing ended."""
+        verdict = listing.take(page.offset, page.invoices, page.more_claimed)
+        fresh = replace(page, invoices=verdict.fresh) if verdict.fresh else None
+        return fresh, verdict.done
 
 
-class SyncPager:
+class SyncPager(_Pager):
     """Iterate a listing's invoices (``for invoice in pager``) or its pages (``pager.pages()``).
 
     Each iteration starts a fresh listing from offset 0.
@@ -91,24 +118,30 @@ class SyncPager:
         fetch: Callable[[int], Callable[[], InvoicePage]],
         *,
         page_size: int,
+        limit: int,
         prefetch: int,
+        key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
-        stalled: Callable[[InvoicePage], Exception],
+        inconsistent: Callable[[int, int, str], Exception],
     ) -> None:
         """``fetch(offset)`` does one page's I/O and returns what parses it into the page.
 
         With ``prefetch``, the I/O runs on pool threads and the parsing on the consumer's thread, a page at
         a time, as it is reached: the workers hold bytes, not thousands of objects (less garbage collection,
-        less contention for the GIL), and a speculative page past the end is never parsed.
+        less contention for the GIL), and a speculative page that is discarded is never parsed.
         """
+        super().__init__(
+            page_size=page_size,
+            limit=limit,
+            prefetch=prefetch,
+            key=key,
+            rate_limited=rate_limited,
+            inconsistent=inconsistent,
+        )
         self._fetch = fetch
-        self.page_size = page_size
-        self.prefetch = prefetch
-        self._rate_limited = rate_limited
-        self._stalled = stalled
 
     def fetch_page(self, offset: int = 0) -> InvoicePage:
-        """The single page starting at ``offset``."""
+        """The single page starting at ``offset``, unchecked."""
         return self._fetch(offset)()
 
     def __iter__(self) -> Iterator[Invoice]:
@@ -116,43 +149,45 @@ class SyncPager:
             yield from page.invoices
 
     def pages(self) -> Iterator[InvoicePage]:
-        """Every non-empty page, in order."""
-        continuity = _Continuity(self._stalled)
-        with contextlib.closing(self._raw_pages()) as raw_pages:  # stops the prefetch pool at once
-            for raw_page in raw_pages:
-                page = continuity.fresh(raw_page)
-                if page.invoices:
-                    yield page
-                if page.is_last:
-                    return
-
-    def _raw_pages(self) -> Generator[InvoicePage]:
-        if self.prefetch <= 0:
-            offset = 0
-            while True:
-                page = self._fetch(offset)()
-                yield page
-                offset += page.received
-        yield from self._prefetched_pages()
-
-    def _prefetched_pages(self) -> Generator[InvoicePage]:
-        pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
-        pending: deque[Future[Callable[[], InvoicePage]]] = deque()
-        window, seen_429, next_offset = self.prefetch + 1, self._rate_limited(), 0
+        """Every page that brings new invoices, in order."""
+        listing = self._listing()
+        pool = None
+        if self.prefetch > 0:
+            pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
+        # Each page in flight: its offset, what waits for it and parses it, what abandons it.
+        in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
+        seen_429 = self._rate_limited()
         try:
             while True:
-                while len(pending) < window:
-                    pending.append(pool.submit(self._fetch, next_offset))
-                    next_offset += self.page_size
-                page = pending.popleft().result()()
+                schedule = listing.schedule()
+                kept = kept_in_flight([offset for offset, _, _ in in_flight], schedule)
+                while len(in_flight) > kept:
+                    in_flight.pop()[2]()
+                for offset in schedule[kept:]:
+                    in_flight.append(self._start(pool, offset))
+                page = in_flight.popleft()[1]()
                 if self._rate_limited() != seen_429:
-                    window = 1
-                yield page
+                    listing.throttle()
+                fresh, done = self._judge(listing, page)
+                if fresh is not None:
+                    yield fresh
+                if done:
+                    return
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start(
+        self, pool: ThreadPoolExecutor | None, offset: int
+    ) -> tuple[int, Callable[[], InvoicePage], Callable[[], object]]:
+        fetch = self._fetch
+        if pool is None:  # one page at a time: nothing is sent until the page is needed (lazy)
+            return offset, lambda: fetch(offset)(), lambda: None
+        future = pool.submit(fetch, offset)
+        return offset, lambda: future.result()(), future.cancel
 
 
-class AsyncPager:
+class AsyncPager(_Pager):
     """The async twin of :class:`SyncPager`: ``async for invoice in pager`` / ``pager.pages()``."""
 
     def __init__(
@@ -160,18 +195,24 @@ class AsyncPager:
         fetch: Callable[[int], Awaitable[InvoicePage]],
         *,
         page_size: int,
+        limit: int,
         prefetch: int,
+        key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
-        stalled: Callable[[InvoicePage], Exception],
+        inconsistent: Callable[[int, int, str], Exception],
     ) -> None:
+        super().__init__(
+            page_size=page_size,
+            limit=limit,
+            prefetch=prefetch,
+            key=key,
+            rate_limited=rate_limited,
+            inconsistent=inconsistent,
+        )
         self._fetch = fetch
-        self.page_size = page_size
-        self.prefetch = prefetch
-        self._rate_limited = rate_limited
-        self._stalled = stalled
 
     async def fetch_page(self, offset: int = 0) -> InvoicePage:
-        """The single page starting at ``offset``."""
+        """The single page starting at ``offset``, unchecked."""
         return await self._fetch(offset)
 
     async def __aiter__(self) -> AsyncIterator[Invoice]:
@@ -180,25 +221,35 @@ class AsyncPager:
                 yield invoice
 
     async def pages(self) -> AsyncIterator[InvoicePage]:
-        """Every non-empty page, in order."""
-        continuity = _Continuity(self._stalled)
-        pending: deque[asyncio.Task[InvoicePage]] = deque()
-        window, seen_429, next_offset = max(self.prefetch, 0) + 1, self._rate_limited(), 0
+        """Every page that brings new invoices, in order."""
+        listing = self._listing()
+        in_flight: deque[tuple[int, asyncio.Task[InvoicePage]]] = deque()
+        seen_429 = self._rate_limited()
         try:
             while True:
-                while len(pending) < window:
-                    pending.append(asyncio.ensure_future(self._fetch(next_offset)))
-                    next_offset += self.page_size
-                page = continuity.fresh(await pending.popleft())
+                schedule = listing.schedule()
+                kept = kept_in_flight([offset for offset, _ in in_flight], schedule)
+                while len(in_flight) > kept:
+                    await _abandon(in_flight.pop()[1])
+                for offset in schedule[kept:]:
+                    in_flight.append((offset, asyncio.ensure_future(self._fetch(offset))))
+                page = await in_flight.popleft()[1]
                 if self._rate_limited() != seen_429:
-                    window = 1
-                if page.invoices:
-                    yield page
-                if page.is_last:
+                    listing.throttle()
+                fresh, done = self._judge(listing, page)
+                if fresh is not None:
+                    yield fresh
+                if done:
                     return
         finally:
-            for task in pending:
+            for _, task in in_flight:
                 task.cancel()
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            for _, task in in_flight:
+                await _abandon(task)
+
+
+async def _abandon(task: asyncio.Task[InvoicePage]) -> None:
+    """Cancel a page no longer wanted and wait for it, so that neither it nor its error is left behind."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

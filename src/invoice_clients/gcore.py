@@ -21,7 +21,7 @@ from typing import overload
 
 from ._base import AsyncClientBase, SyncClientBase
 from ._download import Destination, Spool
-from ._exceptions import InvalidArgumentError, ResponseValidationError
+from ._exceptions import InconsistentListingError, InvalidArgumentError
 from ._gcore_wire import (
     MAX_PAGE_SIZE,
     GcoreFilters,
@@ -32,9 +32,11 @@ from ._gcore_wire import (
     parse_invoice,
     parse_page,
 )
+from ._listing import wire_limit
 from ._models import Invoice, PaymentState
 from ._pagination import AsyncPager, InvoicePage, SyncPager
 from ._parsing import parse_body
+from ._sort_keys import sort_key
 from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
@@ -58,15 +60,12 @@ def _page(
     return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=raw.count if sane else None, raw=raw)
 
 
-def _stalled(transport: SyncTransport | AsyncTransport, filters: GcoreFilters) -> Callable[[InvoicePage], Exception]:
-    def error(page: InvoicePage) -> Exception:
-        spec = filters.page_request(offset=page.offset, limit=page.limit)
-        return ResponseValidationError(
-            f"the page at offset {page.offset} repeats the previous page: the server is not advancing the listing",
-            method=spec.method,
-            url=transport.url(spec),
-            status_code=200,
-        )
+def _inconsistent(
+    transport: SyncTransport | AsyncTransport, filters: GcoreFilters
+) -> Callable[[int, int, str], Exception]:
+    def error(offset: int, limit: int, message: str) -> Exception:
+        spec = filters.page_request(offset=offset, limit=limit)
+        return InconsistentListingError(message, method=spec.method, url=transport.url(spec), status_code=200)
 
     return error
 
@@ -107,6 +106,9 @@ class GcoreInvoices:
         ``Sequence[str]``, checked at run time) or one comma-separated string,
         ``-`` for descending; it is sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
         is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
+        Every invoice that exists throughout the listing is yielded exactly
+        once, or :class:`~invoice_clients.InconsistentListingError` is raised
+        (pages that do not fit together); see "Guarantees" in the README.
 
         >>> for page in client.invoices.list(move_type="out_refund").pages():
         ...     print(page.offset, len(page))
@@ -126,16 +128,20 @@ class GcoreInvoices:
         _check_paging(page_size, prefetch)
         transport = self._transport
 
+        limit = wire_limit(page_size)
+
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            body = transport.request(filters.page_request(offset=offset, limit=page_size), read_all, timeout=timeout)
-            return lambda: _page(body, transport, filters, offset, page_size)
+            body = transport.request(filters.page_request(offset=offset, limit=limit), read_all, timeout=timeout)
+            return lambda: _page(body, transport, filters, offset, limit)
 
         return SyncPager(
             fetch,
             page_size=page_size,
+            limit=limit,
             prefetch=prefetch,
+            key=sort_key([item.value for item in filters.ordering]),
             rate_limited=lambda: transport.rate_limited,
-            stalled=_stalled(transport, filters),
+            inconsistent=_inconsistent(transport, filters),
         )
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
@@ -212,17 +218,21 @@ class AsyncGcoreInvoices:
         _check_paging(page_size, prefetch)
         transport = self._transport
 
+        limit = wire_limit(page_size)
+
         async def fetch(offset: int) -> InvoicePage:
-            spec = filters.page_request(offset=offset, limit=page_size)
+            spec = filters.page_request(offset=offset, limit=limit)
             body = await transport.request(spec, aread_all, timeout=timeout)
-            return _page(body, transport, filters, offset, page_size)
+            return _page(body, transport, filters, offset, limit)
 
         return AsyncPager(
             fetch,
             page_size=page_size,
+            limit=limit,
             prefetch=prefetch,
+            key=sort_key([item.value for item in filters.ordering]),
             rate_limited=lambda: transport.rate_limited,
-            stalled=_stalled(transport, filters),
+            inconsistent=_inconsistent(transport, filters),
         )
 
     async def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:

@@ -3,8 +3,10 @@
 ``prism mock --dynamic`` fabricates every body from the schema: counts that are
 negative or huge, ``next`` links to random foreign hosts, extra properties,
 nulls where nullable, amounts of any size and sign, currencies that are any
-string.  Whatever it sends, the facade must end the listing, turn every
-invoice it was given into an ``Invoice`` with exact amounts, and send every
+string.  Whatever it sends, the facade must end the listing (complete, or with
+``InconsistentListingError``: fabricated pages are in no order and their counts
+claim rows that never come), turn every invoice it yields into an ``Invoice``
+with exact amounts, yield none twice, and send every
 request (and so the key) only to the configured host.  Prism is not seeded: a
 seed makes it repeat one body for every request, which would hide paging.
 """
@@ -12,6 +14,7 @@ seed makes it repeat one body for every request, which would hide paging.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from decimal import Decimal, localcontext
 from urllib.parse import urlsplit
@@ -19,7 +22,15 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from invoice_clients import AsyncGcoreBilling, GcoreBilling, InvoicePage, ResponseValidationError, RetryPolicy, Versori
+from invoice_clients import (
+    AsyncGcoreBilling,
+    GcoreBilling,
+    InconsistentListingError,
+    InvoicePage,
+    ResponseValidationError,
+    RetryPolicy,
+    Versori,
+)
 from invoice_clients._money import minor_unit_exponent
 
 from .conftest import Mocks
@@ -54,10 +65,13 @@ def host_of(base_url: str) -> str:
 
 
 def check_page(page: InvoicePage) -> None:
-    """Every fabricated invoice became an ``Invoice`` whose amounts are exactly the strings sent."""
-    assert len(page.invoices) == page.received == len(page.raw.results)
+    """Every fabricated invoice yielded is an ``Invoice`` whose amounts are exactly the strings sent.
+
+    ``invoices`` are the page's rows after the last invoice already yielded: a tail of ``raw.results``.
+    """
+    assert 0 < len(page.invoices) <= page.received == len(page.raw.results)
     assert page.count is None or page.count >= 0
-    for invoice, raw in zip(page.invoices, page.raw.results, strict=True):
+    for invoice, raw in zip(page.invoices, page.raw.results[page.received - len(page.invoices) :], strict=True):
         assert invoice.id == str(raw.id)
         assert invoice.total is not None and invoice.total.amount == Decimal(raw.amount_total)
         assert invoice.tax is not None and invoice.tax.amount == Decimal(raw.amount_tax)
@@ -70,12 +84,16 @@ def test_gcore_listings_end_parse_everything_and_stay_on_host(mocks: Mocks, page
     log = HostLog()
     with log.sync_client() as http, GcoreBilling(KEY, base_url=base_url, http_client=http, retry=FAST) as client:
         for _ in range(5):
-            pages = list(
-                itertools.islice(client.invoices.list(page_size=page_size, prefetch=prefetch).pages(), MAX_PAGES)
-            )
+            pages: list[InvoicePage] = []
+            with contextlib.suppress(InconsistentListingError):
+                pages.extend(
+                    itertools.islice(client.invoices.list(page_size=page_size, prefetch=prefetch).pages(), MAX_PAGES)
+                )
             assert len(pages) < MAX_PAGES, "the listing did not end"
             for page in pages:
                 check_page(page)
+            ids = [invoice.id for page in pages for invoice in page.invoices]
+            assert len(ids) == len(set(ids)), "an invoice was yielded twice"
     assert log.hosts == {host_of(base_url)}
 
 
@@ -100,10 +118,11 @@ def test_async_gcore_listing_with_prefetch(mocks: Mocks) -> None:
             AsyncGcoreBilling(KEY, base_url=base_url, http_client=http, retry=FAST) as client,
         ):
             seen = 0
-            async for page in client.invoices.list(page_size=2, prefetch=2).pages():
-                check_page(page)
-                seen += 1
-                assert seen < MAX_PAGES, "the listing did not end"
+            with contextlib.suppress(InconsistentListingError):
+                async for page in client.invoices.list(page_size=2, prefetch=2).pages():
+                    check_page(page)
+                    seen += 1
+                    assert seen < MAX_PAGES, "the listing did not end"
 
     asyncio.run(run())  # the first page may be empty: then there are no pages at all
     assert log.hosts == {host_of(base_url)}

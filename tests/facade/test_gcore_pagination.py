@@ -1,4 +1,8 @@
-"""Pagination that loses nothing: offsets computed locally, short pages end, links and counts ignored."""
+"""Pagination that loses nothing: offsets computed locally, each page overlapping the previous by a row.
+
+A short page ends the listing unless its ``count`` or ``next`` says more exist; links are never followed.
+The adversarial suite (``tests/adversarial/test_listing_*.py``) holds the guarantees against a hostile server.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from invoice_clients import GcoreBilling, ResponseValidationError
+from invoice_clients import GcoreBilling, InconsistentListingError, ResponseValidationError
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST, gcore_list_requests
@@ -31,10 +35,10 @@ def _add(sandbox: Sandbox, n: int) -> None:
     [
         (0, 5, [0]),
         (1, 5, [0]),
-        (5, 5, [0, 5]),  # exactly one page: the empty next page proves the end
-        (6, 5, [0, 5]),  # one page + 1
-        (10, 5, [0, 5, 10]),
-        (3, 1, [0, 1, 2, 3]),
+        (5, 5, [0, 4]),  # exactly one page: the next page, holding only the last row, proves the end
+        (6, 5, [0, 4]),  # one page + 1
+        (10, 5, [0, 4, 8]),  # each page starts at the previous page's last row
+        (3, 1, [0, 1, 2]),  # page_size 1 is sent as limit 2: a page must overlap the previous one and advance
     ],
 )
 def test_edges(
@@ -44,7 +48,7 @@ def test_edges(
     ids = [int(i.id) for i in gcore_empty.invoices.list(page_size=page_size)]
     assert ids == list(range(1, count + 1))
     assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == offsets
-    assert {q["limit"][0] for q in gcore_list_requests(empty_sandbox)} == {str(page_size)}
+    assert {q["limit"][0] for q in gcore_list_requests(empty_sandbox)} == {str(max(page_size, 2))}
 
 
 def test_lazy(empty_sandbox: Sandbox, gcore_empty: GcoreBilling) -> None:
@@ -78,22 +82,38 @@ def test_next_links_to_another_origin_are_never_followed(empty_sandbox: Sandbox,
         assert elsewhere.requests == []
 
 
-@pytest.mark.parametrize("lie", [0, 1, 3, 10_000, -5])
-def test_nonsensical_count_is_not_trusted(empty_sandbox: Sandbox, gcore_empty: GcoreBilling, lie: int) -> None:
+@pytest.mark.parametrize("lie", [0, 1, 3, -5])
+def test_a_count_too_small_does_not_end_the_listing(
+    empty_sandbox: Sandbox, gcore_empty: GcoreBilling, lie: int
+) -> None:
     _add(empty_sandbox, 7)
     empty_sandbox.gcore.count_override = lie
     assert len(list(gcore_empty.invoices.list(page_size=3))) == 7
-    assert len(empty_sandbox.requests) == 3
+    assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == [0, 2, 4, 6]
+
+
+def test_a_count_claiming_rows_never_sent_is_an_error_not_a_silent_end(
+    empty_sandbox: Sandbox, gcore_empty: GcoreBilling
+) -> None:
+    # Before issue 11 this listing ended quietly with 7 invoices; a short page whose count says more exist
+    # may be a server capping its pages, so the listing goes on, and raises when the rows never come.
+    _add(empty_sandbox, 7)
+    empty_sandbox.gcore.count_override = 10_000
+    seen: list[str] = []
+    with pytest.raises(InconsistentListingError, match="brought nothing new"):
+        seen.extend(invoice.id for invoice in gcore_empty.invoices.list(page_size=3))
+    assert seen == [str(n) for n in range(1, 8)]
+    assert len(empty_sandbox.requests) <= 4 + 17
 
 
 def test_page_level_access(gcore: GcoreBilling) -> None:
     pager = gcore.invoices.list(page_size=10)
     pages = list(pager.pages())
-    assert [(p.offset, len(p), p.is_last) for p in pages] == [
-        (0, 10, False),
-        (10, 10, False),
-        (20, 10, False),
-        (30, 1, True),
+    assert [(p.offset, len(p), p.received, p.is_last) for p in pages] == [
+        (0, 10, 10, False),
+        (9, 9, 10, False),  # the first row repeats the previous page's last: dropped from `invoices`
+        (18, 9, 10, False),
+        (27, 3, 4, True),
     ]
     assert pages[0].count == 31 and pages[0].raw.count == 31
     third = pager.fetch_page(20)
@@ -112,9 +132,9 @@ def test_prefetch_returns_the_same_in_order(sandbox: Sandbox, gcore: GcoreBillin
     prefetched = [i.id for i in gcore.invoices.list(page_size=4, prefetch=prefetch)]
     assert prefetched == sequential
     offsets = sorted(int(q["offset"][0]) for q in gcore_list_requests(sandbox))
-    # Every page once, plus at most `prefetch` speculative pages past the end.
-    assert offsets[:8] == list(range(0, 32, 4))
-    assert len(offsets) <= 8 + prefetch
+    # Every page once (each overlapping the previous by a row), plus at most `prefetch` speculative ones.
+    assert offsets[:11] == list(range(0, 33, 3))
+    assert len(offsets) <= 11 + prefetch
 
 
 def test_prefetch_is_concurrent(sandbox: Sandbox, gcore: GcoreBilling) -> None:
@@ -131,8 +151,9 @@ def test_a_429_backs_prefetch_off(sandbox: Sandbox, gcore: GcoreBilling) -> None
     assert ids == [str(n) for n in range(1, 32)]
     offsets = [int(q["offset"][0]) for q in gcore_list_requests(sandbox)]
     # Once throttled, pages are fetched one at a time: no more than the initial window beyond the end.
-    assert len(offsets) <= 16 + 1 + 4
-    assert sorted(set(offsets)) == list(range(0, 34, 2))[: len(set(offsets))]
+    # Pages of 2 overlapping by a row advance one row at a time: offsets 0 to 30, plus the retried 429.
+    assert len(offsets) <= 31 + 1 + 4
+    assert sorted(set(offsets)) == list(range(0, 35))[: len(set(offsets))]
 
 
 def test_stopping_early_stops_fetching(empty_sandbox: Sandbox, gcore_empty: GcoreBilling) -> None:
@@ -151,7 +172,8 @@ def test_rows_shifted_by_inserts_ahead_of_the_cursor_are_not_repeated(
     _add(empty_sandbox, 2)  # 9 and 8 sort ahead of the cursor, pushing 6 and 5 onto the next page
     seen += [invoice.id for invoice in iterator]
     assert seen == ["7", "6", "5", "4", "3", "2", "1"]
-    assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == [0, 3, 6, 9]
+    # The page at 2 (7, 6, 5) brings nothing new: the next one starts at its last row.
+    assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == [0, 2, 4, 6, 8]
 
 
 class _OffsetIgnoringServer(ThreadingHTTPServer):
@@ -195,8 +217,9 @@ def test_a_server_that_ignores_offset_fails_the_listing_instead_of_looping(prefe
         with GcoreBilling("k", base_url=base_url) as client:
             iterator = iter(client.invoices.list(page_size=2, prefetch=prefetch))
             assert [next(iterator).id for _ in range(2)] == ["1", "2"]
-            with pytest.raises(ResponseValidationError, match="offset 2 repeats the previous page") as caught:
+            with pytest.raises(ResponseValidationError, match="pages in a row brought nothing new") as caught:
                 next(iterator)
+        assert isinstance(caught.value, InconsistentListingError)
         assert caught.value.url == base_url + "/billing/org/v1/erp-invoices"
     finally:
         server.shutdown()

@@ -1,0 +1,208 @@
+"""The pagination algorithm, with no I/O: which offset to fetch, and what a fetched page means.
+
+Offset paging over a table that changes is unreliable by itself: an insert
+before the cursor pushes rows onto the next page again, a delete before it pulls
+rows back past the next offset, where they are never seen.  :class:`Listing`
+makes it checkable by never trusting an offset, only keys.  The ordering is
+total and its key is recomputed locally (:mod:`._sort_keys`), and:
+
+- Each page is requested so that it overlaps the previous one by at least one
+  row (``offset = last offset + rows received - overlap``).  A page is
+  *anchored* when it starts at offset 0 or its first row's key is at or
+  before the *anchor*, the key of the last invoice yielded.  Rows of an
+  anchored page after the anchor are then exactly the rows that follow the
+  anchor on the server at that moment (one response is one consistent slice),
+  so nothing between the anchor and the page's last row can have been missed.
+  Rows at or before the anchor are dropped: already yielded, or inserted
+  behind the cursor.
+- A page that is not anchored (its first row is past the anchor, or it is
+  empty at an offset > 0) means rows moved back over the offset: it is not
+  used; the offset steps back (by a quarter page, doubling while it misses,
+  down to 0 at worst, where every page is anchored) and the overlap doubles
+  (up to a quarter page) so that later pages absorb such shifts.
+- Keys within a page must strictly increase and ids be distinct: a repeated
+  or out-of-order row (or a server whose order disagrees with the local key)
+  is an error, never passed through.  An invoice yielded on the previous page
+  coming back after the anchor (its sort fields changed, or the server is
+  inconsistent) is an error too.
+- The anchor only moves forward, so no invoice can be yielded twice by a
+  repeating server; a bounded number of requests in a row that bring nothing
+  new (pages cycling, offsets wrapping round, rows shifting faster than the
+  listing advances, a server that will not say where the anchor is) is an
+  error, so every listing ends.
+- A page shorter than ``limit`` ends the listing only when it is anchored and
+  neither its ``count`` nor a ``next`` link says more exist beyond it;
+  otherwise the server capped the page: the listing continues after it, and
+  predicts later pages with the size the server sends.
+
+Memory is one key and the ids of the last page yielded, whatever the length of
+the listing.  ``schedule()`` lists the offsets to have in flight (the next one
+first, then speculative ones for prefetch); the drivers in
+:mod:`._pagination` fetch them and hand each page to ``take()`` in order,
+discarding in-flight pages whose offsets are no longer scheduled.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ._models import Invoice
+from ._sort_keys import SortKey
+
+__all__ = ["MAX_IDLE_PAGES", "Listing", "Verdict", "kept_in_flight", "wire_limit"]
+
+MAX_IDLE_PAGES = 16
+"""Pages in a row that may bring nothing new before the listing is declared inconsistent.
+
+Enough to step back over a run of deletes many pages long (doubling) and walk forward again, or to walk
+past a burst of over a thousand rows inserted behind the cursor between two requests; far fewer than
+a cycling server would need to look endless.
+"""
+
+
+def wire_limit(page_size: int) -> int:
+    """The ``limit`` sent for a page size: at least 2, since a page must overlap the previous one and advance."""
+    return max(page_size, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a fetched page means for the listing."""
+
+    fresh: tuple[Invoice, ...]
+    """The page's invoices to yield, in order (none when the page was only a probe)."""
+    done: bool
+    """Nothing follows: the listing is complete."""
+
+
+class Listing:
+    """One listing's state: the anchor, the next offset, the overlap and the patience left.
+
+    ``fail(offset, message)`` builds the exception raised when the pages cannot be made to fit together.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int,
+        window: int,
+        key: Callable[[Invoice], SortKey],
+        fail: Callable[[int, str], Exception],
+    ) -> None:
+        if limit < 2:
+            raise ValueError("a listing needs pages of at least 2 rows to overlap them")
+        self._limit = limit
+        self._window = max(window, 1)
+        self._key = key
+        self._fail = fail
+        self._offset = 0
+        self._anchor: SortKey | None = None
+        self._recent: frozenset[str] = frozenset()
+        self._overlap = 1
+        self._max_overlap = max(limit // 4, 1)
+        self._rows = limit  # the page size the server actually sends, learned from capped pages
+        self._first_step_back = max(limit // 4, 1)
+        self._step_back = self._first_step_back
+        self._idle = 0
+        self._done = False
+
+    @property
+    def offset(self) -> int:
+        """The offset of the next page to take."""
+        return self._offset
+
+    def schedule(self) -> tuple[int, ...]:
+        """Offsets to have in flight, in the order they will be taken: the next page, then speculative ones."""
+        if self._done:
+            return ()
+        if self._idle:  # searching for the anchor again: pages predicted from here would mostly be wasted
+            return (self._offset,)
+        stride = self._rows - min(self._overlap, self._rows - 1)
+        return tuple(self._offset + i * stride for i in range(self._window))
+
+    def throttle(self) -> None:
+        """The server rate-limited us: one page in flight at a time from now on."""
+        self._window = 1
+
+    def take(self, offset: int, invoices: Sequence[Invoice], more_claimed: bool) -> Verdict:
+        """Judge the page fetched at ``offset`` (which must be :attr:`offset`) and move the listing on.
+
+        ``more_claimed``: the same response's ``count`` or ``next`` says rows exist beyond this page.
+        """
+        if offset != self._offset or self._done:
+            raise ValueError(f"page at offset {offset} taken out of turn (expected {self._offset})")
+        keys = [self._key(invoice) for invoice in invoices]
+        self._check_page(offset, invoices, keys)
+        anchor = self._anchor
+        if offset > 0 and (anchor is None or not keys or keys[0] > anchor):
+            return self._shifted(offset, received=len(invoices))
+        start = 0 if anchor is None else bisect_right(keys, anchor)
+        fresh = tuple(invoices[start:])
+        if fresh:
+            self._advance(offset, fresh, keys[-1])
+        else:
+            self._idle_page(offset, "brought no invoice after the last one yielded")
+        received = len(invoices)
+        if received < self._limit and not more_claimed:
+            self._done = True
+            return Verdict(fresh, True)
+        if received < self._limit:
+            self._rows = max(received, 2)  # the server caps its pages: predict with the size it sends
+        self._offset = offset + received - min(self._overlap, max(received - 1, 0))
+        return Verdict(fresh, False)
+
+    def _check_page(self, offset: int, invoices: Sequence[Invoice], keys: list[SortKey]) -> None:
+        for index in range(1, len(keys)):
+            if not keys[index - 1] < keys[index]:
+                before, after = invoices[index - 1].id, invoices[index].id
+                raise self._fail(
+                    offset,
+                    f"the page at offset {offset} is not in the requested order: invoice {after} follows {before}"
+                    + (" twice" if before == after else ""),
+                )
+        if len({invoice.id for invoice in invoices}) != len(invoices):
+            raise self._fail(offset, f"the page at offset {offset} holds the same invoice id twice")
+
+    def _advance(self, offset: int, fresh: tuple[Invoice, ...], last_key: SortKey) -> None:
+        ids = frozenset(invoice.id for invoice in fresh)
+        back = ids & self._recent
+        if back:
+            raise self._fail(
+                offset,
+                f"invoice {min(back)} came back after the listing had passed it (its sort fields changed or the"
+                " server is inconsistent): it would be yielded twice",
+            )
+        self._recent = ids
+        self._anchor = last_key
+        self._idle = 0
+        self._step_back = self._first_step_back
+
+    def _shifted(self, offset: int, *, received: int) -> Verdict:
+        """Rows moved back over ``offset`` (deletes before it): look again further back."""
+        self._idle_page(offset, "did not reach back to the last invoice yielded" if received else "was empty")
+        self._overlap = min(self._overlap * 2, self._max_overlap)
+        self._offset = max(offset - self._step_back, 0)
+        self._step_back *= 2
+        return Verdict((), False)
+
+    def _idle_page(self, offset: int, what: str) -> None:
+        self._idle += 1
+        if self._idle > MAX_IDLE_PAGES:
+            raise self._fail(
+                offset,
+                f"{self._idle} pages in a row brought nothing new (the page at offset {offset} {what}): the server's"
+                " pages repeat, cycle or keep shifting, so the listing stops rather than risk a lost or repeated"
+                " invoice",
+            )
+
+
+def kept_in_flight(in_flight: Sequence[int], schedule: Sequence[int]) -> int:
+    """How many of the pages in flight (their offsets, oldest first) are still wanted: the common prefix."""
+    kept = 0
+    for flying, wanted in zip(in_flight, schedule, strict=False):
+        if flying != wanted:
+            break
+        kept += 1
+    return kept

@@ -24,9 +24,11 @@ __all__ = [
     "CredentialsError",
     "InvalidArgumentError",
     "InvoiceClientsError",
+    "LocalFileError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
 ]
@@ -50,6 +52,15 @@ class CredentialsError(InvalidArgumentError):
     A separate type so that callers (and the CLI's exit codes) tell "fix your key"
     from "fix your arguments" without reading the message.  Its message never
     contains the key, not even a part of it.
+    """
+
+
+class LocalFileError(InvoiceClientsError, OSError):
+    """A local file could not be written (no such directory, no permission, disk full).
+
+    An :class:`OSError` too, with ``errno``, ``strerror`` and ``filename``, so
+    code that already handles file errors keeps working; ``str()`` is one line
+    naming the path.
     """
 
 
@@ -133,3 +144,11 @@ class ServerError(APIStatusError):
 
 class ResponseValidationError(APIError):
     """A successful response whose body does not fit the spec (bad JSON, missing field, bad amount...)."""
+
+
+class ResponseTooLargeError(APIError):
+    """The body grew past ``max_response_bytes`` (or ``max_pdf_bytes``), counted after decompression.
+
+    Reading stops at the limit, so memory stays bounded whatever the server
+    sends (a gzip bomb included); it is not retried.
+    """

@@ -72,7 +72,10 @@ class Spool:
         """Copy the completed body to a path (atomically) or into a binary file object."""
         self._file.seek(0)
         if not isinstance(destination, str | os.PathLike):
-            shutil.copyfileobj(self._file, destination)
+            try:
+                shutil.copyfileobj(self._file, destination)
+            except OSError as exc:
+                raise _local_error(exc, getattr(destination, "name", "the file object")) from None
             return
         path = Path(destination)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")

@@ -6,7 +6,7 @@ cut one without framing or echo the key where a proper server never would.  A
 handler receives the parsed request head and returns a script: ``bytes`` are
 written as they are, a ``float`` pauses that many seconds; the connection is
 closed when the script ends.  Every pause checks a stop event, so closing the
-server ends every connection within a fraction of a second.
+server ends every connection within a few milliseconds.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class HostileServer:
         self._handler = handler
         self._stop = threading.Event()
         self._socket = socket.create_server(("127.0.0.1", 0))
-        self._socket.settimeout(0.1)
+        self._socket.settimeout(0.02)
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
         self.requests: list[Request] = []
         self._threads: list[threading.Thread] = []

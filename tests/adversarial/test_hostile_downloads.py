@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from invoice_clients import (
     ResponseValidationError,
     RetryPolicy,
 )
+from invoice_clients.cli import ExitCode
 
 from ._hostile_server import HostileServer, Request, Script, response
 
@@ -102,3 +105,15 @@ def test_a_missing_directory_is_a_local_file_error_naming_the_path(tmp_path: Pat
     assert isinstance(caught.value, InvoiceClientsError)
     assert str(target) in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_the_cli_reports_an_unwritable_pdf_path_in_one_line(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "invoice.pdf"
+    with HostileServer(_serving(PDF, headers=PDF_TYPE)) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "invoice_clients", "invoices", "pdf", "1", "-o", str(target),
+             "--base-url", server.url],
+            env={**os.environ, "GCORE_API_KEY": KEY}, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert done.stderr.count("\n") == 1 and str(target) in done.stderr.replace("\n", "")

@@ -39,6 +39,7 @@ __all__ = [
     "resolve_api_key",
     "safe_url",
     "scrub_active",
+    "scrub_live",
     "scrubbing",
 ]
 
@@ -206,6 +207,13 @@ def scrub_active(text: str) -> str:
     """``text`` without the key of the enclosing :func:`scrubbing` block (unchanged outside one)."""
     key = _ACTIVE.get()
     return text if key is None else key.scrub(text)
+
+
+def scrub_live(text: str) -> str:
+    """``text`` without any key a client of this process holds (for output that is not tied to one client)."""
+    for key in list(_LIVE_KEYS):
+        text = key.scrub(text)
+    return text
 
 
 class _RedactingFilter(logging.Filter):

@@ -158,3 +158,18 @@ def test_the_cli_does_not_print_the_key(args: list[str], status: str, body: str)
         )  # fmt: skip
     assert done.returncode not in (0, 1), done.stderr
     assert not leaks(done.stdout + done.stderr), done.stderr
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv", "jsonl"])
+def test_the_cli_does_not_print_a_key_the_server_puts_in_the_data(output_format: str) -> None:
+    body = json.dumps(gcore_invoice(name=KEY, payment_state=KEY, move_type=encodings_of(KEY)["url"]))
+    with HostileServer(_echo(body, status="200 OK")) as server:
+        env = {**os.environ, "GCORE_API_KEY": KEY}
+        done = subprocess.run(
+            [sys.executable, "-m", "invoice_clients", "invoices", "get", "1", "-f", output_format,
+             "--base-url", server.url],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "***" in done.stdout
+    assert not leaks(done.stdout + done.stderr), done.stdout

@@ -14,6 +14,7 @@ sandbox.  Errors are one line on stderr with a documented exit code (see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import sys
@@ -28,6 +29,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .._exceptions import InvoiceClientsError
 from .._models import Invoice
+from .._security import scrub_live
 from ..gcore import GcoreBilling
 from ..versori import Versori
 from ._exit import ExitCode, exit_code_for
@@ -87,6 +89,29 @@ def _gcore(base_url: str | None) -> GcoreBilling:
 
 def _versori(base_url: str | None) -> Versori:
     return Versori(base_url=base_url or os.environ.get("VERSORI_BASE_URL"))
+
+
+_TEXT_FIELDS = ("id", "number", "kind", "currency", "payment_state", "document_url")
+
+
+def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
+    """The invoices, with any echo of the API key in their text replaced by ``***`` before it is printed.
+
+    A hostile server can put the key in an invoice's number or URL; the library
+    hands data back as received, but the command line never prints the key.
+    """
+    for invoice in invoices:
+        changes: dict[str, object] = {}
+        for name in _TEXT_FIELDS:
+            value = getattr(invoice, name)
+            if isinstance(value, str) and scrub_live(value) != value:
+                changes[name] = scrub_live(value)
+        items = tuple(
+            dataclasses.replace(item, description=scrub_live(item.description)) for item in invoice.line_items
+        )
+        if items != invoice.line_items:
+            changes["line_items"] = items
+        yield dataclasses.replace(invoice, **changes) if changes else invoice  # type: ignore[arg-type]
 
 
 def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
@@ -150,7 +175,7 @@ def _listing(
                 else:
                     rows = versori.invoices.list(organisation, first, last)
                 with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(rows, output_format, stream)
+                    count = write_invoices(_scrubbed(rows), output_format, stream)
         else:
             if organisation or upcoming:
                 fail("--organisation and --upcoming apply to --vendor versori only", ExitCode.USAGE)
@@ -168,7 +193,7 @@ def _listing(
                     ordering=ordering,
                 )
                 with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(_with_progress(pager), output_format, stream)
+                    count = write_invoices(_scrubbed(_with_progress(pager)), output_format, stream)
     except InvoiceClientsError as error:
         fail(str(error), exit_code_for(error))
     if output is not None:
@@ -224,7 +249,7 @@ def get_invoice(
             invoice = gcore.invoices.get(invoice_id)
     except InvoiceClientsError as error:
         fail(str(error), exit_code_for(error))
-    write_invoices([invoice], output_format, sys.stdout)
+    write_invoices(_scrubbed([invoice]), output_format, sys.stdout)
 
 
 @invoices_app.command("pdf")

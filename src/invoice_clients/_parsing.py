@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from ._exceptions import ResponseValidationError
-from ._security import redact, safe_url, scrubbing
+from ._security import redact_text, safe_url, scrubbing
 from ._transport import RequestSpec, _TransportCore
 
 __all__ = ["decode_json", "parse_body"]
@@ -67,7 +67,7 @@ def parse_body(
             text = str(exc)
         except (ValueError, RecursionError):
             text = ""
-        detail = redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, transport.api_key)
+        detail = redact_text(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, transport.api_key)
         error = ResponseValidationError(
             f"response does not fit the spec: {detail[:300]}",
             method=spec.method,

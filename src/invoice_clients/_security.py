@@ -36,6 +36,7 @@ __all__ = [
     "ApiKey",
     "check_base_url",
     "redact",
+    "redact_text",
     "resolve_api_key",
     "safe_url",
     "scrub_active",
@@ -188,6 +189,18 @@ def safe_url(url: httpx.URL | str) -> str:
 def redact(text: str, key: ApiKey) -> str:
     """``text`` with every occurrence of the key, in any encoding :meth:`ApiKey.scrub` knows, as ``***``."""
     return key.scrub(text)
+
+
+def redact_text(text: str, key: ApiKey) -> str:
+    """Server-sent ``text`` made safe to show on one line: printable only, then redacted, then collapsed.
+
+    Invisible characters go first: a server could hide the key behind a
+    backspace or a zero-width space that a terminal (or rich, which strips
+    control codes) would later remove, rejoining the key after redaction.
+    Whitespace becomes a space and is collapsed only after redaction.
+    """
+    printable = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text)
+    return " ".join(key.scrub(printable).split())
 
 
 _ACTIVE: ContextVar[ApiKey | None] = ContextVar("invoice_clients_active_key", default=None)

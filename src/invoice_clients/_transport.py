@@ -46,7 +46,7 @@ from ._exceptions import (
     ServerError,
 )
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
-from ._security import ApiKey, redact, safe_url
+from ._security import ApiKey, redact_text, safe_url
 from ._version import __version__
 
 __all__ = [
@@ -190,11 +190,10 @@ class _TransportCore:
         Only the first 16 KiB are considered; when the body is longer, the end
         of that window is dropped too, as it could hold the start of the key.
         """
-        window = body[:_ERROR_BODY]
-        text = redact(window.decode("utf-8", errors="replace"), self.api_key)
+        window = body[:_ERROR_BODY].decode("utf-8", errors="replace")
         if len(body) >= _ERROR_BODY:
-            text = text[: -10 * len(self.api_key.reveal())]
-        text = " ".join(text.split())
+            window = window[: -10 * len(self.api_key.reveal())]
+        text = redact_text(window, self.api_key)
         return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
 
     def connection_error(self, exc: BaseException, spec: RequestSpec, url: str) -> APIError:
@@ -203,7 +202,7 @@ class _TransportCore:
             text = str(exc)
         except Exception:
             text = ""
-        detail = " ".join(redact(text or type(exc).__name__, self.api_key).split())[:300]
+        detail = redact_text(text or type(exc).__name__, self.api_key)[:300]
         return kind(f"{type(exc).__name__}: {detail}", method=spec.method, url=safe_url(url))
 
     def deadline_error(self, spec: RequestSpec, url: str, budget: float) -> APITimeoutError:
@@ -225,8 +224,7 @@ class _TransportCore:
             with self._lock:
                 self._rate_limited += 1
         kind = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
-        reason = " ".join(redact(response.reason_phrase, self.api_key).split())
-        reason = "".join(ch for ch in reason if ch.isprintable())[:120]
+        reason = redact_text(response.reason_phrase, self.api_key)[:120]
         message = f"HTTP {status} {reason}".rstrip()
         common = {"method": spec.method, "url": safe_url(url), "status_code": status, "body": self.excerpt(body)}
         if kind is RateLimitError:

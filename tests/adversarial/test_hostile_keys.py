@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import traceback
@@ -27,10 +28,11 @@ KEY = "sk-live/Zx81+very~secret.key_1234567890abcdefgh"
 QUICK = RetryPolicy(max_attempts=2, initial_delay=0.01, max_delay=0.01, jitter=0.0, max_elapsed=5.0)
 
 
-def leaks(text: str, key: str = KEY) -> list[str]:
+def leaks(text: str, key: str = KEY, *, parts: bool = True) -> list[str]:
     """The forms of ``key`` found in ``text``: any encoding of the whole key, or 16 characters of it in a row."""
     found = [name for name, form in encodings_of(key).items() if form in text]
-    found += [f"part {key[i : i + 16]!r}" for i in range(len(key) - 15) if key[i : i + 16] in text]
+    if parts:
+        found += [f"part {key[i : i + 16]!r}" for i in range(len(key) - 15) if key[i : i + 16] in text]
     return found
 
 
@@ -52,6 +54,12 @@ def exception_texts(error: BaseException) -> Iterator[str]:
     yield "".join(traceback.format_exception(error))
 
 
+def _as_shown(text: str) -> str:
+    """``text`` as a terminal or rich would show it: escape sequences, control and invisible characters gone."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+    return "".join(ch for ch in text if ch.isprintable() or ch in " \n")
+
+
 def _echo(body: str, status: str = "500 Internal Server Error", **extra: object) -> Callable[[Request], Script]:
     def handler(request: Request) -> Script:
         return [response(body.encode(), status=status, **extra)]  # type: ignore[arg-type]
@@ -66,6 +74,9 @@ def _scenarios() -> dict[str, Callable[[Request], Script]]:
         "status line 503 retried": _echo("{}", status=f"503 Unavailable {KEY}"),
         "cut at 2000 bytes": _echo(" " * (2000 - len(KEY) + 2) + KEY),
         "after whitespace": _echo(" \t\n" * 900 + KEY),
+        "hidden backspace": _echo(f"denied: {KEY[:10]}\b{KEY[10:]}"),
+        "hidden zero-width space": _echo(f"denied: {KEY[:10]}\u200b{KEY[10:]}"),
+        "hidden escape sequence": _echo(f"denied: {KEY[:10]}\x1b[0m{KEY[10:]}"),
         "headers": _echo(
             "{}",
             status="401 Unauthorized",
@@ -94,7 +105,10 @@ def test_no_exception_or_log_record_shows_the_key(name: str, caplog: pytest.LogC
     ):
         gcore.invoices.list().fetch_page() if listing else gcore.invoices.get(1)
     texts = [*exception_texts(caught.value), caplog.text, *(r.getMessage() for r in caplog.records)]
-    assert not [leak for text in texts for leak in leaks(text)]
+    texts = [text for text in texts for text in (text, _as_shown(text))]
+    # A server that splits the key with a visible "[0m" (its ESC stripped) shows two pieces of it: only the
+    # whole key is checked there, since no client can hide what a server garbles into other visible text.
+    assert not [leak for text in texts for leak in leaks(text, parts="escape" not in name)]
 
 
 def test_versori_exceptions_and_logs_do_not_show_the_key(caplog: pytest.LogCaptureFixture) -> None:
@@ -145,6 +159,7 @@ def test_a_base_url_with_a_password_is_refused_without_echoing_it(caplog: pytest
     [
         (["invoices", "get", "1"], f"401 Unauthorized (apikey {KEY})", "{}"),
         (["invoices", "get", "1"], "500 Internal Server Error", " " * 1960 + KEY),
+        (["invoices", "get", "1"], "500 Internal Server Error", f"{KEY[:10]}\b\u200b{KEY[10:]}"),
         (["invoices", "get", "1"], "200 OK", json.dumps(gcore_invoice(currency=KEY))),
         (["invoices", "list", "--vendor", "versori", "--organisation", "o"], f"400 Bad {KEY}", "{}"),
     ],
@@ -157,7 +172,7 @@ def test_the_cli_does_not_print_the_key(args: list[str], status: str, body: str)
             env=env, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
     assert done.returncode not in (0, 1), done.stderr
-    assert not leaks(done.stdout + done.stderr), done.stderr
+    assert not leaks(_as_shown(done.stdout + done.stderr)), done.stderr
 
 
 @pytest.mark.parametrize("output_format", ["table", "csv", "jsonl"])

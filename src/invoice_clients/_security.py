@@ -42,6 +42,7 @@ __all__ = [
     "scrub_active",
     "scrub_live",
     "scrubbing",
+    "visible",
 ]
 
 _REDACTED = "***"
@@ -199,8 +200,12 @@ def redact_text(text: str, key: ApiKey) -> str:
     control codes) would later remove, rejoining the key after redaction.
     Whitespace becomes a space and is collapsed only after redaction.
     """
-    printable = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text)
-    return " ".join(key.scrub(printable).split())
+    return " ".join(key.scrub(visible(text)).split())
+
+
+def visible(text: str) -> str:
+    """``text`` as a terminal would show it: whitespace as spaces, control and invisible characters dropped."""
+    return "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text)
 
 
 _ACTIVE: ContextVar[ApiKey | None] = ContextVar("invoice_clients_active_key", default=None)

@@ -29,7 +29,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .._exceptions import InvoiceClientsError
 from .._models import Invoice
-from .._security import scrub_live
+from .._security import scrub_live, visible
 from ..gcore import GcoreBilling
 from ..versori import Versori
 from ._exit import ExitCode, exit_code_for
@@ -94,21 +94,29 @@ def _versori(base_url: str | None) -> Versori:
 _TEXT_FIELDS = ("id", "number", "kind", "currency", "payment_state", "document_url")
 
 
+def _safe(text: str) -> str:
+    """``text``, unless it shows a key: then scrubbed (and made visible first, if that is what reveals it)."""
+    scrubbed = scrub_live(text)
+    if scrubbed != text:
+        return scrubbed
+    shown = visible(text)
+    return text if scrub_live(shown) == shown else scrub_live(shown)
+
+
 def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
     """The invoices, with any echo of the API key in their text replaced by ``***`` before it is printed.
 
-    A hostile server can put the key in an invoice's number or URL; the library
-    hands data back as received, but the command line never prints the key.
+    A hostile server can put the key in an invoice's number or URL (also split
+    by invisible characters a terminal would drop); the library hands data back
+    as received, but the command line never prints the key.
     """
     for invoice in invoices:
         changes: dict[str, object] = {}
         for name in _TEXT_FIELDS:
             value = getattr(invoice, name)
-            if isinstance(value, str) and scrub_live(value) != value:
-                changes[name] = scrub_live(value)
-        items = tuple(
-            dataclasses.replace(item, description=scrub_live(item.description)) for item in invoice.line_items
-        )
+            if isinstance(value, str) and _safe(value) != value:
+                changes[name] = _safe(value)
+        items = tuple(dataclasses.replace(item, description=_safe(item.description)) for item in invoice.line_items)
         if items != invoice.line_items:
             changes["line_items"] = items
         yield dataclasses.replace(invoice, **changes) if changes else invoice  # type: ignore[arg-type]

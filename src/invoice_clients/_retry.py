@@ -19,6 +19,8 @@ import email.utils
 import random
 from dataclasses import dataclass, field
 
+from ._exceptions import InvalidArgumentError
+
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
@@ -46,12 +48,15 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # InvalidArgumentError is a ValueError, as these used to be
         if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if min(self.initial_delay, self.max_delay, self.max_retry_after, self.max_elapsed) < 0:
-            raise ValueError("delays must not be negative")
+            raise InvalidArgumentError("max_attempts must be at least 1")
+        if min(self.initial_delay, self.max_delay, self.max_retry_after) < 0:
+            raise InvalidArgumentError("delays must not be negative")
+        if not self.max_elapsed > 0:
+            raise InvalidArgumentError("max_elapsed must be positive: it bounds the total time of every call")
         if not 0 <= self.jitter <= 1:
-            raise ValueError("jitter is a fraction between 0 and 1")
+            raise InvalidArgumentError("jitter is a fraction between 0 and 1")
 
     def backoff(self, retry_number: int) -> float:
         """The computed wait before retry number ``retry_number`` (1-based), jitter applied."""

@@ -279,7 +279,10 @@ class GcoreBilling(SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
     ``api_key`` defaults to ``GCORE_API_KEY``.  ``timeout`` is seconds or an
-    ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
+    ``httpx.Timeout`` (per socket operation); ``deadline`` the seconds a whole
+    call may take, retries included (also per call; ``retry.max_elapsed``
+    bounds every call too); ``max_response_bytes`` / ``max_pdf_bytes`` cap
+    decoded bodies; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """

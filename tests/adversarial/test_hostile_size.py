@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import tracemalloc
@@ -9,7 +10,7 @@ import zlib
 
 import pytest
 
-from invoice_clients import APIError, GcoreBilling, ResponseTooLargeError, RetryPolicy
+from invoice_clients import APIError, AsyncGcoreBilling, GcoreBilling, ResponseTooLargeError, RetryPolicy
 
 from ._hostile_server import HostileServer, Request, Script, gcore_invoice, response
 
@@ -76,3 +77,19 @@ def test_the_limit_is_an_option_and_pdfs_have_their_own() -> None:
             assert len(gcore.invoices.list().fetch_page()) == 1  # the PDF limit is not the page limit
             with pytest.raises(ResponseTooLargeError):
                 gcore.invoices.download_pdf(1)
+
+
+def test_the_async_client_is_bounded_too() -> None:
+    async def scenario(url: str) -> None:
+        async with AsyncGcoreBilling(KEY, base_url=url, retry=ONCE) as gcore:
+            with pytest.raises(ResponseTooLargeError):
+                await gcore.invoices.get(1)
+
+    with HostileServer(gzip_bomb) as server:
+        tracemalloc.start()
+        try:
+            asyncio.run(scenario(server.url))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 40 * MIB, f"peak {peak / MIB:.1f} MiB"

@@ -10,7 +10,14 @@ import zlib
 
 import pytest
 
-from invoice_clients import APIError, AsyncGcoreBilling, GcoreBilling, ResponseTooLargeError, RetryPolicy
+from invoice_clients import (
+    APIError,
+    AsyncGcoreBilling,
+    GcoreBilling,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    RetryPolicy,
+)
 
 from ._hostile_server import HostileServer, Request, Script, gcore_invoice, response
 
@@ -93,3 +100,41 @@ def test_the_async_client_is_bounded_too() -> None:
         finally:
             tracemalloc.stop()
     assert peak < 40 * MIB, f"peak {peak / MIB:.1f} MiB"
+
+
+def _deflate(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "wbits", "framing"),
+    [("gzip", 31, "length"), ("x-gzip", 31, "chunked"), ("deflate", 15, "length"), ("deflate", -15, "close"),
+     ("identity", 0, "chunked")],
+)  # fmt: skip
+def test_the_bounded_decoder_reads_what_servers_send(coding: str, wbits: int, framing: str) -> None:
+    page = json.dumps({"count": 100, "results": [gcore_invoice(id=n) for n in range(1, 101)]}).encode()
+    body = page if coding == "identity" else _deflate(page, wbits)
+
+    def handler(request: Request) -> Script:
+        headers = (("Content-Type", "application/json"), ("Content-Encoding", coding))
+        return [response(body, headers=headers, framing=framing)]
+
+    with HostileServer(handler) as server, GcoreBilling(KEY, base_url=server.url, retry=ONCE) as gcore:
+        assert [invoice.id for invoice in gcore.invoices.list().fetch_page()] == [str(n) for n in range(1, 101)]
+        assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_a_truncated_gzip_body_is_a_typed_error() -> None:
+    body = _deflate(json.dumps(gcore_invoice()).encode(), 31)[:-12]
+
+    def handler(request: Request) -> Script:
+        headers = (("Content-Type", "application/json"), ("Content-Encoding", "gzip"))
+        return [response(body, headers=headers)]
+
+    with (
+        HostileServer(handler) as server,
+        GcoreBilling(KEY, base_url=server.url, retry=ONCE) as gcore,
+        pytest.raises(ResponseValidationError, match="decoded"),
+    ):
+        gcore.invoices.get(1)

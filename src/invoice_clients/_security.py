@@ -22,6 +22,7 @@ import ipaddress
 import logging
 import os
 import re
+import threading
 import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -47,6 +48,14 @@ __all__ = [
 
 _REDACTED = "***"
 _LIVE_KEYS: weakref.WeakSet[ApiKey] = weakref.WeakSet()
+_LIVE_KEYS_LOCK = threading.Lock()  # a client created on one thread while another logs
+
+
+def _live_keys() -> list[ApiKey]:
+    with _LIVE_KEYS_LOCK:
+        return list(_LIVE_KEYS)
+
+
 REDACTING_LOGGERS = (
     "invoice_clients", "httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
     "httpcore.proxy", "httpcore.socks", "hpack", "hpack.hpack", "hpack.table", "h2", "h2.connection",
@@ -90,7 +99,8 @@ class ApiKey:
     def __init__(self, value: str) -> None:
         self._value = value
         self._pattern = _echo_pattern(value)
-        _LIVE_KEYS.add(self)
+        with _LIVE_KEYS_LOCK:
+            _LIVE_KEYS.add(self)
 
     def scrub(self, text: str) -> str:
         """``text`` with the key, raw or escaped (percent, ``\\uXXXX``, ``\\/``, HTML, base64), as ``***``."""
@@ -229,7 +239,7 @@ def scrub_active(text: str) -> str:
 
 def scrub_live(text: str) -> str:
     """``text`` without any key a client of this process holds (for output that is not tied to one client)."""
-    for key in list(_LIVE_KEYS):
+    for key in _live_keys():
         text = key.scrub(text)
     return text
 
@@ -238,7 +248,7 @@ class _RedactingFilter(logging.Filter):
     """Scrubs every live key from a record's rendered message (and its exception text) before handlers see it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        keys = list(_LIVE_KEYS)
+        keys = _live_keys()
         if not keys:
             return True
         message = original = record.getMessage()

@@ -4,6 +4,11 @@ A vendor client is a subclass that names its environment variable, auth scheme
 and default URL, and attaches its resources (``client.invoices``).  Clients are
 context managers; a client closes the ``httpx`` client it created, never one
 the caller injected.
+
+Options every client takes: ``timeout`` (per socket operation, as httpx means
+it), ``deadline`` (seconds for a whole call, retries and back-off included;
+``None``: ``retry.max_elapsed`` alone bounds it), ``max_response_bytes`` and
+``max_pdf_bytes`` (decoded body sizes; see the README's Guarantees).
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ import httpx
 
 from ._retry import RetryPolicy
 from ._security import ApiKey, check_base_url, resolve_api_key, safe_url
-from ._transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport, TimeoutTypes, _TransportCore
+from ._transport import (
+    DEFAULT_MAX_PDF_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    AsyncTransport,
+    SyncTransport,
+    TimeoutTypes,
+    _TransportCore,
+)
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -73,6 +86,9 @@ class SyncClientBase(_ClientBase):
         retry: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         allow_insecure_http: bool = False,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)")
@@ -85,6 +101,9 @@ class SyncClientBase(_ClientBase):
             base_url=url,
             api_key=key,
             auth_scheme=self.AUTH_SCHEME,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            max_pdf_bytes=max_pdf_bytes,
         )
         self._attach_resources()
 
@@ -115,6 +134,9 @@ class AsyncClientBase(_ClientBase):
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)")
@@ -127,6 +149,9 @@ class AsyncClientBase(_ClientBase):
             base_url=url,
             api_key=key,
             auth_scheme=self.AUTH_SCHEME,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            max_pdf_bytes=max_pdf_bytes,
         )
         self._attach_resources()
 

@@ -25,9 +25,11 @@ __all__ = [
     "InconsistentListingError",
     "InvalidArgumentError",
     "InvoiceClientsError",
+    "LocalFileError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
 ]
@@ -51,6 +53,15 @@ class CredentialsError(InvalidArgumentError):
     A separate type so that callers (and the CLI's exit codes) tell "fix your key"
     from "fix your arguments" without reading the message.  Its message never
     contains the key, not even a part of it.
+    """
+
+
+class LocalFileError(InvoiceClientsError, OSError):
+    """A local file could not be written (no such directory, no permission, disk full).
+
+    An :class:`OSError` too, with ``errno``, ``strerror`` and ``filename``, so
+    code that already handles file errors keeps working; ``str()`` is one line
+    naming the path.
     """
 
 
@@ -143,4 +154,12 @@ class InconsistentListingError(ResponseValidationError):
     id twice, pages that cycle or stop advancing, a server that claims more rows (``count``, ``next``) than it
     sends.  A subclass of :class:`ResponseValidationError` (each response may be valid on its own; together
     they are not), so existing handlers of malformed responses catch it.  Listing again may succeed.
+    """
+
+
+class ResponseTooLargeError(APIError):
+    """The body grew past ``max_response_bytes`` (or ``max_pdf_bytes``), counted after decompression.
+
+    Reading stops at the limit, so memory stays bounded whatever the server
+    sends (a gzip bomb included); it is not retried.
     """

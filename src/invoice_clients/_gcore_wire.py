@@ -11,6 +11,8 @@ Nothing here does I/O, so the sync and async clients share all of it.
 from __future__ import annotations
 
 import datetime
+import re
+import reprlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +45,7 @@ from ._wire_checks import _DECIMAL as _DECIMAL_PATTERN
 from ._wire_checks import CURRENCY, GCORE_INVOICE, GCORE_PAGE
 
 __all__ = [
+    "MAX_ID",
     "MAX_PAGE_SIZE",
     "GcoreFilters",
     "MoveType",
@@ -77,6 +80,11 @@ def _check_date(name: str, value: datetime.date | None) -> datetime.date | None:
     return value
 
 
+MAX_ID = 2**63 - 1
+"""Ids the spec leaves unbounded (invoice and payer ids) are held to a signed 64-bit range: the database's."""
+_ID_RANGES = {"client_id": (-(2**31), 2**31 - 1), "payer_id": (-MAX_ID - 1, MAX_ID)}  # client_id: int32 in the spec
+
+
 def _check_range(first: str, start: datetime.date | None, last: str, end: datetime.date | None) -> None:
     if start is not None and end is not None and start > end:
         raise InvalidArgumentError(f"{first} {start} is after {last} {end}: the range is empty")
@@ -97,8 +105,13 @@ def _check_currency(currency: str | None) -> str | None:
 
 
 def _check_id(name: str, value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgumentError(f"{name} must be an int, got {type(value).__name__}")
+    low, high = _ID_RANGES[name]
+    if not low <= value <= high:  # compared, never printed: str() of a 5,000-digit int raises
+        raise InvalidArgumentError(f"{name} must be between {low} and {high}")
     return value
 
 
@@ -206,11 +219,25 @@ def download_request(invoice_id: int) -> RequestSpec:
     return RequestSpec.from_generated(spec, accept="application/pdf")
 
 
+_CANONICAL_ID = re.compile(r"[1-9][0-9]{0,18}")  # ASCII digits, no sign, no leading zero, at most 19 digits
+
+
 def _invoice_id(invoice_id: int | str) -> int:
-    if isinstance(invoice_id, str) and invoice_id.isdigit():
-        return int(invoice_id)
-    if isinstance(invoice_id, bool) or not isinstance(invoice_id, int):
-        raise InvalidArgumentError(f"a Gcore invoice id is an int, got {invoice_id!r}")
+    """An invoice id as the int the path needs: an ``int`` or a canonical ASCII-digit string in 1..2**63-1.
+
+    ``str.isdigit`` accepts ``"²"`` and Arabic-Indic digits, and ``int`` accepts
+    ``" 1"`` and ``"+1"``: none of those is an id a user meant, so they are refused.
+    """
+    if isinstance(invoice_id, str):
+        if _CANONICAL_ID.fullmatch(invoice_id) is None:
+            raise InvalidArgumentError(
+                f"a Gcore invoice id is a positive int or a string of ASCII digits, got {reprlib.repr(invoice_id)}"
+            )
+        invoice_id = int(invoice_id)
+    elif isinstance(invoice_id, bool) or not isinstance(invoice_id, int):
+        raise InvalidArgumentError(f"a Gcore invoice id is an int, got {type(invoice_id).__name__}")
+    if not 1 <= invoice_id <= MAX_ID:
+        raise InvalidArgumentError(f"a Gcore invoice id is between 1 and {MAX_ID}")
     return invoice_id
 
 

@@ -16,13 +16,17 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from ._exceptions import ResponseValidationError
+from ._security import redact_text, safe_url, scrubbing
 from ._transport import RequestSpec, _TransportCore
 
 __all__ = ["decode_json", "parse_body"]
 
 T = TypeVar("T")
 
-_MISFITS = (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation, json.JSONDecodeError)
+_MISFITS = (
+    KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation, json.JSONDecodeError,
+    RecursionError,  # a body nested 100,000 deep
+)  # fmt: skip
 
 
 _decoders = threading.local()
@@ -49,15 +53,26 @@ def parse_body(
     spec: RequestSpec,
     status_code: int = 200,
 ) -> T:
-    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`."""
+    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`.
+
+    The message quotes body values, which may be the key echoed back: it is
+    built from scrubbed parts only, and raised ``from None`` because the
+    original exception's text was not.
+    """
     try:
-        return parse(decode_json(body))
+        with scrubbing(transport.api_key):
+            return parse(decode_json(body))
     except _MISFITS as exc:
-        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise ResponseValidationError(
-            f"response does not fit the spec: {detail}",
+        try:
+            text = str(exc)
+        except (ValueError, RecursionError):
+            text = ""
+        detail = redact_text(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, transport.api_key)
+        error = ResponseValidationError(
+            f"response does not fit the spec: {detail[:300]}",
             method=spec.method,
-            url=transport.url(spec),
+            url=safe_url(transport.url(spec)),
             status_code=status_code,
             body=transport.excerpt(body),
-        ) from exc
+        )
+    raise error from None

@@ -5,7 +5,9 @@ the statuses 408, 429, 502, 503 and 504.  Never any other 4xx (retrying a bad
 key or a missing invoice only delays the error) and never 500, which signals a
 bug rather than a transient condition.  Waits grow exponentially with jitter;
 a ``Retry-After`` header replaces the computed wait.  Attempts and total time
-are both bounded, so a client never hangs on a server that keeps saying later.
+are both bounded, so a client never hangs on a server that keeps saying later:
+``max_elapsed`` is a hard bound on a whole call (attempts, reads and back-off),
+together with the client's or the call's ``deadline``, whichever is earlier.
 
     >>> GcoreBilling(retry=RetryPolicy(max_attempts=6, max_elapsed=120.0))
 """
@@ -16,6 +18,8 @@ import datetime
 import email.utils
 import random
 from dataclasses import dataclass, field
+
+from ._exceptions import InvalidArgumentError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
 
@@ -30,8 +34,9 @@ class RetryPolicy:
     waits ``initial_delay * 2**(n-1)`` capped at ``max_delay``, reduced by up to
     ``jitter`` (a fraction) at random so that many clients do not retry in
     lock-step.  A ``Retry-After`` up to ``max_retry_after`` seconds is obeyed
-    instead; a longer one ends the retries at once.  No retry starts once
-    ``max_elapsed`` seconds have passed since the first attempt.
+    instead; a longer one ends the retries at once.  No wait is started that
+    would end after ``max_elapsed`` seconds from the first attempt, and a call
+    still running then is stopped (``APITimeoutError``): see ``deadline``.
     """
 
     max_attempts: int = 4
@@ -43,12 +48,15 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # InvalidArgumentError is a ValueError, as these used to be
         if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if min(self.initial_delay, self.max_delay, self.max_retry_after, self.max_elapsed) < 0:
-            raise ValueError("delays must not be negative")
+            raise InvalidArgumentError("max_attempts must be at least 1")
+        if min(self.initial_delay, self.max_delay, self.max_retry_after) < 0:
+            raise InvalidArgumentError("delays must not be negative")
+        if not self.max_elapsed > 0:
+            raise InvalidArgumentError("max_elapsed must be positive: it bounds the total time of every call")
         if not 0 <= self.jitter <= 1:
-            raise ValueError("jitter is a fraction between 0 and 1")
+            raise InvalidArgumentError("jitter is a fraction between 0 and 1")
 
     def backoff(self, retry_number: int) -> float:
         """The computed wait before retry number ``retry_number`` (1-based), jitter applied."""

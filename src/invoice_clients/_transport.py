@@ -1,4 +1,4 @@
-"""The one place requests are sent: authentication, timeouts, retries and error mapping.
+"""The one place requests are sent: authentication, deadlines, size limits, retries and error mapping.
 
 Both vendor clients, sync and async, send every request through a
 :class:`SyncTransport` or :class:`AsyncTransport`.  The two loops are the same
@@ -8,12 +8,19 @@ by :class:`_TransportCore`.  Bodies are always streamed, and consumed inside the
 retry loop, so a connection dropped mid-body (a truncated response) is retried
 like any other connection failure.  Redirects are never followed: the key must
 not travel to another origin.
+
+A call is bounded three ways against a hostile server: in time (a total
+deadline over every attempt and back-off, see :mod:`._deadline`), in size
+(decoded bytes, see :mod:`._body`) and in what can escape it: every failure is
+an :class:`~invoice_clients.InvoiceClientsError` built from redacted text only,
+raised without the original exception attached (its text was not redacted).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -22,6 +29,8 @@ from typing import TypeVar
 
 import httpx
 
+from ._body import ACCEPT_ENCODING, BodyReader
+from ._deadline import bounded, deadline_http_transport
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -29,23 +38,39 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    InvalidArgumentError,
+    InvoiceClientsError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
 )
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
-from ._security import ApiKey, redact, safe_url
+from ._security import ApiKey, redact_text, safe_url
 from ._version import __version__
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncTransport", "RequestSpec", "SyncTransport", "TimeoutTypes"]
+__all__ = [
+    "DEFAULT_MAX_PDF_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "AsyncTransport",
+    "RequestSpec",
+    "SyncTransport",
+    "TimeoutTypes",
+    "check_deadline",
+]
 
 logger = logging.getLogger("invoice_clients")
 
 T = TypeVar("T")
 TimeoutTypes = float | httpx.Timeout | None
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+"""A full page of 100 invoices is about 50 KB (49,282 bytes from the sandbox): room for 170 times that."""
+DEFAULT_MAX_PDF_BYTES = 64 * 1024 * 1024
 _EXCERPT = 500
+_ERROR_BODY = 16 * 1024  # an error body is read this far, for its excerpt
+_DEADLINE_EPSILON = 0.01
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -54,6 +79,16 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_OTHER_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)  # odd protocol or codec failures
+
+
+def check_deadline(deadline: float | None, name: str = "deadline") -> float | None:
+    """``deadline`` if it is ``None`` or a positive, finite number of seconds; else an :class:`InvalidArgumentError`."""
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {type(deadline).__name__}")
+    return float(deadline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +119,21 @@ class _TransportCore:
         auth_scheme: str,
         timeout: TimeoutTypes,
         retry: RetryPolicy,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
         self.auth_scheme = auth_scheme
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry = retry
+        self.deadline = check_deadline(deadline)
+        for name, value in (("max_response_bytes", max_response_bytes), ("max_pdf_bytes", max_pdf_bytes)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidArgumentError(f"{name} must be a positive int, got {type(value).__name__}")
+        self.max_response_bytes = max_response_bytes
+        self.max_pdf_bytes = max_pdf_bytes
         self._rate_limited = 0
         self._lock = threading.Lock()
 
@@ -108,23 +152,71 @@ class _TransportCore:
         return {
             "Authorization": f"{self.auth_scheme} {self.api_key.reveal()}",
             "Accept": spec.accept,
+            "Accept-Encoding": ACCEPT_ENCODING,  # the codings _body decodes with bounded memory
             "User-Agent": f"invoice-clients/{__version__}",
         }
 
-    def request_timeout(self, timeout: TimeoutTypes | None) -> httpx.Timeout:
+    def budget(self, deadline: float | None) -> float:
+        """Seconds this call may take in all: the call's (or client's) deadline, capped by ``retry.max_elapsed``."""
+        chosen = check_deadline(deadline)
+        chosen = self.deadline if chosen is None else chosen
+        return self.retry.max_elapsed if chosen is None else min(chosen, self.retry.max_elapsed)
+
+    def request_timeout(self, timeout: TimeoutTypes | None, left: float | None = None) -> httpx.Timeout:
+        """The per-operation timeouts of one attempt, none longer than the ``left`` seconds of the budget."""
         if timeout is None:
-            return self.timeout
-        return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            chosen = self.timeout
+        else:
+            chosen = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        if left is None:
+            return chosen
+        left = max(left, 0.001)
+
+        def cap(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cap(chosen.connect), read=cap(chosen.read), write=cap(chosen.write), pool=cap(chosen.pool)
+        )
+
+    def body_reader(self, response: httpx.Response, spec: RequestSpec, url: str) -> BodyReader:
+        pdf = spec.accept == "application/pdf"
+        limit = self.max_pdf_bytes if pdf else self.max_response_bytes
+        return BodyReader(response, limit=limit, method=spec.method, url=safe_url(url), pdf=pdf)
 
     def excerpt(self, body: bytes) -> str:
-        text = " ".join(body[: _EXCERPT * 4].decode("utf-8", errors="replace").split())
-        text = redact(text, self.api_key)
+        """A short, one-line, redacted excerpt of a body: redacted first, then collapsed, then cut.
+
+        Only the first 16 KiB are considered; when the body is longer, the end
+        of that window is dropped too, as it could hold the start of the key.
+        """
+        window = body[:_ERROR_BODY].decode("utf-8", errors="replace")
+        if len(body) >= _ERROR_BODY:
+            window = window[: -10 * len(self.api_key.reveal())]
+        text = redact_text(window, self.api_key)
         return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
 
-    def connection_error(self, exc: Exception, spec: RequestSpec, url: str) -> APIError:
+    def connection_error(self, exc: BaseException, spec: RequestSpec, url: str) -> APIError:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        detail = redact(str(exc) or type(exc).__name__, self.api_key)
+        try:
+            text = str(exc)
+        except Exception:
+            text = ""
+        detail = redact_text(text or type(exc).__name__, self.api_key)[:300]
         return kind(f"{type(exc).__name__}: {detail}", method=spec.method, url=safe_url(url))
+
+    def deadline_error(self, spec: RequestSpec, url: str, budget: float) -> APITimeoutError:
+        return APITimeoutError(
+            f"no complete answer within the call's deadline of {budget:g}s (retries and back-off included)",
+            method=spec.method,
+            url=safe_url(url),
+        )
+
+    def failure_for(self, exc: BaseException, spec: RequestSpec, url: str) -> tuple[APIError, bool]:
+        """The typed error for an exception raised during an attempt, and whether it may be retried."""
+        if isinstance(exc, APIError):
+            return exc, isinstance(exc, APIConnectionError)
+        return self.connection_error(exc, spec, url), isinstance(exc, _RETRYABLE_EXCEPTIONS)
 
     def status_error(self, response: httpx.Response, body: bytes, spec: RequestSpec, url: str) -> APIStatusError:
         status = response.status_code
@@ -132,14 +224,19 @@ class _TransportCore:
             with self._lock:
                 self._rate_limited += 1
         kind = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
-        message = f"HTTP {status} {response.reason_phrase}".rstrip()
+        reason = redact_text(response.reason_phrase, self.api_key)[:120]
+        message = f"HTTP {status} {reason}".rstrip()
         common = {"method": spec.method, "url": safe_url(url), "status_code": status, "body": self.excerpt(body)}
         if kind is RateLimitError:
             return RateLimitError(message, retry_after=parse_retry_after(response.headers.get("Retry-After")), **common)  # type: ignore[arg-type]
         return kind(message, **common)  # type: ignore[arg-type]
 
-    def decide(self, failure: APIError, *, attempt: int, started: float) -> float | None:
-        """Seconds to wait before retrying ``failure``, or ``None`` to raise it."""
+    def decide(
+        self, failure: APIError, *, retryable: bool = True, attempt: int, started: float, ends_at: float
+    ) -> float | None:
+        """Seconds to wait before retrying ``failure``, or ``None`` to raise it (also when the wait would end late)."""
+        if not retryable:
+            return None
         retry_after: float | None = None
         if isinstance(failure, APIStatusError):
             if failure.status_code not in RETRYABLE_STATUSES:
@@ -147,7 +244,10 @@ class _TransportCore:
             retry_after = failure.retry_after if isinstance(failure, RateLimitError) else None
         elif not isinstance(failure, APIConnectionError):
             return None
-        delay = self.retry.next_delay(attempt=attempt, elapsed=time.monotonic() - started, retry_after=retry_after)
+        now = time.monotonic()
+        delay = self.retry.next_delay(attempt=attempt, elapsed=now - started, retry_after=retry_after)
+        if delay is not None and now + delay >= ends_at - _DEADLINE_EPSILON:
+            delay = None
         if delay is not None:
             logger.info(
                 "retrying %s %s in %.3fs after attempt %d/%d failed: %s",
@@ -173,7 +273,13 @@ class _TransportCore:
 
 
 class SyncTransport(_TransportCore):
-    """Sends requests with an ``httpx.Client``, retrying per the policy."""
+    """Sends requests with an ``httpx.Client``, retrying per the policy, within the call's deadline.
+
+    A client created here talks through :func:`._deadline.deadline_http_transport`,
+    so no read outlives the deadline.  With an ``httpx.Client`` of the caller's,
+    each attempt's timeouts shrink to the time left and the body is checked
+    between chunks, but a single slow read can overrun by up to its timeout.
+    """
 
     def __init__(
         self,
@@ -185,9 +291,17 @@ class SyncTransport(_TransportCore):
         auth_scheme: str,
         timeout: TimeoutTypes,
         retry: RetryPolicy,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
     ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry)
-        self.client = client if client is not None else httpx.Client(timeout=self.timeout)
+        super().__init__(
+            base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry,
+            deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
+        )  # fmt: skip
+        if client is None:
+            client = httpx.Client(timeout=self.timeout, transport=deadline_http_transport())
+        self.client = client
         self.owns_client = owns_client or client is None
 
     def request(
@@ -196,37 +310,73 @@ class SyncTransport(_TransportCore):
         consume: Callable[[Iterator[bytes]], T],
         *,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> T:
-        """Send ``spec`` until it succeeds or the policy gives up; ``consume`` reads a successful body.
+        """Send ``spec`` until it succeeds, the policy gives up or the deadline passes; ``consume`` reads the body.
 
         ``consume`` may be called once per attempt (a body dropped mid-way is
         retried), so it must start afresh each time.
         """
         url, started, attempt = self.url(spec), time.monotonic(), 0
-        while True:
-            attempt += 1
-            failure: APIError
-            try:
-                request = self.client.build_request(
-                    spec.method, url, params=dict(spec.params), headers=self.headers(spec),
-                    timeout=self.request_timeout(timeout),
-                )  # fmt: skip
-                response = self.client.send(request, stream=True, follow_redirects=False)
+        budget = self.budget(deadline)
+        ends_at = started + budget
+        with bounded(ends_at):  # every read and write of this thread ends by then (our own httpx.Client)
+            while True:
+                attempt += 1
+                left = ends_at - time.monotonic()
+                if left <= _DEADLINE_EPSILON:
+                    raise self.deadline_error(spec, url, budget)
+                failure: APIError
+                retryable = True
                 try:
-                    if response.is_success:
-                        result = consume(response.iter_bytes())
-                        self.log_success(spec, url, response, attempt, started)
-                        return result
-                    failure = self.status_error(response, response.read(), spec, url)
-                finally:
-                    response.close()
-            except _RETRYABLE_EXCEPTIONS as exc:
-                failure = self.connection_error(exc, spec, url)
-                failure.__cause__ = exc
-            delay = self.decide(failure, attempt=attempt, started=started)
-            if delay is None:
-                raise failure
-            time.sleep(delay)
+                    request = self.client.build_request(
+                        spec.method, url, params=dict(spec.params), headers=self.headers(spec),
+                        timeout=self.request_timeout(timeout, left),
+                    )  # fmt: skip
+                    response = self.client.send(request, stream=True, follow_redirects=False)
+                    try:
+                        if response.is_success:
+                            result = consume(self._chunks(response, spec, url, ends_at))
+                            self.log_success(spec, url, response, attempt, started)
+                            return result
+                        body = self._error_body(response, spec, url, ends_at)
+                        failure = self.status_error(response, body, spec, url)
+                    finally:
+                        response.close()
+                except APIError as exc:
+                    failure, retryable = self.failure_for(exc, spec, url)
+                except InvoiceClientsError:
+                    raise
+                except _RETRYABLE_EXCEPTIONS as exc:
+                    failure, retryable = self.failure_for(exc, spec, url)
+                except _OTHER_EXCEPTIONS as exc:
+                    failure, retryable = self.failure_for(exc, spec, url)
+                if isinstance(failure, APIConnectionError) and time.monotonic() >= ends_at - _DEADLINE_EPSILON:
+                    raise self.deadline_error(spec, url, budget)
+                delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
+                if delay is None:
+                    raise failure
+                time.sleep(delay)
+
+    def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str, ends_at: float) -> Iterator[bytes]:
+        reader = self.body_reader(response, spec, url)
+        for raw in response.iter_raw():
+            yield from reader.feed(raw)
+            if time.monotonic() >= ends_at:  # a caller's client: no read is bounded, so check between chunks
+                raise httpx.ReadTimeout("the call's deadline passed while reading the body")
+        yield from reader.finish()
+
+    def _error_body(self, response: httpx.Response, spec: RequestSpec, url: str, ends_at: float) -> bytes:
+        parts: list[bytes] = []
+        try:
+            reader = BodyReader(response, limit=_ERROR_BODY * 2, method=spec.method, url=url, pdf=False)
+            for raw in response.iter_raw():
+                parts += reader.feed(raw)
+                if sum(map(len, parts)) >= _ERROR_BODY or time.monotonic() >= ends_at:
+                    break
+        except APIError:
+            pass  # an undecodable or oversized error body: what was read is excerpt enough
+        return b"".join(parts)
 
     def close(self) -> None:
         if self.owns_client:
@@ -234,7 +384,7 @@ class SyncTransport(_TransportCore):
 
 
 class AsyncTransport(_TransportCore):
-    """Sends requests with an ``httpx.AsyncClient``, retrying per the policy."""
+    """Sends requests with an ``httpx.AsyncClient``, retrying per the policy; cancelled at the call's deadline."""
 
     def __init__(
         self,
@@ -246,8 +396,14 @@ class AsyncTransport(_TransportCore):
         auth_scheme: str,
         timeout: TimeoutTypes,
         retry: RetryPolicy,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
     ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry)
+        super().__init__(
+            base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry,
+            deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
+        )  # fmt: skip
         self.client = client if client is not None else httpx.AsyncClient(timeout=self.timeout)
         self.owns_client = owns_client or client is None
 
@@ -257,33 +413,79 @@ class AsyncTransport(_TransportCore):
         consume: Callable[[AsyncIterator[bytes]], Awaitable[T]],
         *,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> T:
-        """The async twin of :meth:`SyncTransport.request`."""
-        url, started, attempt = self.url(spec), time.monotonic(), 0
+        """The async twin of :meth:`SyncTransport.request`: the whole call runs under ``asyncio.timeout``."""
+        url, started = self.url(spec), time.monotonic()
+        budget = self.budget(deadline)
+        late: APITimeoutError | None = None
+        try:
+            async with asyncio.timeout(budget):
+                return await self._attempts(spec, consume, url, timeout, started, started + budget)
+        except TimeoutError:
+            late = self.deadline_error(spec, url, budget)
+        raise late
+
+    async def _attempts(
+        self,
+        spec: RequestSpec,
+        consume: Callable[[AsyncIterator[bytes]], Awaitable[T]],
+        url: str,
+        timeout: TimeoutTypes | None,
+        started: float,
+        ends_at: float,
+    ) -> T:
+        attempt = 0
         while True:
             attempt += 1
             failure: APIError
+            retryable = True
             try:
                 request = self.client.build_request(
                     spec.method, url, params=dict(spec.params), headers=self.headers(spec),
-                    timeout=self.request_timeout(timeout),
+                    timeout=self.request_timeout(timeout, ends_at - time.monotonic()),
                 )  # fmt: skip
                 response = await self.client.send(request, stream=True, follow_redirects=False)
                 try:
                     if response.is_success:
-                        result = await consume(response.aiter_bytes())
+                        result = await consume(self._chunks(response, spec, url))
                         self.log_success(spec, url, response, attempt, started)
                         return result
-                    failure = self.status_error(response, await response.aread(), spec, url)
+                    failure = self.status_error(response, await self._error_body(response, spec, url), spec, url)
                 finally:
                     await response.aclose()
+            except APIError as exc:
+                failure, retryable = self.failure_for(exc, spec, url)
+            except InvoiceClientsError:
+                raise
             except _RETRYABLE_EXCEPTIONS as exc:
-                failure = self.connection_error(exc, spec, url)
-                failure.__cause__ = exc
-            delay = self.decide(failure, attempt=attempt, started=started)
+                failure, retryable = self.failure_for(exc, spec, url)
+            except _OTHER_EXCEPTIONS as exc:
+                failure, retryable = self.failure_for(exc, spec, url)
+            delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
             if delay is None:
                 raise failure
             await asyncio.sleep(delay)
+
+    async def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str) -> AsyncIterator[bytes]:
+        reader = self.body_reader(response, spec, url)
+        async for raw in response.aiter_raw():
+            for chunk in reader.feed(raw):
+                yield chunk
+        for chunk in reader.finish():
+            yield chunk
+
+    async def _error_body(self, response: httpx.Response, spec: RequestSpec, url: str) -> bytes:
+        parts: list[bytes] = []
+        try:
+            reader = BodyReader(response, limit=_ERROR_BODY * 2, method=spec.method, url=url, pdf=False)
+            async for raw in response.aiter_raw():
+                parts += reader.feed(raw)
+                if sum(map(len, parts)) >= _ERROR_BODY:
+                    break
+        except APIError:
+            pass
+        return b"".join(parts)
 
     async def aclose(self) -> None:
         if self.owns_client:

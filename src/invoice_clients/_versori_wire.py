@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import posixpath
+import unicodedata
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -66,8 +67,22 @@ def resolve_range(
 
 
 def _organisation(organisation_id: str) -> str:
+    """The id, checked to be one opaque path segment.
+
+    The generated ``_get_kwargs`` percent-encodes it (``quote(..., safe="")``:
+    ``/``, ``?``, ``#``, ``%`` and all but RFC 3986 unreserved characters, as
+    UTF-8), so it can neither add a path segment nor start a query.  ``.``
+    and ``..`` are refused: as a segment they mean "this" and "parent", and URL
+    normalisation would silently drop them (``list("..")`` would ask for
+    another path).  So are blank ids and control characters,
+    which are always a mistake.
+    """
     if not isinstance(organisation_id, str) or not organisation_id.strip():
         raise InvalidArgumentError("organisation_id must be a non-empty string")
+    if organisation_id in {".", ".."}:
+        raise InvalidArgumentError("organisation_id cannot be '.' or '..' (a dot segment, not an id)")
+    if any(unicodedata.category(char) == "Cc" for char in organisation_id):
+        raise InvalidArgumentError("organisation_id must not contain control characters")
     return organisation_id
 
 

@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from ._security import scrub_active
 
 __all__ = ["GCORE_INVOICE", "GCORE_PAGE", "VERSORI_INVOICES", "Rule", "Schema"]
 
@@ -158,8 +161,17 @@ class Schema:
                 raise _MisfitError(f".{name}", f"must be {rule.what}, got {_show(item)}")
 
 
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 2, 4, 4
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 4096  # cut after scrubbing, below, not before
+
+
 def _show(value: object) -> str:
-    text = repr(value)
+    """A short rendering of a body value for a message: depth-limited, key scrubbed *before* it is cut."""
+    try:
+        text = scrub_active(_REPR.repr(value))
+    except (ValueError, RecursionError):  # an int too long to print, say
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -92,6 +92,7 @@ class GcoreInvoices:
         page_size: int = MAX_PAGE_SIZE,
         prefetch: int = 0,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> SyncPager:
         """Every matching invoice, lazily, across all pages.
 
@@ -131,7 +132,9 @@ class GcoreInvoices:
         limit = wire_limit(page_size)
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            body = transport.request(filters.page_request(offset=offset, limit=limit), read_all, timeout=timeout)
+            body = transport.request(
+                filters.page_request(offset=offset, limit=limit), read_all, timeout=timeout, deadline=deadline
+            )
             return lambda: _page(body, transport, filters, offset, limit)
 
         return SyncPager(
@@ -144,32 +147,45 @@ class GcoreInvoices:
             inconsistent=_inconsistent(transport, filters),
         )
 
-    def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
+    def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
-        body = self._transport.request(spec, read_all, timeout=timeout)
+        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
         return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
 
     @overload
-    def download_pdf(self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None) -> bytes: ...
-    @overload
-    def download_pdf(self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None) -> int: ...
     def download_pdf(
-        self, invoice_id: int, *, to: Destination | None = None, timeout: TimeoutTypes | None = None
+        self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> bytes: ...
+    @overload
+    def download_pdf(
+        self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> int: ...
+    def download_pdf(
+        self,
+        invoice_id: int,
+        *,
+        to: Destination | None = None,
+        timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> bytes | int:
         """The invoice's PDF as bytes or, with ``to`` (a path or binary file), streamed there; returns its size.
 
-        A 502 (the PDF service is temporarily unavailable) is retried.
+        A 502 (the PDF service is temporarily unavailable) is retried.  Only a
+        complete PDF is delivered (``%PDF-`` signature, ``application/pdf`` or
+        ``application/octet-stream``, at most ``max_pdf_bytes``); a path is
+        written atomically, with the permissions your umask gives a new file;
+        a local failure is a :class:`~invoice_clients.LocalFileError`.
 
         >>> client.invoices.download_pdf(42, to="invoice-42.pdf")
         18234
         """
         spec = download_request(invoice_id)
         if to is None:
-            return self._transport.request(spec, read_all, timeout=timeout)
-        spool = Spool()
+            return self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
+        spool = Spool(to)
         try:
-            size = self._transport.request(spec, spool.consume, timeout=timeout)
+            size = self._transport.request(spec, spool.consume, timeout=timeout, deadline=deadline)
             spool.deliver(to)
         finally:
             spool.close()
@@ -198,6 +214,7 @@ class AsyncGcoreInvoices:
         page_size: int = MAX_PAGE_SIZE,
         prefetch: int = 0,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> AsyncPager:
         """Every matching invoice, lazily: ``async for invoice in client.invoices.list(...)``.
 
@@ -222,7 +239,7 @@ class AsyncGcoreInvoices:
 
         async def fetch(offset: int) -> InvoicePage:
             spec = filters.page_request(offset=offset, limit=limit)
-            body = await transport.request(spec, aread_all, timeout=timeout)
+            body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
             return _page(body, transport, filters, offset, limit)
 
         return AsyncPager(
@@ -235,26 +252,37 @@ class AsyncGcoreInvoices:
             inconsistent=_inconsistent(transport, filters),
         )
 
-    async def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None) -> Invoice:
+    async def get(
+        self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
-        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
         return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
 
     @overload
-    async def download_pdf(self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None) -> bytes: ...
-    @overload
-    async def download_pdf(self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None) -> int: ...
     async def download_pdf(
-        self, invoice_id: int, *, to: Destination | None = None, timeout: TimeoutTypes | None = None
+        self, invoice_id: int, *, to: None = None, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> bytes: ...
+    @overload
+    async def download_pdf(
+        self, invoice_id: int, *, to: Destination, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> int: ...
+    async def download_pdf(
+        self,
+        invoice_id: int,
+        *,
+        to: Destination | None = None,
+        timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> bytes | int:
         """As :meth:`GcoreInvoices.download_pdf` (delivery to ``to`` is a blocking local write)."""
         spec = download_request(invoice_id)
         if to is None:
-            return await self._transport.request(spec, aread_all, timeout=timeout)
-        spool = Spool()
+            return await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
+        spool = Spool(to)
         try:
-            size = await self._transport.request(spec, spool.aconsume, timeout=timeout)
+            size = await self._transport.request(spec, spool.aconsume, timeout=timeout, deadline=deadline)
             spool.deliver(to)
         finally:
             spool.close()
@@ -265,7 +293,9 @@ class GcoreBilling(SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
     ``api_key`` defaults to ``GCORE_API_KEY``; ``base_url`` to ``GCORE_BASE_URL``, else Gcore's.
-    ``timeout`` is seconds or an ``httpx.Timeout``; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
+    ``timeout`` is seconds or an ``httpx.Timeout`` (per socket operation); ``deadline`` the seconds a whole
+    call may take, retries included (also per call; ``retry.max_elapsed`` bounds every call too);
+    ``max_response_bytes`` / ``max_pdf_bytes`` cap decoded bodies; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """

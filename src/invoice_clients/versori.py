@@ -45,6 +45,7 @@ class VersoriInvoices:
         end: datetime.date | None = None,
         *,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> builtins.list[Invoice]:
         """Invoices from ``start`` to ``end`` (default: the calendar month up to today).
 
@@ -52,13 +53,15 @@ class VersoriInvoices:
         """
         start, end = resolve_range(start, end, today=self.today())
         spec = list_request(organisation_id, start, end)
-        body = self._transport.request(spec, read_all, timeout=timeout)
+        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
         return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
 
-    def upcoming(self, organisation_id: str, *, timeout: TimeoutTypes | None = None) -> Invoice | None:
+    def upcoming(
+        self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> Invoice | None:
         """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
         spec = upcoming_request(organisation_id)
-        body = self._transport.request(spec, read_all, timeout=timeout)
+        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
         invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 
@@ -77,17 +80,20 @@ class AsyncVersoriInvoices:
         end: datetime.date | None = None,
         *,
         timeout: TimeoutTypes | None = None,
+        deadline: float | None = None,
     ) -> builtins.list[Invoice]:
         """As :meth:`VersoriInvoices.list`."""
         start, end = resolve_range(start, end, today=self.today())
         spec = list_request(organisation_id, start, end)
-        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
         return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
 
-    async def upcoming(self, organisation_id: str, *, timeout: TimeoutTypes | None = None) -> Invoice | None:
+    async def upcoming(
+        self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
+    ) -> Invoice | None:
         """As :meth:`VersoriInvoices.upcoming`."""
         spec = upcoming_request(organisation_id)
-        body = await self._transport.request(spec, aread_all, timeout=timeout)
+        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
         invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 

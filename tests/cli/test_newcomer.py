@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from invoice_clients import __version__
-from invoice_clients import _exceptions as invoice_clients_exceptions
 from invoice_clients.cli import ExitCode
 from invoice_clients.testing import Fault, Sandbox
 from tests.cli.conftest import Run
@@ -128,16 +127,8 @@ def test_export_file_respects_the_umask(run: Run, tmp_path: Path) -> None:
     assert oct(target.stat().st_mode & 0o777) == oct(0o640)
 
 
-@pytest.mark.xfail(
-    not hasattr(invoice_clients_exceptions, "LocalFileError"),
-    reason="needs the transport/security branch (download file permissions in _download.py)",
-    strict=True,
-)
 @pytest.mark.usefixtures("umask_022")
 def test_pdf_file_respects_the_umask(run: Run, tmp_path: Path) -> None:
-    """DEPENDS ON THE TRANSPORT/SECURITY BRANCH: ``download_pdf(to=...)`` lives in ``_download.py``, which
-    that branch owns (file permissions included).  Until it is merged (detected by the ``LocalFileError`` it
-    adds) the PDF is written 0600 and this is an expected failure; once merged it must pass."""
     target = tmp_path / "x.pdf"
     done = run("invoices", "pdf", "1", "-o", str(target))
     assert done.returncode == 0, done.stderr

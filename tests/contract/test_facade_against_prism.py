@@ -29,6 +29,7 @@ from invoice_clients import (
     NotFoundError,
     PaymentState,
     PermissionDeniedError,
+    ResponseValidationError,
     RetryPolicy,
     ServerError,
     Versori,
@@ -123,12 +124,15 @@ def test_get_parses_the_specs_example_exactly(recorder: WireRecorder) -> None:
 
 
 def test_download_pdf_as_bytes_and_to_a_file(recorder: WireRecorder, tmp_path: Path) -> None:
+    # The spec says only `type: string, format: binary`: Prism answers with a text that is no PDF, which the
+    # facade must refuse (no %PDF- signature) without writing anything. The request is what Prism can vouch for.
     target = tmp_path / "invoice.pdf"
     with gcore(recorder.base_url) as client:
-        body = client.invoices.download_pdf(42)
-        size = client.invoices.download_pdf(42, to=target)
-    assert isinstance(body, bytes)
-    assert size == len(body) == target.stat().st_size
+        with pytest.raises(ResponseValidationError, match="%PDF-"):
+            client.invoices.download_pdf(42)
+        with pytest.raises(ResponseValidationError, match="%PDF-"):
+            client.invoices.download_pdf(42, to=target)
+    assert list(tmp_path.iterdir()) == []
     assert [r.path for r in recorder.requests] == [f"{LIST_PATH}/42/download"] * 2
     assert all(r.headers["Accept"] == "application/pdf" for r in recorder.requests)
 

@@ -14,6 +14,7 @@ sandbox.  Errors are one line on stderr with a documented exit code (see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import ipaddress
 import os
@@ -30,6 +31,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .._exceptions import InvoiceClientsError, RateLimitError
 from .._models import Invoice
+from .._security import scrub_live, visible
 from .._version import __version__
 from ..gcore import GcoreBilling
 from ..versori import Versori
@@ -144,6 +146,37 @@ def _versori(base_url: str | None) -> Versori:
     return Versori(base_url=_cli_checks("VERSORI_API_KEY", "VERSORI_BASE_URL", base_url))
 
 
+_TEXT_FIELDS = ("id", "number", "kind", "currency", "payment_state", "document_url")
+
+
+def _safe(text: str) -> str:
+    """``text``, unless it shows a key: then scrubbed (and made visible first, if that is what reveals it)."""
+    scrubbed = scrub_live(text)
+    if scrubbed != text:
+        return scrubbed
+    shown = visible(text)
+    return text if scrub_live(shown) == shown else scrub_live(shown)
+
+
+def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
+    """The invoices, with any echo of the API key in their text replaced by ``***`` before it is printed.
+
+    A hostile server can put the key in an invoice's number or URL (also split
+    by invisible characters a terminal would drop); the library hands data back
+    as received, but the command line never prints the key.
+    """
+    for invoice in invoices:
+        changes: dict[str, object] = {}
+        for name in _TEXT_FIELDS:
+            value = getattr(invoice, name)
+            if isinstance(value, str) and _safe(value) != value:
+                changes[name] = _safe(value)
+        items = tuple(dataclasses.replace(item, description=_safe(item.description)) for item in invoice.line_items)
+        if items != invoice.line_items:
+            changes["line_items"] = items
+        yield dataclasses.replace(invoice, **changes) if changes else invoice  # type: ignore[arg-type]
+
+
 def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
     """Count invoices on a stderr progress line, only when stderr is a terminal."""
     if not sys.stderr.isatty():
@@ -208,7 +241,7 @@ def _listing(
                 else:
                     rows = versori.invoices.list(organisation, first, last)
                 with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(rows, output_format, stream)
+                    count = write_invoices(_scrubbed(rows), output_format, stream)
         else:
             if organisation or upcoming:
                 fail("--organisation and --upcoming apply to --vendor versori only", ExitCode.USAGE)
@@ -226,7 +259,7 @@ def _listing(
                     ordering=ordering,
                 )
                 with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(_with_progress(pager), output_format, stream)
+                    count = write_invoices(_scrubbed(_with_progress(pager)), output_format, stream)
     except InvoiceClientsError as error:
         fail_for(error)
     except OSError as error:
@@ -301,7 +334,7 @@ def get_invoice(
             invoice = gcore.invoices.get(invoice_id)
     except InvoiceClientsError as error:
         fail_for(error)
-    write_invoices([invoice], output_format, sys.stdout)
+    write_invoices(_scrubbed([invoice]), output_format, sys.stdout)
 
 
 @invoices_app.command("pdf")

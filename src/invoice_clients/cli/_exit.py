@@ -7,12 +7,12 @@ code   meaning
 =====  ==========================================================
 0      success
 1      an unexpected error (a bug: please report it)
-2      bad arguments (unknown option, malformed date, ...)
+2      bad arguments (unknown option, malformed date, an -o path that cannot be written, ...)
 3      bad or missing credentials (401/403, key variable unset)
 4      rate limited, still after the client's retries (429)
 5      network failure: cannot connect, or timed out
 6      not found (404)
-7      the API failed: a 5xx after retries, or a response that does not fit its spec
+7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
 8      cannot write the output file (``-o``): no such directory, permission denied, disk full
 =====  ==========================================================
 
@@ -34,9 +34,11 @@ from .._exceptions import (
     CredentialsError,
     InvalidArgumentError,
     InvoiceClientsError,
+    LocalFileError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
 )
@@ -68,10 +70,10 @@ def exit_code_for(error: InvoiceClientsError | OSError) -> ExitCode:
         return ExitCode.NETWORK
     if isinstance(error, NotFoundError):
         return ExitCode.NOT_FOUND
-    if isinstance(error, ServerError | ResponseValidationError | APIStatusError):
+    if isinstance(error, ServerError | ResponseValidationError | ResponseTooLargeError | APIStatusError):
         return ExitCode.API_FAILURE
+    if isinstance(error, LocalFileError | OSError):  # the -o path cannot be written (LocalFileError is an OSError)
+        return ExitCode.OUTPUT_FILE
     if isinstance(error, InvalidArgumentError):
         return ExitCode.USAGE
-    if isinstance(error, OSError):  # LocalFileError: an unwritable PDF destination
-        return ExitCode.OUTPUT_FILE
     return ExitCode.UNEXPECTED

@@ -1,6 +1,6 @@
 """Benchmarks, side by side in one run and reported as ratios: absolute times on a shared machine are noise.
 
-    python scripts/bench.py [--json FILE] [--rounds N] [--quick]
+    python -m benchmarks.bench [--json FILE] [--rounds N] [--quick]
 
 * listing: N invoices from the sandbox, 10 ms latency per request, listed by the
   facade (default settings, then prefetch), by the loop a user writes with the
@@ -11,7 +11,7 @@
 * parsing: microseconds per invoice for the facade, generated ``from_dict`` and
   bare ``json.loads`` (and the facade's general path, for reference);
 * memory: peak RSS of a fresh process streaming 200,000 vs 20,000 invoices;
-* toolchain: the ``check`` and ``regenerate`` sessions' command (``scripts/regenerate.py [--check]``,
+* toolchain: the ``check`` and ``regenerate`` sessions' command (``python -m scripts.regenerate [--check]``,
   run with this interpreter: no ``nox`` needed on PATH) on an unchanged tree,
   next to the generator's own run time.
 
@@ -38,9 +38,6 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.manifest import ROOT
 
@@ -289,7 +286,7 @@ def toolchain() -> dict[str, Any]:
         arguments = ["--check"] if session == "check" else []
 
         def run() -> int:
-            command = [sys.executable, str(ROOT / "scripts" / "regenerate.py"), *arguments]
+            command = [sys.executable, "-m", "scripts.regenerate", *arguments]
             done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True, timeout=600)
             outputs[session] = done.stdout
             return 0

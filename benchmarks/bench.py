@@ -197,7 +197,7 @@ def listing(invoices: int, latency: float, repeat: int = 1) -> dict[str, Any]:
 
 def page_body(invoices: int = PAGE) -> bytes:
     """A realistic page: distinct ids, numbers, amounts and timestamps; dates and currency shared (one month)."""
-    from invoice_clients.testing._gcore_api import GcoreSandbox
+    from invoice_clients.vendors.gcore.sandbox import GcoreSandbox
 
     source = GcoreSandbox(api_key=KEY, forbidden_key="-")
     rows = [
@@ -223,9 +223,9 @@ def parsing(repeat: int) -> dict[str, Any]:
     (spec check + ``from_dict`` + conversion), which it takes only for a body its one-pass parser defers."""
     from gcore_billing_client.models import PaginatedErpInvoiceExternalList
 
-    from invoice_clients._gcore_wire import invoice_from_gcore, parse_page
     from invoice_clients._parsing import decode_json
-    from invoice_clients._wire_checks import GCORE_PAGE
+    from invoice_clients.vendors.gcore.checks import GCORE_PAGE
+    from invoice_clients.vendors.gcore.wire import invoice_from_gcore, parse_page
 
     body = page_body()
 

@@ -26,18 +26,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from gcore_billing_client.models import PaginatedErpInvoiceExternalList
-
-from ._listing import Listing, kept_in_flight
+from ._listing import Listing, SortKey, kept_in_flight
 from ._models import Invoice
-from ._sort_keys import SortKey
 
 __all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
 
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
-    """One page of a listing: its invoices, where it starts, and the generated page model as ``raw``."""
+    """One page of a listing: its invoices, where it starts, and the vendor's generated page model as ``raw``."""
 
     invoices: tuple[Invoice, ...]
     offset: int
@@ -45,18 +42,17 @@ class InvoicePage:
     count: int | None
     """The total the server claimed (``None`` if negative); more than ``offset + received`` keeps a short page
     from ending the listing."""
-    raw: PaginatedErpInvoiceExternalList = field(repr=False, compare=False)
-
-    @property
-    def received(self) -> int:
-        """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
-        return len(self.raw.results)
+    received: int
+    """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
+    next_link: bool
+    """Whether the response carries a link to a next page."""
+    raw: object = field(repr=False, compare=False)
 
     @property
     def more_claimed(self) -> bool:
         """Whether the response says rows exist beyond it: ``count`` above ``offset + received``, or a ``next`` link."""
         beyond = self.count is not None and self.count > self.offset + self.received
-        return beyond or isinstance(self.raw.next_, str)
+        return beyond or self.next_link
 
     @property
     def is_last(self) -> bool:

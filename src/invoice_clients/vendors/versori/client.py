@@ -18,11 +18,11 @@ import builtins
 import datetime
 from collections.abc import Callable
 
-from ._base import AsyncClientBase, SyncClientBase
-from ._models import Invoice
-from ._parsing import parse_body
-from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
-from ._versori_wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
+from ..._base import AsyncClientBase, SyncClientBase
+from ..._models import Invoice
+from ..._parsing import parse_body
+from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from .wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
 
 __all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
 

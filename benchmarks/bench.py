@@ -107,9 +107,9 @@ def facade(base_url: str, prefetch: int = 0) -> Callable[[], int]:
 
 def generated_loop(base_url: str) -> Callable[[], int]:
     def run() -> int:
-        from gcore_billing_client import AuthenticatedClient
-        from gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
-        from gcore_billing_client.models import V1ErpInvoicesListOrderingItem
+        from invoice_clients._generated.gcore_billing_client import AuthenticatedClient
+        from invoice_clients._generated.gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
+        from invoice_clients._generated.gcore_billing_client.models import V1ErpInvoicesListOrderingItem
 
         by_id = [V1ErpInvoicesListOrderingItem.ID]  # a stable order, as the facade uses: a fair comparison
         seen = 0
@@ -221,8 +221,7 @@ def parsing(repeat: int) -> dict[str, Any]:
     """JSON bytes of one page -> objects, per invoice: the facade as its client runs it (``decode_json`` then
     ``parse_page``), the generated ``from_dict``, bare ``json.loads`` (the floor), and the facade's general path
     (spec check + ``from_dict`` + conversion), which it takes only for a body its one-pass parser defers."""
-    from gcore_billing_client.models import PaginatedErpInvoiceExternalList
-
+    from invoice_clients._generated.gcore_billing_client.models import PaginatedErpInvoiceExternalList
     from invoice_clients._parsing import decode_json
     from invoice_clients.vendors.gcore.checks import GCORE_PAGE
     from invoice_clients.vendors.gcore.wire import invoice_from_gcore, parse_page

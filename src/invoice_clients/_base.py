@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -52,6 +52,21 @@ class _ClientBase:
         key = resolve_api_key(api_key, self.ENV_VAR)
         url = base_url or os.environ.get(self.BASE_URL_ENV_VAR, "").strip() or self.DEFAULT_BASE_URL
         return key, check_base_url(url, allow_insecure_http=allow_insecure_http)
+
+    def _transport_options(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The transport's options from the arguments of ``__init__`` (the same for the sync and async client)."""
+        key, url = self._checked(arguments["api_key"], arguments["base_url"], arguments["allow_insecure_http"])
+        return {
+            "owns_client": arguments["http_client"] is None,
+            "timeout": arguments["timeout"],
+            "retry": arguments["retry"] or RetryPolicy(),
+            "base_url": url,
+            "api_key": key,
+            "auth_scheme": self.AUTH_SCHEME,
+            "deadline": arguments["deadline"],
+            "max_response_bytes": arguments["max_response_bytes"],
+            "max_pdf_bytes": arguments["max_pdf_bytes"],
+        }
 
     def _attach_resources(self) -> None:
         """Create the resource attributes (``self.invoices``) once the transport exists."""
@@ -92,19 +107,7 @@ class SyncClientBase(_ClientBase):
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)")
-        key, url = self._checked(api_key, base_url, allow_insecure_http)
-        self._transport = SyncTransport(
-            http_client,
-            owns_client=http_client is None,
-            timeout=timeout,
-            retry=retry or RetryPolicy(),
-            base_url=url,
-            api_key=key,
-            auth_scheme=self.AUTH_SCHEME,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            max_pdf_bytes=max_pdf_bytes,
-        )
+        self._transport = SyncTransport(http_client, **self._transport_options(locals()))
         self._attach_resources()
 
     def close(self) -> None:
@@ -140,19 +143,7 @@ class AsyncClientBase(_ClientBase):
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)")
-        key, url = self._checked(api_key, base_url, allow_insecure_http)
-        self._transport = AsyncTransport(
-            http_client,
-            owns_client=http_client is None,
-            timeout=timeout,
-            retry=retry or RetryPolicy(),
-            base_url=url,
-            api_key=key,
-            auth_scheme=self.AUTH_SCHEME,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            max_pdf_bytes=max_pdf_bytes,
-        )
+        self._transport = AsyncTransport(http_client, **self._transport_options(locals()))
         self._attach_resources()
 
     async def aclose(self) -> None:

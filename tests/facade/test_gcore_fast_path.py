@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 
 from invoice_clients import Invoice, Money, ResponseValidationError
+from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 from invoice_clients._models import _trusted_invoice
 from invoice_clients._parsing import decode_json
 from invoice_clients.testing import Sandbox

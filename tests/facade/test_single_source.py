@@ -10,14 +10,13 @@ from __future__ import annotations
 import inspect
 from typing import get_args
 
-from gcore_billing_client.models import (
+from invoice_clients import PaymentState
+from invoice_clients._generated.gcore_billing_client.models import (
     ErpInvoiceExternal,
     V1ErpInvoicesListMoveType,
     V1ErpInvoicesListOrderingItem,
     V1ErpInvoicesListPaymentState,
 )
-
-from invoice_clients import PaymentState
 from invoice_clients.vendors.gcore import sandbox as gcore_sandbox
 from invoice_clients.vendors.gcore import wire as gcore_wire
 

@@ -22,8 +22,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from gcore_billing_client.models import V1ErpInvoicesListMoveType, V1ErpInvoicesListPaymentState
-
+from ..._generated.gcore_billing_client.models import V1ErpInvoicesListMoveType, V1ErpInvoicesListPaymentState
 from ..._sandbox_http import Reply, SandboxRequest, json_reply
 from ..._sandbox_pdf import invoice_pdf
 from .wire import FILTERS, SANDBOX_PREFIX

@@ -28,8 +28,7 @@ from collections.abc import Callable, Sequence
 from functools import total_ordering
 from typing import Any, cast
 
-from gcore_billing_client.models import ErpInvoiceExternal
-
+from ..._generated.gcore_billing_client.models import ErpInvoiceExternal
 from ..._listing import SortKey
 from ..._models import Invoice
 

@@ -22,21 +22,21 @@ from typing import Any, Literal, cast, get_args
 
 import attrs
 import iso4217
-from gcore_billing_client.api.erp_invoices import (
+
+from ..._exceptions import InvalidArgumentError
+from ..._generated.gcore_billing_client.api.erp_invoices import (
     v1_erp_invoices_download_retrieve,
     v1_erp_invoices_list,
     v1_erp_invoices_retrieve,
 )
-from gcore_billing_client.models import (
+from ..._generated.gcore_billing_client.models import (
     ErpInvoiceExternal,
     PaginatedErpInvoiceExternalList,
     V1ErpInvoicesListMoveType,
     V1ErpInvoicesListOrderingItem,
     V1ErpInvoicesListPaymentState,
 )
-from gcore_billing_client.types import UNSET
-
-from ..._exceptions import InvalidArgumentError
+from ..._generated.gcore_billing_client.types import UNSET
 from ..._models import Invoice, InvoiceKind, PaymentState, _trusted_invoice
 from ..._money import Money
 from ..._transport import RequestSpec

@@ -18,12 +18,11 @@ import unicodedata
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from versori_organisations_client.api.default import get_invoices
-from versori_organisations_client.models import Invoice as VersoriInvoice
-from versori_organisations_client.models import MonetaryValue
-from versori_organisations_client.types import Unset
-
 from ..._exceptions import InvalidArgumentError
+from ..._generated.versori_organisations_client.api.default import get_invoices
+from ..._generated.versori_organisations_client.models import Invoice as VersoriInvoice
+from ..._generated.versori_organisations_client.models import MonetaryValue
+from ..._generated.versori_organisations_client.types import Unset
 from ..._models import Invoice, InvoiceKind, LineItem
 from ..._money import Money
 from ..._transport import RequestSpec

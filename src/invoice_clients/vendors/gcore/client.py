@@ -274,7 +274,16 @@ class AsyncGcoreInvoices:
         return size
 
 
-class GcoreBilling(SyncClientBase):
+class _Settings:
+    """What the sync and async clients share: where the key and URL come from, and how the key is sent."""
+
+    ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
+    AUTH_SCHEME = "apikey"
+    DEFAULT_BASE_URL = "https://api.gcore.com"
+
+
+class GcoreBilling(_Settings, SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
     ``api_key`` defaults to ``GCORE_API_KEY``; ``base_url`` to ``GCORE_BASE_URL``, else Gcore's.
@@ -285,24 +294,14 @@ class GcoreBilling(SyncClientBase):
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """
 
-    ENV_VAR = "GCORE_API_KEY"
-    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
-    AUTH_SCHEME = "apikey"
-    DEFAULT_BASE_URL = "https://api.gcore.com"
-
     invoices: GcoreInvoices
 
     def _attach_resources(self) -> None:
         self.invoices = GcoreInvoices(self._transport)
 
 
-class AsyncGcoreBilling(AsyncClientBase):
+class AsyncGcoreBilling(_Settings, AsyncClientBase):
     """The asyncio twin of :class:`GcoreBilling` (``http_client`` is an ``httpx.AsyncClient``)."""
-
-    ENV_VAR = "GCORE_API_KEY"
-    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
-    AUTH_SCHEME = "apikey"
-    DEFAULT_BASE_URL = "https://api.gcore.com"
 
     invoices: AsyncGcoreInvoices
 

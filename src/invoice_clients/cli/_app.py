@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import inspect
-import ipaddress
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,7 +34,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
 from .._models import Invoice
-from .._security import scrub_live, visible
+from .._security import _is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._exit import ExitCode, exit_code_for
@@ -84,15 +83,6 @@ def _date(value: str | None, option: str) -> datetime.date | None:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:

@@ -44,21 +44,21 @@ CODEGEN = nox.project.dependency_groups(PYPROJECT, "codegen")
 def regenerate(session: nox.Session) -> None:
     """Regenerate generated/ from specs/ + overlays/ and print what changed."""
     session.install(*CODEGEN)
-    session.run("python", "scripts/regenerate.py", *session.posargs)
+    session.run("python", "-m", "scripts.regenerate", *session.posargs)
 
 
 @nox.session
 def check(session: nox.Session) -> None:
     """Fail with the diff if generated/ is not exactly what specs/ + overlays/ produce."""
     session.install(*CODEGEN)
-    session.run("python", "scripts/regenerate.py", "--check", *session.posargs)
+    session.run("python", "-m", "scripts.regenerate", "--check", *session.posargs)
 
 
 @nox.session(name="spec-drift")
 def spec_drift(session: nox.Session) -> None:
     """Compare vendored specs with upstream; fails on breaking changes (2) or if it cannot run (3)."""
     session.install(*CODEGEN)
-    session.run("python", "scripts/drift.py", *session.posargs, success_codes=[0, 1])
+    session.run("python", "-m", "scripts.drift", *session.posargs, success_codes=[0, 1])
 
 
 @nox.session
@@ -103,7 +103,7 @@ def _install_prism(session: nox.Session) -> Path:
 def bench(session: nox.Session) -> None:
     """Benchmarks side by side (listing, parsing, memory, toolchain); writes bench-results.json."""
     session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.run("python", "scripts/bench.py", *session.posargs)
+    session.run("python", "-m", "benchmarks.bench", *session.posargs)
 
 
 @nox.session

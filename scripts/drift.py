@@ -1,9 +1,9 @@
 """Spec drift: has upstream changed anything this client depends on?  (``nox -s spec-drift``)
 
-    python scripts/drift.py [--api NAME] [--upstream URL_OR_FILE] [--format markdown|json]
+    python -m scripts.drift [--api NAME] [--upstream URL_OR_FILE] [--format markdown|json]
                             [--report FILE] [--json-report FILE] [--write]
-    python scripts/drift.py --base OLD --upstream NEW [--operation ID ...]   # any two documents
-    python scripts/drift.py [--api NAME] --history DIR_OR_ARCHIVE          # a series of revisions
+    python -m scripts.drift --base OLD --upstream NEW [--operation ID ...]   # any two documents
+    python -m scripts.drift [--api NAME] --history DIR_OR_ARCHIVE          # a series of revisions
 
 For each API in ``specs/manifest.toml`` (or the one named) fetch the upstream
 document, or ``--upstream`` (a URL or a local file; a whole aggregated document
@@ -25,9 +25,6 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TextIO
-
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.drift_check import EXIT_FAILED, DriftReport, compare_documents, run
 from scripts.drift_history import history_main

@@ -1,6 +1,6 @@
 """``spec-drift --history``: replay every published revision of an upstream document.
 
-    python scripts/drift.py [--api NAME] --history DIR_OR_ARCHIVE [--format markdown|json] [--report FILE]
+    python -m scripts.drift [--api NAME] --history DIR_OR_ARCHIVE [--format markdown|json] [--report FILE]
 
 The revisions are the files (``*.yaml``, ``*.yml``, ``*.json``) of a directory or
 of a ``.tar.xz`` / ``.tar.gz`` / ``.tgz`` archive, in any folders, taken in the

@@ -1,6 +1,6 @@
 """From a drift alarm to one pull request: the git side of the scheduled spec-drift workflow.
 
-    python scripts/drift_pr.py --report drift.md --json drift.json --tests-status N
+    python -m scripts.drift_pr --report drift.md --json drift.json --tests-status N
                                [--branch spec-drift/upstream] [--body pr-body.md] [--outputs FILE]
 
 Run after ``spec-drift --write`` (and the tests) in a checkout of the default

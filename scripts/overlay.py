@@ -17,7 +17,7 @@ silently stops applying is how patched specs rot.
 
 Run as a script::
 
-    python scripts/overlay.py SPEC OVERLAY [-o OUT] [--lenient]
+    python -m scripts.overlay SPEC OVERLAY [-o OUT] [--lenient]
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-
-if __package__ in (None, ""):  # run as ``python scripts/overlay.py``
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import jsonpath_rfc9535 as jsonpath
 

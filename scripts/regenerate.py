@@ -7,8 +7,8 @@ the hashes of everything that went in.  The whole ``generated/`` tree is built
 in a staging directory first and swapped in only when every API succeeded, so
 a failure leaves the committed code untouched.
 
-    python scripts/regenerate.py            # regenerate, then show what changed
-    python scripts/regenerate.py --check    # CI gate: fail with the diff on drift
+    python -m scripts.regenerate            # regenerate, then show what changed
+    python -m scripts.regenerate --check    # CI gate: fail with the diff on drift
 
 Exit status: 0 success (or no drift), 1 drift found by ``--check``, 2 bad input (a malformed file, a
 vendored spec edited by hand, an overlay that no longer applies, a spec the generator rejects), one
@@ -29,9 +29,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-if __package__ in (None, ""):  # run as ``python scripts/regenerate.py``
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.documents import load_openapi, load_overlay
 from scripts.errors import ToolchainError

@@ -9,12 +9,15 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
+
+import pytest
 
 from scripts.manifest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-SHIPPED = [ROOT / "src" / "invoice_clients", ROOT / "generated"]
+SHIPPED = [ROOT / "src" / "invoice_clients", ROOT / "generated"]  # (the first links to the second's packages)
 
 
 def _requirement_name(requirement: str) -> str:
@@ -85,3 +88,46 @@ def test_ci_installs_uv_next_to_nox() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r'pip install .*"nox==[^"]+" "uv==[^"]+"', script)
     assert shutil.which("bash") is not None
+
+
+def _build_wheel(out: Path) -> Path:
+    """The wheel as ``pip wheel . --no-deps`` builds it (``uv build --wheel`` where pip is absent, as under uv)."""
+    if subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, check=False).returncode == 0:
+        command = [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", str(out)]
+    else:
+        uv = shutil.which("uv")
+        if uv is None:
+            pytest.skip("neither pip nor uv can build the wheel here")
+        command = [uv, "build", "--wheel", "-q", "-o", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def test_the_wheel_holds_one_top_level_package_and_imports_from_itself(tmp_path: Path) -> None:
+    """The generated clients ship as ``invoice_clients._generated.*``: no top-level name this project does not own."""
+    wheel = _build_wheel(tmp_path / "dist")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "site")
+    assert {name.split("/")[0] for name in names} == {"invoice_clients", "invoice_clients-0.1.0.dist-info"}
+    assert len(names) == len(set(names))
+    for package in ("gcore_billing_client", "versori_organisations_client"):
+        assert f"invoice_clients/_generated/{package}/_stamp.json" in names
+    assert not any("__pycache__" in name for name in names)
+    probe = (
+        "import sys\n"
+        f"checkout = {[str(ROOT), str(ROOT / 'src'), str(ROOT / 'generated'), '']!r}\n"
+        f"sys.path = [{str(tmp_path / 'site')!r}] + [p for p in sys.path if p not in checkout]\n"
+        "import invoice_clients, invoice_clients.testing\n"
+        "from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal\n"
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('gcore_billing_client') is None\n"
+        "print(invoice_clients.__file__, ErpInvoiceExternal.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(str(tmp_path / "site" / "invoice_clients"))

@@ -1,7 +1,8 @@
 """Typed clients for vendor invoice APIs.
 
-Applications import this package only; the generated packages
-(``gcore_billing_client``, ``versori_organisations_client``) are its engine.
+Applications import this package only; the generated packages are its engine.
+Each vendor is a folder under ``invoice_clients/vendors/``, registered in
+:mod:`invoice_clients.vendors` (see the README's "Adding a vendor").
 
     >>> from invoice_clients import GcoreBilling, Versori
     >>> gcore_invoices = list(GcoreBilling().invoices.list(currency="EUR"))
@@ -14,6 +15,7 @@ raise the same exception hierarchy (:class:`InvoiceClientsError` and below).
 
 from __future__ import annotations
 
+from ._cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -33,25 +35,29 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
 )
-from ._models import Invoice, InvoiceKind, LineItem, PaymentState, Vendor
+from ._models import Invoice, InvoiceKind, LineItem, PaymentState
 from ._money import Money
 from ._pagination import AsyncPager, InvoicePage, SyncPager
 from ._retry import RetryPolicy
 from ._version import __version__
-from .gcore import AsyncGcoreBilling, GcoreBilling
-from .versori import AsyncVersori, Versori
+from .vendors import Vendor
+from .vendors.gcore import AsyncGcoreBilling, GcoreBilling
+from .vendors.versori import AsyncVersori, Versori
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncCursorPager",
     "AsyncGcoreBilling",
     "AsyncPager",
     "AsyncVersori",
     "AuthenticationError",
     "BadRequestError",
     "CredentialsError",
+    "CursorPage",
+    "CursorPager",
     "GcoreBilling",
     "InconsistentListingError",
     "InvalidArgumentError",

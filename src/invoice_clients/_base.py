@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
@@ -34,12 +34,36 @@ from ._transport import (
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
 
-class _ClientBase:
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+
+
+class _ClientBase(Generic[HttpClientT]):
     ENV_VAR: ClassVar[str]
     BASE_URL_ENV_VAR: ClassVar[str]
     AUTH_SCHEME: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
     _transport: _TransportCore
+    _HTTP_CLIENT: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    _TRANSPORT: ClassVar[type[SyncTransport] | type[AsyncTransport]]
+    _WRONG_CLIENT: ClassVar[str]
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        http_client: HttpClientT | None = None,
+        allow_insecure_http: bool = False,
+        deadline: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, self._HTTP_CLIENT):
+            raise TypeError(self._WRONG_CLIENT)
+        self._transport = self._TRANSPORT(http_client, **self._transport_options(locals()))  # type: ignore[arg-type]
+        self._attach_resources()
 
     def _checked(
         self, api_key: str | None, base_url: str | None, allow_insecure_http: bool
@@ -52,6 +76,21 @@ class _ClientBase:
         key = resolve_api_key(api_key, self.ENV_VAR)
         url = base_url or os.environ.get(self.BASE_URL_ENV_VAR, "").strip() or self.DEFAULT_BASE_URL
         return key, check_base_url(url, allow_insecure_http=allow_insecure_http)
+
+    def _transport_options(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The transport's options from the arguments of ``__init__`` (the same for the sync and async client)."""
+        key, url = self._checked(arguments["api_key"], arguments["base_url"], arguments["allow_insecure_http"])
+        return {
+            "owns_client": arguments["http_client"] is None,
+            "timeout": arguments["timeout"],
+            "retry": arguments["retry"] or RetryPolicy(),
+            "base_url": url,
+            "api_key": key,
+            "auth_scheme": self.AUTH_SCHEME,
+            "deadline": arguments["deadline"],
+            "max_response_bytes": arguments["max_response_bytes"],
+            "max_pdf_bytes": arguments["max_pdf_bytes"],
+        }
 
     def _attach_resources(self) -> None:
         """Create the resource attributes (``self.invoices``) once the transport exists."""
@@ -72,40 +111,13 @@ class _ClientBase:
         return f"{type(self).__name__}(base_url={url!r}, api_key={self._transport.api_key!r})"
 
 
-class SyncClientBase(_ClientBase):
+class SyncClientBase(_ClientBase[httpx.Client]):
     """Base of the blocking clients."""
 
     _transport: SyncTransport
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-        allow_insecure_http: bool = False,
-        deadline: float | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError("http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)")
-        key, url = self._checked(api_key, base_url, allow_insecure_http)
-        self._transport = SyncTransport(
-            http_client,
-            owns_client=http_client is None,
-            timeout=timeout,
-            retry=retry or RetryPolicy(),
-            base_url=url,
-            api_key=key,
-            auth_scheme=self.AUTH_SCHEME,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            max_pdf_bytes=max_pdf_bytes,
-        )
-        self._attach_resources()
+    _HTTP_CLIENT = httpx.Client
+    _TRANSPORT = SyncTransport
+    _WRONG_CLIENT = "http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)"
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -120,40 +132,13 @@ class SyncClientBase(_ClientBase):
         self.close()
 
 
-class AsyncClientBase(_ClientBase):
+class AsyncClientBase(_ClientBase[httpx.AsyncClient]):
     """Base of the asyncio clients."""
 
     _transport: AsyncTransport
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        allow_insecure_http: bool = False,
-        deadline: float | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
-    ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)")
-        key, url = self._checked(api_key, base_url, allow_insecure_http)
-        self._transport = AsyncTransport(
-            http_client,
-            owns_client=http_client is None,
-            timeout=timeout,
-            retry=retry or RetryPolicy(),
-            base_url=url,
-            api_key=key,
-            auth_scheme=self.AUTH_SCHEME,
-            deadline=deadline,
-            max_response_bytes=max_response_bytes,
-            max_pdf_bytes=max_pdf_bytes,
-        )
-        self._attach_resources()
+    _HTTP_CLIENT = httpx.AsyncClient
+    _TRANSPORT = AsyncTransport
+    _WRONG_CLIENT = "http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)"
 
     async def aclose(self) -> None:
         """Close the connection pool (only if this client created it)."""

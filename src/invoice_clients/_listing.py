@@ -4,7 +4,7 @@ Offset paging over a table that changes is unreliable by itself: an insert
 before the cursor pushes rows onto the next page again, a delete before it pulls
 rows back past the next offset, where they are never seen.  :class:`Listing`
 makes it checkable by never trusting an offset, only keys.  The ordering is
-total and its key is recomputed locally (:mod:`._sort_keys`), and:
+total and its key is recomputed locally (by the vendor's ``sort_key``), and:
 
 - Each page is requested so that it overlaps the previous one by at least one
   row (``offset = last offset + rows received - overlap``).  A page is
@@ -47,11 +47,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ._models import Invoice
-from ._sort_keys import SortKey
 
-__all__ = ["MAX_IDLE_PAGES", "Listing", "Verdict", "kept_in_flight", "wire_limit"]
+__all__ = ["MAX_IDLE_PAGES", "Listing", "SortKey", "Verdict", "kept_in_flight", "wire_limit"]
+
+SortKey = tuple[Any, ...]
+"""A tuple of per-field parts; a later invoice in the listing has a strictly greater key."""
 
 MAX_IDLE_PAGES = 16
 """Pages in a row that may bring nothing new before the listing is declared inconsistent.

@@ -1,6 +1,6 @@
 """The vendor-neutral invoice model every client returns.
 
-One frozen :class:`Invoice` for both vendors, so application code does not care
+One frozen :class:`Invoice` for every vendor, so application code does not care
 where an invoice came from.  What a vendor does not provide is ``None`` (or an
 empty tuple), never invented.  Vendor values the spec does not list (a new
 payment state, a new move type) are kept as plain strings rather than raising:
@@ -15,31 +15,20 @@ import datetime
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from gcore_billing_client.models import ErpInvoiceExternal
-from versori_organisations_client.models import Invoice as VersoriInvoice
-from versori_organisations_client.models import ProductBreakdown
-
 from ._money import Money
 
-__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "Vendor"]
-
-
-class Vendor(StrEnum):
-    """Which API an invoice came from."""
-
-    GCORE = "gcore"
-    VERSORI = "versori"
+__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState"]
 
 
 class InvoiceKind(StrEnum):
-    """Invoice or credit note (Gcore ``move_type`` ``out_invoice`` / ``out_refund``)."""
+    """Invoice or credit note (a vendor maps its own names, e.g. ``out_invoice`` / ``out_refund``)."""
 
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"
 
 
 class PaymentState(StrEnum):
-    """Gcore's documented payment states; an undocumented one stays a ``str``."""
+    """The documented payment states (a test holds them to the generated enum); an undocumented one stays a ``str``."""
 
     NOT_PAID = "not_paid"
     IN_PAYMENT = "in_payment"
@@ -50,12 +39,13 @@ class PaymentState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
-    """One product line (Versori ``productBreakdowns``)."""
+    """One product line of an invoice."""
 
     description: str
     quantity: int
     total: Money
-    raw: ProductBreakdown = field(repr=False, compare=False)
+    raw: object = field(repr=False, compare=False)
+    """The vendor's generated model of the line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +56,12 @@ class Invoice:
     ...     print(invoice.number, invoice.total.amount, invoice.payment_state)
     """
 
-    vendor: Vendor
+    vendor: str
+    """The registered vendor's name (a :class:`~invoice_clients.Vendor` member for the built-in ones)."""
     id: str
-    """Gcore: the numeric id as a string.  Versori has no id: the document URL's last path segment."""
+    """The vendor's id as a string, or what identifies the invoice where it has none (see the vendor's docs)."""
     number: str | None
-    """The human invoice number (Gcore ``name``, e.g. ``INV/2026/00042``); Versori has none."""
+    """The human invoice number (e.g. ``INV/2026/00042``), ``None`` where the vendor has none."""
     kind: InvoiceKind | str
     currency: str
     issue_date: datetime.date | None
@@ -83,7 +74,8 @@ class Invoice:
     payment_state: PaymentState | str | None
     document_url: str | None
     line_items: tuple[LineItem, ...]
-    raw: ErpInvoiceExternal | VersoriInvoice = field(repr=False, compare=False)
+    raw: object = field(repr=False, compare=False)
+    """The vendor's generated model this invoice was parsed from."""
 
 
 # The parsers build thousands of invoices from values they have already checked; the frozen dataclass's
@@ -104,7 +96,7 @@ _new = object.__new__
 
 
 def _trusted_invoice(
-    vendor: Vendor,
+    vendor: str,
     id: str,
     number: str | None,
     kind: InvoiceKind | str,
@@ -119,7 +111,7 @@ def _trusted_invoice(
     payment_state: PaymentState | str | None,
     document_url: str | None,
     line_items: tuple[LineItem, ...],
-    raw: ErpInvoiceExternal | VersoriInvoice,
+    raw: object,
 ) -> Invoice:
     """``Invoice(...)`` with the fields in declaration order, set straight into the slots (equal objects)."""
     invoice: Invoice = _new(Invoice)

@@ -1,11 +1,10 @@
-"""``Money``: an exact amount and its ISO 4217 currency, and the vendor conversions into it.
+"""``Money``: an exact amount and its ISO 4217 currency, and the two wire forms of an amount.
 
-Both vendors' amounts end up as :class:`decimal.Decimal`, never ``float``:
+Every vendor's amounts end up as :class:`decimal.Decimal`, never ``float``:
 
-* Gcore sends decimal strings with 12 places (``"1512.500000000000"``); they are
-  parsed as they are.
-* Versori sends ``MonetaryValue {integral, fractional, isNegative, currencyCode}``
-  where ``fractional`` counts the currency's *minor units*: GBP 12 / 5 is 12.05,
+* a decimal string (``"1512.500000000000"``) is parsed as it is;
+* parts (``integral``, ``fractional``, a sign, a currency code) where
+  ``fractional`` counts the currency's *minor units*: GBP 12 / 5 is 12.05,
   not 12.5.  How many minor units a currency has comes from the maintained
   ``iso4217`` data package (JPY has 0, KWD has 3), not from a table written here.
 
@@ -65,7 +64,7 @@ class Money:
 
     @classmethod
     def from_decimal_string(cls, value: object, currency: str) -> Money:
-        """Parse a decimal amount such as Gcore's ``"-1512.500000000000"`` (a ``Decimal`` or ``int`` is accepted too).
+        """Parse a decimal amount such as ``"-1512.500000000000"`` (a ``Decimal`` or ``int`` is accepted too).
 
         Raises ``ValueError`` for anything that is not an exact finite number:
         floats and booleans included, because they are never exact.
@@ -84,7 +83,7 @@ class Money:
     def from_minor_units(
         cls, *, integral: object, fractional: object, currency: str, negative: object = False
     ) -> Money:
-        """Build from Versori-style parts: whole units, a count of minor units and a sign.
+        """Build from parts: whole units, a count of minor units and a sign.
 
         ``fractional`` must lie in ``[0, 10**exponent)`` for the currency's ISO
         4217 exponent (so JPY only accepts 0, KWD up to 999); anything else is a

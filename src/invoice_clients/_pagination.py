@@ -25,19 +25,17 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
-from gcore_billing_client.models import PaginatedErpInvoiceExternalList
-
-from ._listing import Listing, kept_in_flight
+from ._listing import Listing, SortKey, kept_in_flight
 from ._models import Invoice
-from ._sort_keys import SortKey
 
 __all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
 
 
 @dataclass(frozen=True, slots=True)
 class InvoicePage:
-    """One page of a listing: its invoices, where it starts, and the generated page model as ``raw``."""
+    """One page of a listing: its invoices, where it starts, and the vendor's generated page model as ``raw``."""
 
     invoices: tuple[Invoice, ...]
     offset: int
@@ -45,18 +43,17 @@ class InvoicePage:
     count: int | None
     """The total the server claimed (``None`` if negative); more than ``offset + received`` keeps a short page
     from ending the listing."""
-    raw: PaginatedErpInvoiceExternalList = field(repr=False, compare=False)
-
-    @property
-    def received(self) -> int:
-        """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
-        return len(self.raw.results)
+    received: int
+    """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
+    next_link: bool
+    """Whether the response carries a link to a next page."""
+    raw: object = field(repr=False, compare=False)
 
     @property
     def more_claimed(self) -> bool:
         """Whether the response says rows exist beyond it: ``count`` above ``offset + received``, or a ``next`` link."""
         beyond = self.count is not None and self.count > self.offset + self.received
-        return beyond or isinstance(self.raw.next_, str)
+        return beyond or self.next_link
 
     @property
     def is_last(self) -> bool:
@@ -70,11 +67,15 @@ class InvoicePage:
         return len(self.invoices)
 
 
-class _Pager:
+FetchT = TypeVar("FetchT")
+
+
+class _Pager(Generic[FetchT]):
     """What both pagers share: the page size, the prefetch window, and a fresh :class:`Listing` per iteration."""
 
     def __init__(
         self,
+        fetch: FetchT,
         *,
         page_size: int,
         limit: int,
@@ -83,6 +84,7 @@ class _Pager:
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
     ) -> None:
+        self._fetch = fetch
         self.page_size = page_size
         self.prefetch = prefetch
         self._limit = limit
@@ -107,38 +109,15 @@ class _Pager:
         return fresh, verdict.done
 
 
-class SyncPager(_Pager):
+class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
     """Iterate a listing's invoices (``for invoice in pager``) or its pages (``pager.pages()``).
 
-    Each iteration starts a fresh listing from offset 0.
+    Each iteration starts a fresh listing from offset 0.  ``fetch(offset)`` does one page's I/O and returns
+    what parses it into the page.  With ``prefetch``, the I/O runs on pool threads and the parsing on the
+    consumer's thread, a page at a time, as it is reached: the workers hold bytes, not thousands of objects
+    (less garbage collection, less contention for the GIL), and a speculative page that is discarded is never
+    parsed.
     """
-
-    def __init__(
-        self,
-        fetch: Callable[[int], Callable[[], InvoicePage]],
-        *,
-        page_size: int,
-        limit: int,
-        prefetch: int,
-        key: Callable[[Invoice], SortKey],
-        rate_limited: Callable[[], int],
-        inconsistent: Callable[[int, int, str], Exception],
-    ) -> None:
-        """``fetch(offset)`` does one page's I/O and returns what parses it into the page.
-
-        With ``prefetch``, the I/O runs on pool threads and the parsing on the consumer's thread, a page at
-        a time, as it is reached: the workers hold bytes, not thousands of objects (less garbage collection,
-        less contention for the GIL), and a speculative page that is discarded is never parsed.
-        """
-        super().__init__(
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-            key=key,
-            rate_limited=rate_limited,
-            inconsistent=inconsistent,
-        )
-        self._fetch = fetch
 
     def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``, unchecked."""
@@ -187,29 +166,8 @@ class SyncPager(_Pager):
         return offset, lambda: future.result()(), future.cancel
 
 
-class AsyncPager(_Pager):
+class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
     """The async twin of :class:`SyncPager`: ``async for invoice in pager`` / ``pager.pages()``."""
-
-    def __init__(
-        self,
-        fetch: Callable[[int], Awaitable[InvoicePage]],
-        *,
-        page_size: int,
-        limit: int,
-        prefetch: int,
-        key: Callable[[Invoice], SortKey],
-        rate_limited: Callable[[], int],
-        inconsistent: Callable[[int, int, str], Exception],
-    ) -> None:
-        super().__init__(
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-            key=key,
-            rate_limited=rate_limited,
-            inconsistent=inconsistent,
-        )
-        self._fetch = fetch
 
     async def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``, unchecked."""

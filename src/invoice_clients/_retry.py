@@ -9,7 +9,7 @@ are both bounded, so a client never hangs on a server that keeps saying later:
 ``max_elapsed`` is a hard bound on a whole call (attempts, reads and back-off),
 together with the client's or the call's ``deadline``, whichever is earlier.
 
-    >>> GcoreBilling(retry=RetryPolicy(max_attempts=6, max_elapsed=120.0))
+    >>> client = SomeVendorClient(retry=RetryPolicy(max_attempts=6, max_elapsed=120.0))
 """
 
 from __future__ import annotations

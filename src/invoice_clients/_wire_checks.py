@@ -6,8 +6,8 @@ accepts forms (``20260101``, a date-time for a date) that the spec's formats do
 not.  Without a check, a malformed response would become a wrong ``Invoice``
 instead of a :class:`~invoice_clients.ResponseValidationError`.
 
-The rules below restate the response schemas of ``generated/*.effective.yaml``
-for the properties they declare (extra properties are allowed, as there).  A
+Each vendor's ``checks.py`` restates the response schemas of its ``generated/*.effective.yaml``
+with these rules, for the properties they declare (extra properties are allowed, as there).  A
 full JSON Schema validator per response would cost more than parsing itself;
 instead ``tests/property/test_facade_parsing.py`` holds these rules to the
 spec: ``jsonschema`` judges thousands of generated bodies and the facade must
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ._security import scrub_active
 
-__all__ = ["GCORE_INVOICE", "GCORE_PAGE", "VERSORI_INVOICES", "Rule", "Schema"]
+__all__ = ["Rule", "Schema", "schema"]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATE_TIME = re.compile(
@@ -175,62 +175,6 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _schema(fields: Mapping[str, Rule | Schema], *, optional: tuple[str, ...] = ()) -> Schema:
+def schema(fields: Mapping[str, Rule | Schema], *, optional: tuple[str, ...] = ()) -> Schema:
+    """An object schema: ``fields`` all required but the ``optional`` ones."""
     return Schema(fields=fields, required=frozenset(fields).difference(optional))
-
-
-GCORE_INVOICE = _schema(
-    {
-        "id": INTEGER,
-        "name": STRING,
-        "move_type": STRING,
-        "currency": CURRENCY,
-        "invoice_date": DATE.or_null(),
-        "invoice_date_due": DATE.or_null(),
-        "billing_period_from": DATE.or_null(),
-        "billing_period_to": DATE.or_null(),
-        "amount_untaxed": DECIMAL,
-        "amount_tax": DECIMAL,
-        "amount_total": DECIMAL,
-        "payment_state": STRING,
-        "client_id": INT32,
-        "payer_id": INTEGER,
-        "invoice_id": INTEGER.or_null(),
-        "created_at": DATE_TIME,
-        "updated_at": DATE_TIME,
-    }
-)
-"""``ErpInvoiceExternal``."""
-
-GCORE_PAGE = _schema(
-    {
-        "count": INTEGER,
-        "next": STRING.or_null(),
-        "previous": STRING.or_null(),
-        "results": Schema(items=GCORE_INVOICE),
-    },
-    optional=("next", "previous"),
-)
-"""``PaginatedErpInvoiceExternalList``."""
-
-_MONETARY_VALUE = _schema(
-    {"isNegative": BOOLEAN, "currencyCode": CURRENCY, "integral": NON_NEGATIVE, "fractional": NON_NEGATIVE}
-)
-
-_VERSORI_INVOICE = _schema(
-    {
-        "invoiceStartDate": DATE,
-        "invoiceEndDate": DATE,
-        "totalAmount": _MONETARY_VALUE,
-        "invoiceURL": STRING,
-        "productBreakdowns": Schema(
-            items=_schema({"productName": STRING, "quantity": INTEGER, "total": _MONETARY_VALUE})
-        ),
-        "usageStatistics": Schema(values=INTEGER),
-        "metaData": Schema(values=ANY),
-    },
-    optional=("productBreakdowns", "usageStatistics", "metaData"),
-)
-
-VERSORI_INVOICES = Schema(items=_VERSORI_INVOICE)
-"""The ``GetInvoices`` body: an array of Versori ``Invoice``."""

@@ -115,5 +115,5 @@ def test_the_cli_reports_an_unwritable_pdf_path_in_one_line(tmp_path: Path) -> N
              "--base-url", server.url],
             env={**os.environ, "GCORE_API_KEY": KEY}, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
-    assert done.returncode == ExitCode.OUTPUT_FILE, done.stderr
+    assert done.returncode == ExitCode.OUTPUT_FILE, done.stderr  # LocalFileError: an output file, as with -o
     assert done.stderr.count("\n") == 1 and str(target) in done.stderr.replace("\n", "")

@@ -29,7 +29,7 @@ def upstream() -> Iterator[UpstreamServer]:
 
 @dataclass(frozen=True)
 class Result:
-    """What one run of ``scripts/drift.py`` printed and returned."""
+    """What one run of ``python -m scripts.drift`` printed and returned."""
 
     status: int
     out: str
@@ -54,7 +54,7 @@ Drift = Callable[..., Result]
 
 @pytest.fixture
 def drift_cli(capsys: pytest.CaptureFixture[str]) -> Drift:
-    """``scripts/drift.py ARGS`` in-process (``--root`` defaults to the real repository, which it only reads)."""
+    """``python -m scripts.drift ARGS`` in-process (``--root`` defaults to the real repository, which it only reads)."""
 
     def call(*args: str | Path, root: Path = ROOT) -> Result:
         status = drift.main(["--root", str(root), *map(str, args)])

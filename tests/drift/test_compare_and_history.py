@@ -151,7 +151,7 @@ def test_history_reads_a_directory_and_needs_to_know_the_api(drift_cli: Drift, t
 
 
 def test_bench_reports_history_speed_on_its_own() -> None:
-    from scripts.bench import drift_history
+    from benchmarks.bench import drift_history
     from tests.shared import shared_path
 
     shared_path("upstream", "versori-organisations-history.tar.xz")

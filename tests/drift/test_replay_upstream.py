@@ -176,12 +176,17 @@ def _clone(tmp_path: Path) -> Path:
 
 def _facade_tests(clone: Path, *tests: str) -> subprocess.CompletedProcess[str]:
     """The facade's tests in a subprocess, importing the clone's generated packages first."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(clone / "generated"), str(ROOT)])}
-    probe = "import gcore_billing_client, versori_organisations_client as v; print(v.__file__)"
+    # The facade imports the generated packages as invoice_clients._generated.*, links to generated/: a copy of
+    # src/ (links kept) in the clone makes them the clone's.
+    shutil.copytree(ROOT / "src", clone / "src", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(clone / "src"), str(ROOT)])}
+    probe = (
+        "import os, invoice_clients._generated.versori_organisations_client as v; print(os.path.realpath(v.__file__))"
+    )
     where = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60, check=True
     )
-    assert where.stdout.startswith(str(clone / "generated")), where.stdout
+    assert where.stdout.startswith(str((clone / "generated").resolve())), where.stdout
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
         cwd=ROOT,

@@ -15,16 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 
 from invoice_clients import Invoice, Money, ResponseValidationError
-from invoice_clients import _gcore_wire as wire_module
-from invoice_clients import gcore as gcore_module
-from invoice_clients._gcore_wire import _fast_invoice, _NotFast, invoice_from_gcore, parse_invoice, parse_page
+from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 from invoice_clients._models import _trusted_invoice
 from invoice_clients._parsing import decode_json
-from invoice_clients._wire_checks import GCORE_INVOICE, GCORE_PAGE
 from invoice_clients.testing import Sandbox
+from invoice_clients.vendors.gcore import client as gcore_module
+from invoice_clients.vendors.gcore import wire as wire_module
+from invoice_clients.vendors.gcore.checks import GCORE_INVOICE, GCORE_PAGE
+from invoice_clients.vendors.gcore.wire import _fast_invoice, _NotFast, invoice_from_gcore, parse_invoice, parse_page
 
 from .conftest import FAST
 

@@ -1,4 +1,4 @@
-"""The listing algorithm without I/O (``_listing.Listing``) and the local sort keys (``_sort_keys``).
+"""The listing algorithm without I/O (``_listing.Listing``) and the local sort keys (Gcore's ``sort_keys``).
 
 The adversarial suite holds the whole against a hostile server; these pin down single decisions.
 """
@@ -13,9 +13,9 @@ from typing import Any, cast
 import pytest
 
 from invoice_clients import Invoice
-from invoice_clients._gcore_wire import parse_page
 from invoice_clients._listing import MAX_IDLE_PAGES, Listing, kept_in_flight
-from invoice_clients._sort_keys import sort_key
+from invoice_clients.vendors.gcore.sort_keys import sort_key
+from invoice_clients.vendors.gcore.wire import parse_page
 from tests.adversarial._paging_server import _server_key
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from invoice_clients import InvalidArgumentError, InvoiceKind, Money, Vendor, Versori
-from invoice_clients._versori_wire import one_month_before
 from invoice_clients.testing import Sandbox, monetary_value
+from invoice_clients.vendors.versori.wire import one_month_before
 
 D = datetime.date
 PATH = "/api/organisations/v1/organisations/org_acme/billing/invoices"

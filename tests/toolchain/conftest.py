@@ -34,11 +34,12 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_script() -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``scripts/NAME.py`` as a maintainer would, capturing its output."""
+    """Run ``python -m scripts.NAME`` as a maintainer would, capturing its output."""
 
     def run(name: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / f"{name}.py"), *map(str, args)],
+            [sys.executable, "-m", f"scripts.{name}", *map(str, args)],
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=300,

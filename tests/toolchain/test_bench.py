@@ -20,7 +20,8 @@ from scripts.manifest import ROOT
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     target = tmp_path_factory.mktemp("bench") / "results.json"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--json", str(target)],
+        [sys.executable, "-m", "benchmarks.bench", "--quick", "--json", str(target)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
@@ -88,7 +89,7 @@ def test_results_file_is_ignored_by_git() -> None:
 
 def test_toolchain_step_needs_no_nox_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 13: bench used to call ``nox`` from PATH and, without it, crashed at the very end."""
-    from scripts import bench
+    from benchmarks import bench
 
     only_git = tmp_path / "bin"
     only_git.mkdir()
@@ -101,7 +102,7 @@ def test_toolchain_step_needs_no_nox_on_path(tmp_path: Path, monkeypatch: pytest
 
 
 def test_results_are_written_after_each_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scripts import bench
+    from benchmarks import bench
 
     def broken_memory(small: int, large: int) -> dict[str, object]:
         raise RuntimeError("the machine ran out of something")

@@ -78,7 +78,7 @@ def test_gcore_descriptions_are_not_the_leaked_framework_docstring() -> None:
 
 
 def test_generated_gcore_client_sends_integer_ids_and_has_real_docstrings() -> None:
-    from gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
+    from invoice_clients._generated.gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
 
     kwargs = v1_erp_invoices_list._get_kwargs(client_id=42, payer_id=7, limit=100)
     assert kwargs["params"] == {"client_id": 42, "payer_id": 7, "limit": 100}
@@ -88,8 +88,8 @@ def test_generated_gcore_client_sends_integer_ids_and_has_real_docstrings() -> N
 
 
 def test_generated_models_accept_values_the_spec_does_not_list() -> None:
-    from gcore_billing_client.models import ErpInvoiceExternal
-    from versori_organisations_client.models import MonetaryValue
+    from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal
+    from invoice_clients._generated.versori_organisations_client.models import MonetaryValue
 
     invoice = ErpInvoiceExternal.from_dict(
         {

@@ -1,14 +1,15 @@
 """The ``invoice-clients`` command: invoices to a terminal, a spreadsheet or a script.
 
-    invoice-clients invoices list   --vendor gcore --currency EUR
-    invoice-clients invoices export --vendor versori --organisation org_acme --from 2026-01-01 -o q1.csv
+    invoice-clients invoices list   --vendor NAME [its options]
+    invoice-clients invoices export --vendor NAME --from 2026-01-01 -o q1.csv
     invoice-clients invoices get 42
     invoice-clients invoices pdf 42 -o invoice-42.pdf
     invoice-clients demo
 
-Keys come from ``GCORE_API_KEY`` / ``VERSORI_API_KEY``; ``GCORE_BASE_URL`` /
-``VERSORI_BASE_URL`` (or ``--base-url``) point at another server, such as the
-sandbox.  Errors are one line on stderr with a documented exit code (see
+Keys come from each vendor's ``*_API_KEY`` variable; its ``*_BASE_URL`` (or
+``--base-url``) points at another server, such as the sandbox.  ``--vendor`` and
+the listing options come from the vendor registry (:mod:`invoice_clients.vendors`).
+Errors are one line on stderr with a documented exit code (see
 :mod:`invoice_clients.cli._exit`).
 """
 
@@ -16,25 +17,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import ipaddress
+import inspect
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from types import SimpleNamespace
+from typing import Annotated, Any, NoReturn
 
 import httpx
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
 from .._models import Invoice
-from .._security import scrub_live, visible
+from .._security import _is_loopback, scrub_live, visible
 from .._version import __version__
-from ..gcore import GcoreBilling
-from ..versori import Versori
+from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._exit import ExitCode, exit_code_for
 from ._output import OutputFormat, open_output, write_invoices
 from ._usage import run_app
@@ -43,7 +45,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="invoice-clients",
-    help="Read invoices from Gcore Billing and Versori: list, export to CSV/JSONL, fetch PDFs.",
+    help=f"Read invoices from {', '.join(p.display_name for p in all_vendors())}: list, export, fetch PDFs.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -52,24 +54,6 @@ invoices_app = typer.Typer(help="List, export and fetch invoices.", no_args_is_h
 app.add_typer(invoices_app, name="invoices")
 
 _stderr = Console(stderr=True, highlight=False)
-
-
-class VendorName(StrEnum):
-    GCORE = "gcore"
-    VERSORI = "versori"
-
-
-class MoveTypeOption(StrEnum):
-    OUT_INVOICE = "out_invoice"
-    OUT_REFUND = "out_refund"
-
-
-class PaymentStateOption(StrEnum):
-    NOT_PAID = "not_paid"
-    IN_PAYMENT = "in_payment"
-    PAID = "paid"
-    PARTIAL = "partial"
-    REVERSED = "reversed"
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -101,15 +85,6 @@ def _date(value: str | None, option: str) -> datetime.date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
     """The base URL to use, after the checks the facade also makes, worded for the command line.
 
@@ -138,12 +113,9 @@ def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
     return url
 
 
-def _gcore(base_url: str | None) -> GcoreBilling:
-    return GcoreBilling(base_url=_cli_checks("GCORE_API_KEY", "GCORE_BASE_URL", base_url))
-
-
-def _versori(base_url: str | None) -> Versori:
-    return Versori(base_url=_cli_checks("VERSORI_API_KEY", "VERSORI_BASE_URL", base_url))
+def client_for(plugin: VendorPlugin, base_url: str | None) -> SyncClientBase:
+    """``plugin``'s client, after the command line's own checks of its key and base URL."""
+    return plugin.client(base_url=_cli_checks(plugin.env_var, plugin.base_url_env_var, base_url))
 
 
 _TEXT_FIELDS = ("id", "number", "kind", "currency", "payment_state", "document_url")
@@ -192,7 +164,7 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 
 BaseUrl = Annotated[
     str | None,
-    typer.Option("--base-url", metavar="URL", help="API base URL (default: the vendor's; or GCORE_/VERSORI_BASE_URL)."),
+    typer.Option("--base-url", metavar="URL", help="API base URL (default: the vendor's; or its *_BASE_URL)."),
 ]
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout.")
@@ -200,66 +172,34 @@ Output = Annotated[
 
 
 def _listing(
-    vendor: VendorName,
-    output_format: OutputFormat,
-    output: Path | None,
-    base_url: str | None,
-    *,
-    organisation: str | None,
-    start: str | None,
-    end: str | None,
-    upcoming: bool,
-    billing_period_from: str | None,
-    billing_period_to: str | None,
-    currency: str | None,
-    move_type: MoveTypeOption | None,
-    payment_state: PaymentStateOption | None,
-    client_id: int | None,
-    payer_id: int | None,
-    ordering: str | None,
+    vendor: str, output_format: OutputFormat, output: Path | None, base_url: str | None, given: Mapping[str, Any]
 ) -> None:
-    first, last = _date(start, "--from"), _date(end, "--to")
+    """List with ``vendor``'s client; ``given`` holds every listing option by parameter name."""
+    plugin = get(vendor)
+    own = {option.flag: option for option in plugin.cli_options}
+    options: dict[str, Any] = {}
+    foreign = []
+    for flag, option in _OPTIONS.items():
+        value = given.get(option.name)
+        if value is None or value is False:
+            continue
+        if flag not in own:
+            foreign.append(flag)
+            continue
+        if own[flag].kind == "date":
+            value = _date(value, flag)
+        elif isinstance(value, StrEnum):
+            value = value.value
+        options[own[flag].name] = value
+    if foreign:
+        fail(plugin.cli_usage or f"{', '.join(foreign)}: not an option of --vendor {plugin.name}", ExitCode.USAGE)
+    if plugin.cli_list is None:
+        fail(f"--vendor {plugin.name} cannot list invoices", ExitCode.USAGE)
     try:
-        if vendor is VendorName.VERSORI:
-            gcore_only = [
-                billing_period_from,
-                billing_period_to,
-                currency,
-                move_type,
-                payment_state,
-                client_id,
-                payer_id,
-            ]
-            if any(value is not None for value in gcore_only) or ordering:
-                fail("only --organisation, --from, --to and --upcoming apply to --vendor versori", ExitCode.USAGE)
-            if not organisation:
-                fail("--vendor versori needs --organisation", ExitCode.USAGE)
-            with _versori(base_url) as versori:
-                if upcoming:
-                    found = versori.invoices.upcoming(organisation)
-                    rows: Iterable[Invoice] = [] if found is None else [found]
-                else:
-                    rows = versori.invoices.list(organisation, first, last)
-                with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(_scrubbed(rows), output_format, stream)
-        else:
-            if organisation or upcoming:
-                fail("--organisation and --upcoming apply to --vendor versori only", ExitCode.USAGE)
-            with _gcore(base_url) as gcore:
-                pager = gcore.invoices.list(
-                    invoice_date_from=first,
-                    invoice_date_to=last,
-                    billing_period_from=_date(billing_period_from, "--billing-period-from"),
-                    billing_period_to=_date(billing_period_to, "--billing-period-to"),
-                    currency=currency,
-                    move_type=None if move_type is None else move_type.value,
-                    payment_state=None if payment_state is None else payment_state.value,
-                    client_id=client_id,
-                    payer_id=payer_id,
-                    ordering=ordering,
-                )
-                with open_output(output, sys.stdout) as stream:
-                    count = write_invoices(_scrubbed(_with_progress(pager)), output_format, stream)
+        with client_for(plugin, base_url) as client:
+            rows = plugin.cli_list(client, options)
+            with open_output(output, sys.stdout) as stream:
+                count = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream)
     except InvoiceClientsError as error:
         fail_for(error)
     except OSError as error:
@@ -270,88 +210,75 @@ def _listing(
         _stderr.print(f"wrote {count} invoices to {output}", markup=False)
 
 
-_DATE = "YYYY-MM-DD"
+def _declared_options() -> dict[str, CliOption]:
+    """Every vendor's listing options by flag; the first declaration of a flag names and documents it."""
+    options: dict[str, CliOption] = {}
+    for plugin in all_vendors():
+        for option in plugin.cli_options:
+            options.setdefault(option.flag, option)
+    return options
+
+
+_OPTIONS = _declared_options()
+_VENDOR_NAMES = StrEnum("VendorName", {plugin.name: plugin.name for plugin in all_vendors()})  # type: ignore[misc]
+_TYPES: dict[str, Any] = {"str": str | None, "int": int | None, "date": str | None, "bool": bool}
+
+
+def _parameter(option: CliOption) -> inspect.Parameter:
+    kind: Any = _TYPES.get(option.kind)
+    extra: dict[str, Any] = {"is_flag": True} if option.kind == "bool" else {}
+    if option.kind == "choice":
+        choices = StrEnum(option.name, {choice: choice for choice in option.choices})  # type: ignore[misc]
+        kind = choices | None
+    info = typer.Option(option.flag, metavar=option.metavar, help=option.help, **extra)
+    default = False if option.kind == "bool" else None
+    return inspect.Parameter(
+        option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, info]
+    )
 
 
 def _listing_command(default_format: OutputFormat, name: str, help_text: str) -> None:
-    @invoices_app.command(name, help=help_text)
-    def command(
-        vendor: Annotated[VendorName, typer.Option(help="Which API to read.")] = VendorName.GCORE,
-        output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = default_format,
-        output: Output = None,
-        base_url: BaseUrl = None,
-        start: Annotated[
-            str | None,
-            typer.Option("--from", metavar=_DATE, help="First date, inclusive (Gcore: invoice date; Versori: from)."),
-        ] = None,
-        end: Annotated[str | None, typer.Option("--to", metavar=_DATE, help="Last date, inclusive.")] = None,
-        organisation: Annotated[str | None, typer.Option(metavar="ORG_ID", help="Versori organisation id.")] = None,
-        upcoming: Annotated[
-            bool, typer.Option("--upcoming", is_flag=True, help="Versori: the upcoming invoice (a flag).")
-        ] = False,
-        billing_period_from: Annotated[
-            str | None, typer.Option(metavar=_DATE, help="Gcore: billing period starts on/after.")
-        ] = None,
-        billing_period_to: Annotated[
-            str | None, typer.Option(metavar=_DATE, help="Gcore: billing period ends on/before.")
-        ] = None,
-        currency: Annotated[
-            str | None, typer.Option(metavar="CODE", help="Gcore: ISO 4217 currency code, e.g. EUR (any case).")
-        ] = None,
-        move_type: Annotated[MoveTypeOption | None, typer.Option(help="Gcore: invoices or credit notes.")] = None,
-        payment_state: Annotated[PaymentStateOption | None, typer.Option(help="Gcore: payment state.")] = None,
-        client_id: Annotated[int | None, typer.Option(metavar="ID", help="Gcore: client id.")] = None,
-        payer_id: Annotated[int | None, typer.Option(metavar="ID", help="Gcore: payer id.")] = None,
-        ordering: Annotated[
-            str | None,
-            typer.Option(
-                metavar="FIELDS", help="Gcore: comma-separated fields, '-' for descending, e.g. -invoice_date."
-            ),
-        ] = None,
-    ) -> None:
-        _listing(
-            vendor, output_format, output, base_url,
-            organisation=organisation, start=start, end=end, upcoming=upcoming,
-            billing_period_from=billing_period_from, billing_period_to=billing_period_to, currency=currency,
-            move_type=move_type, payment_state=payment_state, client_id=client_id, payer_id=payer_id,
-            ordering=ordering,
-        )  # fmt: skip
+    def command(**given: Any) -> None:
+        vendor = given.pop("vendor")
+        _listing(str(vendor.value), given.pop("output_format"), given.pop("output"), given.pop("base_url"), given)
+
+    first = all_vendors()[0].name
+    fixed = [
+        ("vendor", Annotated[_VENDOR_NAMES, typer.Option(help="Which API to read.")], _VENDOR_NAMES(first)),
+        ("output_format", Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")],
+         default_format),
+        ("output", Output, None),
+        ("base_url", BaseUrl, None),
+    ]  # fmt: skip
+    parameters = [
+        inspect.Parameter(pname, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for pname, annotation, default in fixed
+    ]
+    parameters += [_parameter(option) for option in _OPTIONS.values()]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__name__ = name
+    invoices_app.command(name, help=help_text)(command)
 
 
 _listing_command(OutputFormat.TABLE, "list", "List invoices (every page), as a table by default.")
 _listing_command(OutputFormat.CSV, "export", "Export invoices, as CSV by default; -o writes a file atomically.")
 
 
-@invoices_app.command("get")
-def get_invoice(
-    invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.TABLE,
-    base_url: BaseUrl = None,
-) -> None:
-    """Show one Gcore invoice."""
-    try:
-        with _gcore(base_url) as gcore:
-            invoice = gcore.invoices.get(invoice_id)
-    except InvoiceClientsError as error:
-        fail_for(error)
-    write_invoices(_scrubbed([invoice]), output_format, sys.stdout)
-
-
-@invoices_app.command("pdf")
-def download_pdf(
-    invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF.")],
-    base_url: BaseUrl = None,
-) -> None:
-    """Download a Gcore invoice's PDF."""
-    try:
-        with _gcore(base_url) as gcore:
-            size = gcore.invoices.download_pdf(invoice_id, to=output)
-    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
-        fail_output(output, error)
-    except InvoiceClientsError as error:
-        fail_for(error)
-    _stderr.print(f"wrote {size} bytes to {output}", markup=False)
+# Commands of one vendor (``invoices get``, ``invoices pdf``) are added by the vendor itself.
+_CONTEXT = SimpleNamespace(
+    invoices_app=invoices_app,
+    BaseUrl=BaseUrl,
+    OutputFormat=OutputFormat,
+    client_for=client_for,
+    fail_for=fail_for,
+    fail_output=fail_output,
+    scrubbed=lambda invoices: _scrubbed(invoices),
+    write_invoices=write_invoices,
+    stderr=_stderr,
+)
+for _plugin in all_vendors():
+    if _plugin.cli_commands is not None:
+        _plugin.cli_commands(_CONTEXT)
 
 
 @app.command()
@@ -376,7 +303,7 @@ def sandbox(
     port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on (default: a free one).")] = 0,
     host: Annotated[str, typer.Option(metavar="HOST", help="Loopback address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Serve the offline sandbox (both APIs) until Ctrl-C, printing the environment to point the CLI at it."""
+    """Serve the offline sandbox (every vendor's API) until Ctrl-C, printing the environment to point the CLI at it."""
     from ._serve import run_sandbox
 
     raise typer.Exit(run_sandbox(host, port))
@@ -397,7 +324,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Read invoices from Gcore Billing and Versori: list, export to CSV/JSONL, fetch PDFs."""
+    """Read invoices from vendor APIs: list, export to CSV/JSONL, fetch PDFs."""
 
 
 def main(argv: list[str] | None = None) -> None:

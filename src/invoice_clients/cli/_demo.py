@@ -20,29 +20,20 @@ __all__ = ["run_demo"]
 def run_demo(directory: Path | None) -> int:
     """Run the demo commands; return the first failing exit status, or 0."""
     from ..testing import Sandbox
+    from ..vendors import all_vendors
 
     # The files are the demo's result: they are kept (a temporary directory would be gone by the time the
     # closing line that names it is read).
     out = directory or Path(tempfile.mkdtemp(prefix="invoice-clients-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     with Sandbox() as sandbox:
-        env = {
-            **os.environ,
-            "GCORE_API_KEY": sandbox.gcore.api_key,
-            "GCORE_BASE_URL": sandbox.gcore_base_url,
-            "VERSORI_API_KEY": sandbox.versori.api_key,
-            "VERSORI_BASE_URL": sandbox.versori_base_url,
-        }
-        print(f"# sandbox serving both APIs on {sandbox.url} (keys exported as GCORE_API_KEY, VERSORI_API_KEY)\n")
-        steps = [
-            ["invoices", "list", "--vendor", "gcore", "--currency", "EUR", "--ordering", "-invoice_date"],
-            ["invoices", "export", "--move-type", "out_refund", "-o", str(out / "credit-notes.csv")],
-            ["invoices", "get", "1", "--format", "jsonl"],
-            ["invoices", "pdf", "1", "-o", str(out / "invoice-1.pdf")],
-            ["invoices", "list", "--vendor", "versori", "--organisation", "org_acme", "--from", "2026-01-01"],
-            ["invoices", "list", "--vendor", "versori", "--organisation", "org_kuwait", "--from", "2026-01-01",
-             "--format", "jsonl"],
-        ]  # fmt: skip
+        env = dict(os.environ)
+        for plugin in all_vendors():
+            env[plugin.env_var] = sandbox.api(plugin.name).api_key
+            env[plugin.base_url_env_var] = sandbox.base_url_of(plugin.name)
+        keys = ", ".join(plugin.env_var for plugin in all_vendors())
+        print(f"# sandbox serving every vendor's API on {sandbox.url} (keys exported as {keys})\n")
+        steps = [step for plugin in all_vendors() for step in plugin.demo_steps(sandbox.api(plugin.name), out)]
         for args in steps:
             print(f"$ invoice-clients {shlex.join(args)}", flush=True)
             status = subprocess.run([sys.executable, "-m", "invoice_clients", *args], env=env, check=False).returncode

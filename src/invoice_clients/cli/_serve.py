@@ -17,6 +17,7 @@ __all__ = ["run_sandbox"]
 def run_sandbox(host: str, port: int) -> int:
     """Serve the sandbox on ``host:port`` (0: a free port) until interrupted; return 0."""
     from ..testing import Sandbox
+    from ..vendors import all_vendors
 
     stop = threading.Event()
 
@@ -26,28 +27,21 @@ def run_sandbox(host: str, port: int) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with Sandbox(host=host, port=port) as sandbox:
-            env = {
-                "GCORE_API_KEY": sandbox.gcore.api_key,
-                "GCORE_BASE_URL": sandbox.gcore_base_url,
-                "VERSORI_API_KEY": sandbox.versori.api_key,
-                "VERSORI_BASE_URL": sandbox.versori_base_url,
-            }
-            organisations = ", ".join(sandbox.organisation_ids)
-            lines = [
-                f"sandbox: Gcore   {sandbox.gcore_base_url}  key {sandbox.gcore.api_key}"
-                f"  ({len(sandbox.gcore.invoices)} invoices)",
-                f"sandbox: Versori {sandbox.versori_base_url}  key {sandbox.versori.api_key}"
-                f"  (organisations {organisations})",
+            env: dict[str, str] = {}
+            lines = []
+            for plugin in all_vendors():
+                api = sandbox.api(plugin.name)
+                env[plugin.env_var] = api.api_key
+                env[plugin.base_url_env_var] = sandbox.base_url_of(plugin.name)
+                described = plugin.describe_sandbox(api)
+                url = sandbox.base_url_of(plugin.name)
+                lines.append(f"sandbox: {plugin.display_name:<8}{url}  key {api.api_key}  {described}")
+            lines += [
                 "",
                 "In another terminal:",
                 "",
                 *(f"  export {name}={shlex.quote(value)}" for name, value in env.items()),
-                "  invoice-clients invoices list --currency EUR",
-                "  invoice-clients invoices pdf 1 -o invoice-1.pdf",
-                f"  invoice-clients invoices list --vendor versori --organisation {sandbox.organisation_ids[0]}"
-                " --from 2026-01-01"
-                if sandbox.organisation_ids
-                else "",
+                "  invoice-clients invoices list",
                 "",
                 "Serving until Ctrl-C.",
             ]

@@ -1,10 +1,11 @@
-"""An offline sandbox of both vendor APIs, for this package's tests and for yours.
+"""An offline sandbox of every vendor API, for this package's tests and for yours.
 
-:class:`Sandbox` serves the Gcore Billing and Versori Organisations APIs on
-loopback over real HTTP, as their specs describe: authentication, pagination,
-every filter, ordering, date defaults, PDF download and error responses, seeded
-with realistic invoices.  :class:`Fault` makes it misbehave on demand: latency,
-429 with ``Retry-After``, 5xx, timeouts, dropped connections, truncated bodies.
+:class:`Sandbox` serves the Gcore Billing and Versori Organisations APIs (and any
+registered vendor's) on loopback over real HTTP, as their specs describe:
+authentication, pagination, every filter, ordering, date defaults, PDF download
+and error responses, seeded with realistic invoices.  :class:`Fault` makes it
+misbehave on demand: latency, 429 with ``Retry-After``, 5xx, timeouts, dropped
+connections, truncated bodies.
 
     >>> from invoice_clients.testing import Fault, Sandbox
     >>> with Sandbox() as sandbox:
@@ -15,11 +16,13 @@ with realistic invoices.  :class:`Fault` makes it misbehave on demand: latency,
 
 from __future__ import annotations
 
+from .._sandbox_http import RecordedRequest, Reply, SandboxRequest
+from ..vendors.gcore.sandbox import GcoreSandbox
+from ..vendors.gcore.sandbox_access import GcoreAccess
+from ..vendors.versori.sandbox import VersoriSandbox, monetary_value
+from ..vendors.versori.sandbox_access import VersoriAccess
 from ._faults import Fault, FaultKind
-from ._gcore_api import GcoreSandbox
-from ._http import RecordedRequest, Reply, SandboxRequest
-from ._server import Sandbox
-from ._versori_api import VersoriSandbox, monetary_value
+from ._server import SandboxCore
 
 __all__ = [
     "Fault",
@@ -28,7 +31,22 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "Sandbox",
+    "SandboxCore",
     "SandboxRequest",
     "VersoriSandbox",
     "monetary_value",
 ]
+
+
+class Sandbox(GcoreAccess, VersoriAccess):
+    """A stateful fake of every registered vendor's API on ``127.0.0.1`` (a free port unless ``port`` is given).
+
+    >>> with Sandbox() as sandbox:
+    ...     gcore = sandbox.gcore_client()
+    ...     [invoice.number for invoice in gcore.invoices.list(currency="GBP")][:2]
+    ['INV/2025/00002', 'INV/2025/00005']
+
+    ``seed=False`` starts empty; ``gcore_api_key=`` / ``versori_api_key=`` replace the keys.  The built-in
+    vendors have typed accessors (``sandbox.gcore``, ``sandbox.gcore_client()``, ``sandbox.versori_base_url``);
+    any registered vendor has :meth:`api`, :meth:`client`, :meth:`async_client` and :meth:`base_url_of`.
+    """

@@ -8,11 +8,11 @@ and hits the next matching requests (``times`` of them, or every one with
     >>> sandbox.inject(Fault.status(502), path="/download", times=2)
     >>> sandbox.inject(Fault.latency(0.2), times=None)           # every request, until cleared
 
-Scope: a fault hits only requests to its ``vendor``'s API (``"gcore"`` or
-``"versori"``; inferred from ``path`` when that names one API's prefix) or to
-either API if it names none.  A fault not used up stays queued until it is, until
+Scope: a fault hits only requests to its ``vendor``'s API (a registered vendor's
+name; inferred from ``path`` when that names one API's prefix) or to any API if
+it names none.  A fault not used up stays queued until it is, until
 :meth:`Sandbox.clear_faults` or until a client made by the sandbox
-(``sandbox.gcore_client()``...) is closed: closing it drops the faults that could
+(``sandbox.client(vendor)``...) is closed: closing it drops the faults that could
 hit it (its vendor's and the unscoped ones), so a fault meant for one client
 never fires on a later, unrelated one.
 """
@@ -26,7 +26,8 @@ from typing import Literal
 __all__ = ["Fault", "FaultKind", "FaultPlan", "VendorName"]
 
 FaultKind = Literal["latency", "status", "drop", "hang", "truncate"]
-VendorName = Literal["gcore", "versori"]
+VendorName = str
+"""A registered vendor's name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ class _Entry:
 class FaultPlan:
     """The queue of injected faults; thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, vendors: set[str] | frozenset[str] = frozenset()) -> None:
+        self._vendors = frozenset(vendors)
         self._entries: list[_Entry] = []
         self._lock = threading.Lock()
 
@@ -94,8 +96,9 @@ class FaultPlan:
     ) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every request)")
-        if vendor not in (None, "gcore", "versori"):
-            raise ValueError(f"vendor must be 'gcore', 'versori' or None, got {vendor!r}")
+        if vendor is not None and vendor not in self._vendors:
+            names = ", ".join(repr(name) for name in sorted(self._vendors))
+            raise ValueError(f"vendor must be one of {names} or None, got {vendor!r}")
         with self._lock:
             self._entries.append(_Entry(fault, times, path, vendor))
 

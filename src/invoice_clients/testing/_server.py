@@ -1,8 +1,8 @@
-"""``Sandbox``: both vendor APIs on a loopback ``ThreadingHTTPServer``, with faults on demand.
+"""``SandboxCore``: every registered vendor's API on a loopback ``ThreadingHTTPServer``, with faults on demand.
 
-One server serves both APIs (their paths do not collide): Gcore at
-:attr:`Sandbox.gcore_base_url`, Versori at :attr:`Sandbox.versori_base_url`.
-Every request is recorded as it crossed the wire (:attr:`Sandbox.requests`), so
+One server serves all APIs (their path prefixes do not collide), each at
+:meth:`SandboxCore.base_url_of`.  The public ``Sandbox`` adds each built-in
+vendor's typed accessors.  Every request is recorded as it crossed the wire (:attr:`requests`), so
 tests can assert on exact query strings and headers.  Waits (latency, hangs)
 end early when the sandbox stops, so shutting down never waits on a sleeper.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -19,21 +18,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from .._base import AsyncClientBase, SyncClientBase
 from .._retry import RetryPolicy
+from .._sandbox_http import Reply, SandboxRequest, json_reply
 from .._transport import DEFAULT_TIMEOUT, TimeoutTypes
-from ..gcore import AsyncGcoreBilling, GcoreBilling
-from ..versori import AsyncVersori, Versori
-from . import _gcore_api, _versori_api
+from ..vendors import SandboxAPI, VendorPlugin, all_vendors
 from ._faults import Fault, FaultPlan, VendorName
-from ._http import Reply, SandboxRequest, json_reply
-from ._seed import seed_gcore, seed_versori
 
-__all__ = ["Sandbox"]
+__all__ = ["SandboxCore"]
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    sandbox: Sandbox
+    sandbox: SandboxCore
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client hanging up mid-response (a timeout, a cancelled prefetch) is routine here.
@@ -63,34 +60,26 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class Sandbox:
-    """A stateful fake of both vendor APIs on ``127.0.0.1`` (a free port unless ``port`` is given).
+class SandboxCore:
+    """A stateful fake of every registered vendor's API on ``127.0.0.1`` (a free port unless ``port`` is given).
 
-    >>> with Sandbox() as sandbox:
-    ...     gcore = sandbox.gcore_client()
-    ...     [invoice.number for invoice in gcore.invoices.list(currency="GBP")][:2]
-    ['INV/2025/00002', 'INV/2025/00005']
-
-    ``seed=False`` starts empty.  ``sandbox.gcore`` / ``sandbox.versori`` hold
-    the state (add, remove, make links or counts lie); :meth:`inject` queues
-    faults; :attr:`requests` records traffic.
+    ``seed=False`` starts empty.  :meth:`api` holds a vendor's state (add, remove, make links or counts lie),
+    :meth:`client` / :meth:`async_client` make a client pointed here; :meth:`inject` queues faults;
+    :attr:`requests` records traffic.  ``<vendor>_api_key=`` replaces a vendor's key.
     """
 
-    def __init__(
-        self,
-        *,
-        seed: bool = True,
-        gcore_api_key: str = "sandbox-gcore-key",
-        versori_api_key: str = "sandbox-versori-key",
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        self.gcore = _gcore_api.GcoreSandbox(api_key=gcore_api_key, forbidden_key="sandbox-gcore-forbidden")
-        self.versori = _versori_api.VersoriSandbox(api_key=versori_api_key, forbidden_key="sandbox-versori-forbidden")
-        if seed:
-            seed_gcore(self.gcore)
-            seed_versori(self.versori)
-        self.faults = FaultPlan()
+    def __init__(self, *, seed: bool = True, host: str = "127.0.0.1", port: int = 0, **api_keys: str) -> None:
+        self._vendors: dict[str, VendorPlugin] = {plugin.name: plugin for plugin in all_vendors()}
+        unknown = set(api_keys) - {f"{name}_api_key" for name in self._vendors}
+        if unknown:
+            raise TypeError(f"Sandbox() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        self._apis: dict[str, SandboxAPI] = {}
+        for name, plugin in self._vendors.items():
+            key = api_keys.get(f"{name}_api_key", plugin.sandbox_key)
+            self._apis[name] = plugin.sandbox_api(key, plugin.sandbox_forbidden_key)
+            if seed:
+                plugin.seed(self._apis[name])
+        self.faults = FaultPlan(set(self._vendors))
         self.requests: list[SandboxRequest] = []
         self.max_in_flight = 0
         """The most requests the sandbox was serving at once: how concurrent a client really is."""
@@ -136,88 +125,64 @@ class Sandbox:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    @property
-    def gcore_base_url(self) -> str:
-        """Gcore's base URL here (the server root): ``GCORE_BASE_URL`` / ``base_url=`` for your own client."""
-        return self.url
+    def api(self, vendor: str) -> SandboxAPI:
+        """The state of ``vendor``'s API here."""
+        return self._apis[vendor]
 
-    @property
-    def versori_base_url(self) -> str:
-        """Versori's base URL here (``<url>/api/organisations/v1``): ``VERSORI_BASE_URL`` / ``base_url=``."""
-        return self.url + _versori_api.PREFIX
-
-    @property
-    def organisation_ids(self) -> list[str]:
-        """The Versori organisations the sandbox knows (seeded: ``org_acme``, ``org_tokyo``, ``org_kuwait``)."""
-        return sorted(self.versori.invoices)
+    def base_url_of(self, vendor: str) -> str:
+        """``vendor``'s base URL here: its ``*_BASE_URL`` / ``base_url=`` for a client of your own."""
+        return self.url + self._vendors[vendor].sandbox_base_path
 
     def _retry(self, retry: RetryPolicy | None) -> RetryPolicy:
         return retry or RetryPolicy(initial_delay=0.01, max_delay=0.05, max_elapsed=10.0)
 
-    def gcore_client(
+    def client(
         self,
+        vendor: str,
         *,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
-    ) -> GcoreBilling:
-        """A :class:`GcoreBilling` pointed at this sandbox with its key (short retry delays unless ``retry``).
+    ) -> SyncClientBase:
+        """``vendor``'s client pointed at this sandbox with its key (short retry delays unless ``retry``).
 
-        Closing it drops the Gcore faults still queued (see :meth:`inject`).
+        Closing it drops that vendor's faults still queued (see :meth:`inject`).
         """
-        client = _SandboxGcore(
-            self.gcore.api_key, base_url=self.gcore_base_url, timeout=timeout, retry=self._retry(retry),
+        plugin = self._vendors[vendor]
+        client = plugin.client(
+            self._apis[vendor].api_key, base_url=self.base_url_of(vendor), timeout=timeout, retry=self._retry(retry),
             http_client=http_client,
         )  # fmt: skip
-        client._on_close = lambda: self.faults.clear("gcore")
+        close = client.close
+
+        def close_and_clear() -> None:
+            close()
+            self.faults.clear(vendor)
+
+        client.close = close_and_clear  # type: ignore[method-assign]
         return client
 
-    def versori_client(
+    def async_client(
         self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> Versori:
-        """A :class:`Versori` pointed at this sandbox with its key (short retry delays unless ``retry``).
-
-        Closing it drops the Versori faults still queued (see :meth:`inject`).
-        """
-        client = _SandboxVersori(
-            self.versori.api_key, base_url=self.versori_base_url, timeout=timeout, retry=self._retry(retry),
-            http_client=http_client,
-        )  # fmt: skip
-        client._on_close = lambda: self.faults.clear("versori")
-        return client
-
-    def async_gcore_client(
-        self,
+        vendor: str,
         *,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncGcoreBilling:
-        """The asyncio twin of :meth:`gcore_client`."""
-        client = _SandboxAsyncGcore(
-            self.gcore.api_key, base_url=self.gcore_base_url, timeout=timeout, retry=self._retry(retry),
+    ) -> AsyncClientBase:
+        """The asyncio twin of :meth:`client`."""
+        plugin = self._vendors[vendor]
+        client = plugin.async_client(
+            self._apis[vendor].api_key, base_url=self.base_url_of(vendor), timeout=timeout, retry=self._retry(retry),
             http_client=http_client,
         )  # fmt: skip
-        client._on_close = lambda: self.faults.clear("gcore")
-        return client
+        aclose = client.aclose
 
-    def async_versori_client(
-        self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncVersori:
-        """The asyncio twin of :meth:`versori_client`."""
-        client = _SandboxAsyncVersori(
-            self.versori.api_key, base_url=self.versori_base_url, timeout=timeout, retry=self._retry(retry),
-            http_client=http_client,
-        )  # fmt: skip
-        client._on_close = lambda: self.faults.clear("versori")
+        async def aclose_and_clear() -> None:
+            await aclose()
+            self.faults.clear(vendor)
+
+        client.aclose = aclose_and_clear  # type: ignore[method-assign]
         return client
 
     # -- faults -------------------------------------------------------------------------------
@@ -227,12 +192,12 @@ class Sandbox:
     ) -> None:
         """Apply ``fault`` to the next ``times`` requests (every one if ``None``) whose path contains ``path``.
 
-        ``vendor`` (``"gcore"``/``"versori"``) limits it to that API; a ``path`` under one API's
+        ``vendor`` (a registered vendor's name) limits it to that API; a ``path`` under one API's
         prefix implies it.  Unused faults stay queued until used, :meth:`clear_faults`, or the close
         of a client this sandbox made for a vendor they could hit.
         """
         if vendor is None and path is not None:
-            vendor = _vendor_of(path)
+            vendor = self._vendor_of(path)
         self.faults.add(fault, times=times, path=path, vendor=vendor)
 
     def clear_faults(self, vendor: VendorName | None = None) -> None:
@@ -250,7 +215,7 @@ class Sandbox:
             headers={name.lower(): value for name, value in handler.headers.items()},
         )
         self.requests.append(request)
-        fault = self.faults.take(split.path, _vendor_of(split.path))
+        fault = self.faults.take(split.path, self._vendor_of(split.path))
         if fault is not None and fault.kind in ("drop", "hang"):
             self._stopping.wait(fault.delay)
             handler.close_connection = True
@@ -270,11 +235,16 @@ class Sandbox:
         self._send(handler, reply, truncate=fault is not None and fault.kind == "truncate")
 
     def _route(self, request: SandboxRequest) -> Reply:
-        if request.path.startswith(_gcore_api.PREFIX):
-            return self.gcore.handle(request, self.url)
-        if request.path.startswith(_versori_api.PREFIX):
-            return self.versori.handle(request)
-        return json_reply(404, {"detail": "Not found."})
+        vendor = self._vendor_of(request.path)
+        if vendor is None:
+            return json_reply(404, {"detail": "Not found."})
+        return self._apis[vendor].handle(request, self.url)
+
+    def _vendor_of(self, path: str) -> VendorName | None:
+        for name, plugin in self._vendors.items():
+            if path.startswith(plugin.sandbox_prefix):
+                return name
+        return None
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, reply: Reply, *, truncate: bool = False) -> None:
@@ -290,55 +260,3 @@ class Sandbox:
         handler.wfile.flush()
         if truncate:
             handler.close_connection = True
-
-
-def _vendor_of(path: str) -> VendorName | None:
-    if path.startswith(_gcore_api.PREFIX):
-        return "gcore"
-    if path.startswith(_versori_api.PREFIX):
-        return "versori"
-    return None
-
-
-class _SandboxGcore(GcoreBilling):
-    """A :class:`GcoreBilling` that tells its sandbox when it closes."""
-
-    _on_close: Callable[[], None]
-
-    def close(self) -> None:
-        super().close()
-        self._on_close()
-
-
-class _SandboxVersori(Versori):
-    """A :class:`Versori` that tells its sandbox when it closes."""
-
-    _on_close: Callable[[], None]
-
-    def close(self) -> None:
-        super().close()
-        self._on_close()
-
-
-class _SandboxAsyncGcore(AsyncGcoreBilling):
-    """An :class:`AsyncGcoreBilling` that tells its sandbox when it closes."""
-
-    _on_close: Callable[[], None]
-
-    async def aclose(self) -> None:
-        await super().aclose()
-        self._on_close()
-
-
-class _SandboxAsyncVersori(AsyncVersori):
-    """An :class:`AsyncVersori` that tells its sandbox when it closes."""
-
-    _on_close: Callable[[], None]
-
-    async def aclose(self) -> None:
-        await super().aclose()
-        self._on_close()
-
-
-for _cls in (_SandboxGcore, _SandboxVersori, _SandboxAsyncGcore, _SandboxAsyncVersori):
-    _cls.__name__ = _cls.__qualname__ = _cls.__mro__[1].__name__  # repr() names the public class

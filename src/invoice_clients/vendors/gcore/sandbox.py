@@ -22,14 +22,16 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from ._http import Reply, SandboxRequest, json_reply
-from ._pdf import invoice_pdf
+from ..._generated.gcore_billing_client.models import V1ErpInvoicesListMoveType, V1ErpInvoicesListPaymentState
+from ..._sandbox_http import Reply, SandboxRequest, json_reply
+from ..._sandbox_pdf import invoice_pdf
+from .wire import FILTERS, SANDBOX_PREFIX
 
 __all__ = ["GcoreSandbox"]
 
-PREFIX = "/billing/org/v1/erp-invoices"
-MOVE_TYPES = ("out_invoice", "out_refund")
-PAYMENT_STATES = ("not_paid", "in_payment", "paid", "partial", "reversed")
+PREFIX = SANDBOX_PREFIX
+MOVE_TYPES = tuple(item.value for item in V1ErpInvoicesListMoveType)
+PAYMENT_STATES = tuple(item.value for item in V1ErpInvoicesListPaymentState)
 ORDER_FIELDS = ("id", "invoice_date", "amount_total", "created_at", "name")
 _DETAIL = re.compile(r"^/(\d+)/?$")
 _DOWNLOAD = re.compile(r"^/(\d+)/download/?$")
@@ -178,24 +180,24 @@ class GcoreSandbox:
 
     def _filtered(self, single: dict[str, str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
         rows = list(self.invoices.values())
-        for name, field, keep in _DATE_FILTERS:
-            if name in single:
-                bound = _date(single[name], name, errors)
+        for spec in FILTERS:  # the filters as declared once; what each keeps is written here
+            if spec.query not in single:
+                continue
+            name, field, value = spec.query, spec.field, single[spec.query]
+            if spec.cli.kind == "date":
+                bound = _date(value, name, errors)
                 if bound is not None:
+                    keep = _COMPARE[spec.op]
                     rows = [
                         r for r in rows if r[field] is not None and keep(datetime.date.fromisoformat(r[field]), bound)
                     ]
-        for name, allowed in (("move_type", MOVE_TYPES), ("payment_state", PAYMENT_STATES)):
-            if name in single:
-                if single[name] not in allowed:
-                    errors[name] = [f'Select a valid choice. "{single[name]}" is not one of the available choices.']
-                rows = [r for r in rows if r[name] == single[name]]
-        for name in ("client_id", "payer_id"):
-            if name in single:
+            elif spec.cli.kind == "int":
                 wanted = _int(single, name, 0, None, None, errors)
-                rows = [r for r in rows if r[name] == wanted]
-        if "currency" in single:
-            rows = [r for r in rows if r["currency"] == single["currency"]]
+                rows = [r for r in rows if r[field] == wanted]
+            else:
+                if spec.cli.choices and value not in spec.cli.choices:
+                    errors[name] = [f'Select a valid choice. "{value}" is not one of the available choices.']
+                rows = [r for r in rows if r[field] == value]
         return rows
 
     @staticmethod
@@ -204,15 +206,11 @@ class GcoreSandbox:
         return f"{origin}{request.path}?{urlencode([*query, ('limit', str(limit)), ('offset', str(offset))])}"
 
 
-_DATE_FILTERS: tuple[tuple[str, str, Callable[[datetime.date, datetime.date], bool]], ...] = (
-    ("invoice_date__from", "invoice_date", lambda value, bound: value >= bound),
-    ("invoice_date__to", "invoice_date", lambda value, bound: value <= bound),
-    ("billing_period_from__from", "billing_period_from", lambda value, bound: value >= bound),
-    ("billing_period_to__to", "billing_period_to", lambda value, bound: value <= bound),
-)
-_FILTERS = frozenset(
-    [name for name, _, _ in _DATE_FILTERS] + ["move_type", "payment_state", "client_id", "payer_id", "currency"]
-)
+_COMPARE: dict[str, Callable[[datetime.date, datetime.date], bool]] = {
+    "ge": lambda value, bound: value >= bound,
+    "le": lambda value, bound: value <= bound,
+}
+_FILTERS = frozenset(spec.query for spec in FILTERS)
 
 
 def _int(

@@ -18,11 +18,11 @@ import builtins
 import datetime
 from collections.abc import Callable
 
-from ._base import AsyncClientBase, SyncClientBase
-from ._models import Invoice
-from ._parsing import parse_body
-from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
-from ._versori_wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
+from ..._base import AsyncClientBase, SyncClientBase
+from ..._models import Invoice
+from ..._parsing import parse_body
+from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from .wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
 
 __all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
 
@@ -98,17 +98,21 @@ class AsyncVersoriInvoices:
         return invoices[0] if invoices else None
 
 
-class Versori(SyncClientBase):
-    """Versori Organisations API (billing invoices).
-
-    ``api_key`` defaults to ``VERSORI_API_KEY``, ``base_url`` to ``VERSORI_BASE_URL``; other options as
-    :class:`~invoice_clients.GcoreBilling`.
-    """
+class _Settings:
+    """What the sync and async clients share: where the key and URL come from, and how the key is sent."""
 
     ENV_VAR = "VERSORI_API_KEY"
     BASE_URL_ENV_VAR = "VERSORI_BASE_URL"
     AUTH_SCHEME = "Bearer"
     DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
+
+
+class Versori(_Settings, SyncClientBase):
+    """Versori Organisations API (billing invoices).
+
+    ``api_key`` defaults to ``VERSORI_API_KEY``, ``base_url`` to ``VERSORI_BASE_URL``; other options as
+    :class:`~invoice_clients.GcoreBilling`.
+    """
 
     invoices: VersoriInvoices
 
@@ -116,13 +120,8 @@ class Versori(SyncClientBase):
         self.invoices = VersoriInvoices(self._transport)
 
 
-class AsyncVersori(AsyncClientBase):
+class AsyncVersori(_Settings, AsyncClientBase):
     """The asyncio twin of :class:`Versori`."""
-
-    ENV_VAR = "VERSORI_API_KEY"
-    BASE_URL_ENV_VAR = "VERSORI_BASE_URL"
-    AUTH_SCHEME = "Bearer"
-    DEFAULT_BASE_URL = "https://platform.versori.com/api/organisations/v1"
 
     invoices: AsyncVersoriInvoices
 

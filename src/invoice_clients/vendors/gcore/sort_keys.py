@@ -28,14 +28,12 @@ from collections.abc import Callable, Sequence
 from functools import total_ordering
 from typing import Any, cast
 
-from gcore_billing_client.models import ErpInvoiceExternal
+from ..._generated.gcore_billing_client.models import ErpInvoiceExternal
+from ..._listing import SortKey
+from ..._models import Invoice
 
-from ._models import Invoice
+__all__ = ["sort_key"]
 
-__all__ = ["SortKey", "sort_key"]
-
-SortKey = tuple[Any, ...]
-"""A tuple of per-field parts; a later invoice in the listing has a strictly greater key."""
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _MICROSECOND = datetime.timedelta(microseconds=1)

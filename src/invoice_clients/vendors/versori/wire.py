@@ -18,18 +18,19 @@ import unicodedata
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from versori_organisations_client.api.default import get_invoices
-from versori_organisations_client.models import Invoice as VersoriInvoice
-from versori_organisations_client.models import MonetaryValue
-from versori_organisations_client.types import Unset
-
-from ._exceptions import InvalidArgumentError
-from ._models import Invoice, InvoiceKind, LineItem, Vendor
-from ._money import Money
-from ._transport import RequestSpec
-from ._wire_checks import VERSORI_INVOICES
+from ..._exceptions import InvalidArgumentError
+from ..._generated.versori_organisations_client.api.default import get_invoices
+from ..._generated.versori_organisations_client.models import Invoice as VersoriInvoice
+from ..._generated.versori_organisations_client.models import MonetaryValue
+from ..._generated.versori_organisations_client.types import Unset
+from ..._models import Invoice, InvoiceKind, LineItem
+from ..._money import Money
+from ..._transport import RequestSpec
+from .._vendor_names import Vendor
+from .checks import VERSORI_INVOICES
 
 __all__ = [
+    "SANDBOX_PREFIX",
     "invoice_from_versori",
     "list_request",
     "money_from_monetary_value",
@@ -39,6 +40,10 @@ __all__ = [
     "upcoming_request",
     "utc_today",
 ]
+
+
+SANDBOX_PREFIX = "/api/organisations/v1"
+"""The base path of the API on a server (the sandbox serves Versori under it)."""
 
 
 def utc_today() -> datetime.date:

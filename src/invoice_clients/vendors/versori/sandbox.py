@@ -17,13 +17,27 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from .._versori_wire import one_month_before, utc_today
-from ._http import Reply, SandboxRequest, json_reply
+from ..._sandbox_http import Reply, SandboxRequest, json_reply
 
 __all__ = ["VersoriSandbox", "monetary_value"]
 
-PREFIX = "/api/organisations/v1"
+PREFIX = "/api/organisations/v1"  # the base path; the clients' default base URL ends with it
 _PATH = re.compile(r"^/organisations/([^/]+)/billing/invoices/?$")
+
+
+def utc_today() -> datetime.date:
+    """Today in UTC, as the API's server sees it."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def one_month_before(day: datetime.date) -> datetime.date:
+    """The API's default ``from``: one calendar month before ``to``, clamped to the month's end.
+
+    Written here again on purpose: the sandbox is the facade's oracle, so it does not import the code it checks.
+    """
+    first_of_month = day.replace(day=1)
+    last_of_previous = first_of_month - datetime.timedelta(days=1)
+    return last_of_previous.replace(day=min(day.day, last_of_previous.day))
 
 
 def monetary_value(integral: int, fractional: int, currency: str = "GBP", *, negative: bool = False) -> dict[str, Any]:
@@ -89,7 +103,7 @@ class VersoriSandbox:
             self.invoices.clear()
             self.upcoming.clear()
 
-    def handle(self, request: SandboxRequest) -> Reply:
+    def handle(self, request: SandboxRequest, origin: str = "") -> Reply:
         if request.authorization == f"Bearer {self.forbidden_key}":
             return _error(403, "permission_denied", "the key may not read this organisation's billing")
         if request.authorization != f"Bearer {self.api_key}":

@@ -1,6 +1,6 @@
 """Benchmarks, side by side in one run and reported as ratios: absolute times on a shared machine are noise.
 
-    python scripts/bench.py [--json FILE] [--rounds N] [--quick]
+    python -m benchmarks.bench [--json FILE] [--rounds N] [--quick]
 
 * listing: N invoices from the sandbox, 10 ms latency per request, listed by the
   facade (default settings, then prefetch), by the loop a user writes with the
@@ -11,7 +11,7 @@
 * parsing: microseconds per invoice for the facade, generated ``from_dict`` and
   bare ``json.loads`` (and the facade's general path, for reference);
 * memory: peak RSS of a fresh process streaming 200,000 vs 20,000 invoices;
-* toolchain: the ``check`` and ``regenerate`` sessions' command (``scripts/regenerate.py [--check]``,
+* toolchain: the ``check`` and ``regenerate`` sessions' command (``python -m scripts.regenerate [--check]``,
   run with this interpreter: no ``nox`` needed on PATH) on an unchanged tree,
   next to the generator's own run time.
 
@@ -38,9 +38,6 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # run as a script: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.manifest import ROOT
 
@@ -110,9 +107,9 @@ def facade(base_url: str, prefetch: int = 0) -> Callable[[], int]:
 
 def generated_loop(base_url: str) -> Callable[[], int]:
     def run() -> int:
-        from gcore_billing_client import AuthenticatedClient
-        from gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
-        from gcore_billing_client.models import V1ErpInvoicesListOrderingItem
+        from invoice_clients._generated.gcore_billing_client import AuthenticatedClient
+        from invoice_clients._generated.gcore_billing_client.api.erp_invoices import v1_erp_invoices_list
+        from invoice_clients._generated.gcore_billing_client.models import V1ErpInvoicesListOrderingItem
 
         by_id = [V1ErpInvoicesListOrderingItem.ID]  # a stable order, as the facade uses: a fair comparison
         seen = 0
@@ -200,7 +197,7 @@ def listing(invoices: int, latency: float, repeat: int = 1) -> dict[str, Any]:
 
 def page_body(invoices: int = PAGE) -> bytes:
     """A realistic page: distinct ids, numbers, amounts and timestamps; dates and currency shared (one month)."""
-    from invoice_clients.testing._gcore_api import GcoreSandbox
+    from invoice_clients.vendors.gcore.sandbox import GcoreSandbox
 
     source = GcoreSandbox(api_key=KEY, forbidden_key="-")
     rows = [
@@ -224,11 +221,10 @@ def parsing(repeat: int) -> dict[str, Any]:
     """JSON bytes of one page -> objects, per invoice: the facade as its client runs it (``decode_json`` then
     ``parse_page``), the generated ``from_dict``, bare ``json.loads`` (the floor), and the facade's general path
     (spec check + ``from_dict`` + conversion), which it takes only for a body its one-pass parser defers."""
-    from gcore_billing_client.models import PaginatedErpInvoiceExternalList
-
-    from invoice_clients._gcore_wire import invoice_from_gcore, parse_page
+    from invoice_clients._generated.gcore_billing_client.models import PaginatedErpInvoiceExternalList
     from invoice_clients._parsing import decode_json
-    from invoice_clients._wire_checks import GCORE_PAGE
+    from invoice_clients.vendors.gcore.checks import GCORE_PAGE
+    from invoice_clients.vendors.gcore.wire import invoice_from_gcore, parse_page
 
     body = page_body()
 
@@ -289,7 +285,7 @@ def toolchain() -> dict[str, Any]:
         arguments = ["--check"] if session == "check" else []
 
         def run() -> int:
-            command = [sys.executable, str(ROOT / "scripts" / "regenerate.py"), *arguments]
+            command = [sys.executable, "-m", "scripts.regenerate", *arguments]
             done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True, timeout=600)
             outputs[session] = done.stdout
             return 0

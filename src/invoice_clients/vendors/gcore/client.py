@@ -16,13 +16,19 @@ neither skipped nor returned twice.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
-from typing import overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, overload
 
-from ._base import AsyncClientBase, SyncClientBase
-from ._download import Destination, Spool
-from ._exceptions import InconsistentListingError, InvalidArgumentError
-from ._gcore_wire import (
+from ..._base import AsyncClientBase, SyncClientBase
+from ..._download import Destination, Spool
+from ..._exceptions import InconsistentListingError, InvalidArgumentError
+from ..._listing import wire_limit
+from ..._models import Invoice, PaymentState
+from ..._pagination import AsyncPager, InvoicePage, SyncPager
+from ..._parsing import parse_body
+from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from .sort_keys import sort_key
+from .wire import (
     MAX_PAGE_SIZE,
     GcoreFilters,
     MoveType,
@@ -32,12 +38,6 @@ from ._gcore_wire import (
     parse_invoice,
     parse_page,
 )
-from ._listing import wire_limit
-from ._models import Invoice, PaymentState
-from ._pagination import AsyncPager, InvoicePage, SyncPager
-from ._parsing import parse_body
-from ._sort_keys import sort_key
-from ._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
 
@@ -57,7 +57,15 @@ def _page(
     spec = filters.page_request(offset=offset, limit=limit)
     raw, invoices = parse_body(body, parse_page, transport=transport, spec=spec)
     sane = isinstance(raw.count, int) and not isinstance(raw.count, bool) and raw.count >= 0
-    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=raw.count if sane else None, raw=raw)
+    return InvoicePage(
+        invoices=invoices,
+        offset=offset,
+        limit=limit,
+        count=raw.count if sane else None,
+        received=len(raw.results),
+        next_link=isinstance(raw.next_, str),
+        raw=raw,
+    )
 
 
 def _inconsistent(
@@ -68,6 +76,27 @@ def _inconsistent(
         return InconsistentListingError(message, method=spec.method, url=transport.url(spec), status_code=200)
 
     return error
+
+
+def _prepare(arguments: Mapping[str, Any]) -> tuple[GcoreFilters, int]:
+    """The checked filters and the ``limit`` to send, from the arguments of ``list`` (sync or async)."""
+    filters = GcoreFilters.build(arguments)
+    _check_paging(arguments["page_size"], arguments["prefetch"])
+    return filters, wire_limit(arguments["page_size"])
+
+
+def _pager_options(
+    transport: SyncTransport | AsyncTransport, filters: GcoreFilters, page_size: int, limit: int, prefetch: int
+) -> dict[str, Any]:
+    """What a pager needs besides its fetch function (the I/O), the same for both."""
+    return {
+        "page_size": page_size,
+        "limit": limit,
+        "prefetch": prefetch,
+        "key": sort_key([item.value for item in filters.ordering]),
+        "rate_limited": lambda: transport.rate_limited,
+        "inconsistent": _inconsistent(transport, filters),
+    }
 
 
 class GcoreInvoices:
@@ -114,22 +143,8 @@ class GcoreInvoices:
         >>> for page in client.invoices.list(move_type="out_refund").pages():
         ...     print(page.offset, len(page))
         """
-        filters = GcoreFilters.build(
-            invoice_date_from=invoice_date_from,
-            invoice_date_to=invoice_date_to,
-            billing_period_from=billing_period_from,
-            billing_period_to=billing_period_to,
-            currency=currency,
-            move_type=move_type,
-            payment_state=payment_state,
-            client_id=client_id,
-            payer_id=payer_id,
-            ordering=ordering,
-        )
-        _check_paging(page_size, prefetch)
+        filters, limit = _prepare(locals())
         transport = self._transport
-
-        limit = wire_limit(page_size)
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
             body = transport.request(
@@ -137,15 +152,7 @@ class GcoreInvoices:
             )
             return lambda: _page(body, transport, filters, offset, limit)
 
-        return SyncPager(
-            fetch,
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-            key=sort_key([item.value for item in filters.ordering]),
-            rate_limited=lambda: transport.rate_limited,
-            inconsistent=_inconsistent(transport, filters),
-        )
+        return SyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
@@ -220,37 +227,15 @@ class AsyncGcoreInvoices:
 
         Arguments as :meth:`GcoreInvoices.list`.
         """
-        filters = GcoreFilters.build(
-            invoice_date_from=invoice_date_from,
-            invoice_date_to=invoice_date_to,
-            billing_period_from=billing_period_from,
-            billing_period_to=billing_period_to,
-            currency=currency,
-            move_type=move_type,
-            payment_state=payment_state,
-            client_id=client_id,
-            payer_id=payer_id,
-            ordering=ordering,
-        )
-        _check_paging(page_size, prefetch)
+        filters, limit = _prepare(locals())
         transport = self._transport
-
-        limit = wire_limit(page_size)
 
         async def fetch(offset: int) -> InvoicePage:
             spec = filters.page_request(offset=offset, limit=limit)
             body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
             return _page(body, transport, filters, offset, limit)
 
-        return AsyncPager(
-            fetch,
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-            key=sort_key([item.value for item in filters.ordering]),
-            rate_limited=lambda: transport.rate_limited,
-            inconsistent=_inconsistent(transport, filters),
-        )
+        return AsyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
 
     async def get(
         self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -289,7 +274,16 @@ class AsyncGcoreInvoices:
         return size
 
 
-class GcoreBilling(SyncClientBase):
+class _Settings:
+    """What the sync and async clients share: where the key and URL come from, and how the key is sent."""
+
+    ENV_VAR = "GCORE_API_KEY"
+    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
+    AUTH_SCHEME = "apikey"
+    DEFAULT_BASE_URL = "https://api.gcore.com"
+
+
+class GcoreBilling(_Settings, SyncClientBase):
     """Gcore Billing Reseller API (ERP invoices).
 
     ``api_key`` defaults to ``GCORE_API_KEY``; ``base_url`` to ``GCORE_BASE_URL``, else Gcore's.
@@ -300,24 +294,14 @@ class GcoreBilling(SyncClientBase):
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
     """
 
-    ENV_VAR = "GCORE_API_KEY"
-    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
-    AUTH_SCHEME = "apikey"
-    DEFAULT_BASE_URL = "https://api.gcore.com"
-
     invoices: GcoreInvoices
 
     def _attach_resources(self) -> None:
         self.invoices = GcoreInvoices(self._transport)
 
 
-class AsyncGcoreBilling(AsyncClientBase):
+class AsyncGcoreBilling(_Settings, AsyncClientBase):
     """The asyncio twin of :class:`GcoreBilling` (``http_client`` is an ``httpx.AsyncClient``)."""
-
-    ENV_VAR = "GCORE_API_KEY"
-    BASE_URL_ENV_VAR = "GCORE_BASE_URL"
-    AUTH_SCHEME = "apikey"
-    DEFAULT_BASE_URL = "https://api.gcore.com"
 
     invoices: AsyncGcoreInvoices
 

@@ -1,10 +1,7 @@
-"""Realistic starting data, fixed so tests and demos are reproducible.
+"""Gcore's seed: 30 invoices and credit notes over 2025-2026 for two clients, in EUR, USD and GBP, with totals
+from tens to tens of thousands, negative credit notes, every payment state, and one draft without dates.
 
-Gcore: 30 invoices and credit notes over 2025-2026 for two clients, in EUR, USD
-and GBP, with totals from tens to tens of thousands, negative credit notes, every
-payment state and one draft without dates.  Versori: ``org_acme`` (GBP, six
-monthly invoices with product lines, and an upcoming one), ``org_tokyo`` (JPY,
-no minor unit) and ``org_kuwait`` (KWD, three minor-unit digits).
+Fixed, so tests and demos are reproducible.
 """
 
 from __future__ import annotations
@@ -12,12 +9,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from ._gcore_api import PAYMENT_STATES, GcoreSandbox
-from ._versori_api import VersoriSandbox, monetary_value
+from .sandbox import GcoreSandbox
 
-__all__ = ["seed_gcore", "seed_versori"]
+__all__ = ["seed_gcore"]
 
 _CURRENCIES = ("EUR", "USD", "GBP")
+_STATES = ("not_paid", "in_payment", "paid", "partial")  # the seed's rotation (credit notes are "reversed")
 
 
 def seed_gcore(gcore: GcoreSandbox) -> None:
@@ -41,7 +38,7 @@ def seed_gcore(gcore: GcoreSandbox) -> None:
             amount_untaxed=sign * untaxed,
             amount_tax=sign * (untaxed * Decimal("0.21")).quantize(Decimal("0.01")),
             amount_total=sign * (untaxed + (untaxed * Decimal("0.21")).quantize(Decimal("0.01"))),
-            payment_state="reversed" if refund else PAYMENT_STATES[n % 4],
+            payment_state="reversed" if refund else _STATES[n % 4],
             client_id=4242 if n % 2 else 5151,
             payer_id=4242 if n % 2 else 9090,
             invoice_id=1000 + n,
@@ -61,30 +58,4 @@ def seed_gcore(gcore: GcoreSandbox) -> None:
         invoice_id=None,
         created_at="2026-07-01T09:00:00Z",
         updated_at="2026-07-01T09:00:00Z",
-    )
-
-
-def seed_versori(versori: VersoriSandbox) -> None:
-    """Add the seed organisations and their invoices."""
-    for month in range(1, 7):
-        start = datetime.date(2026, month, 1)
-        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-        versori.add_invoice(
-            "org_acme",
-            start,
-            end,
-            monetary_value(120 + month, 5 * month, "GBP"),
-            products=[
-                ("Integration runs", 1000 * month, monetary_value(100, 5 * month, "GBP")),
-                ("Platform seat", 2, monetary_value(20 + month, 0, "GBP")),
-            ],
-        )
-    versori.add_invoice(
-        "org_acme", datetime.date(2026, 7, 1), datetime.date(2026, 7, 31), monetary_value(42, 50), upcoming=True
-    )
-    versori.add_invoice(
-        "org_tokyo", datetime.date(2026, 1, 1), datetime.date(2026, 1, 31), monetary_value(15000, 0, "JPY")
-    )
-    versori.add_invoice(
-        "org_kuwait", datetime.date(2026, 1, 1), datetime.date(2026, 1, 31), monetary_value(12, 5, "KWD")
     )

@@ -1,4 +1,4 @@
-"""The sandbox's tiny HTTP vocabulary: a parsed request and the reply to it.
+"""The sandbox's tiny HTTP vocabulary (outside ``testing`` so vendor sandbox APIs import it without the Sandbox).
 
 The vendor handlers are pure functions from :class:`SandboxRequest` to
 :class:`Reply`, so they hold no socket code and the server applies faults

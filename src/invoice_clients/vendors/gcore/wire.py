@@ -13,40 +13,49 @@ from __future__ import annotations
 import datetime
 import re
 import reprlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from operator import itemgetter
 from typing import Any, Literal, cast, get_args
 
 import attrs
 import iso4217
-from gcore_billing_client.api.erp_invoices import (
+
+from ..._exceptions import InvalidArgumentError
+from ..._generated.gcore_billing_client.api.erp_invoices import (
     v1_erp_invoices_download_retrieve,
     v1_erp_invoices_list,
     v1_erp_invoices_retrieve,
 )
-from gcore_billing_client.models import (
+from ..._generated.gcore_billing_client.models import (
     ErpInvoiceExternal,
     PaginatedErpInvoiceExternalList,
     V1ErpInvoicesListMoveType,
     V1ErpInvoicesListOrderingItem,
     V1ErpInvoicesListPaymentState,
 )
-from gcore_billing_client.types import UNSET
-
-from ._exceptions import InvalidArgumentError
-from ._models import Invoice, InvoiceKind, PaymentState, Vendor, _trusted_invoice
-from ._money import Money
-from ._transport import RequestSpec
-from ._wire_checks import _DATE as _DATE_PATTERN
-from ._wire_checks import _DATE_TIME as _DATE_TIME_PATTERN
-from ._wire_checks import _DECIMAL as _DECIMAL_PATTERN
-from ._wire_checks import CURRENCY, GCORE_INVOICE, GCORE_PAGE
+from ..._generated.gcore_billing_client.types import UNSET
+from ..._models import Invoice, InvoiceKind, PaymentState, _trusted_invoice
+from ..._money import Money
+from ..._transport import RequestSpec
+from ..._wire_checks import _DATE as _DATE_PATTERN
+from ..._wire_checks import _DATE_TIME as _DATE_TIME_PATTERN
+from ..._wire_checks import _DECIMAL as _DECIMAL_PATTERN
+from ..._wire_checks import CURRENCY
+from .._registry import CliOption
+from .._vendor_names import Vendor
+from .checks import GCORE_INVOICE, GCORE_PAGE
 
 __all__ = [
+    "FILTERS",
+    "KINDS",
     "MAX_ID",
     "MAX_PAGE_SIZE",
+    "SANDBOX_PREFIX",
+    "WIRE_FIELDS",
+    "Filter",
     "GcoreFilters",
     "MoveType",
     "OrderingField",
@@ -59,6 +68,8 @@ __all__ = [
 ]
 
 MAX_PAGE_SIZE = 100
+SANDBOX_PREFIX = "/billing/org/v1/erp-invoices"
+"""The list operation's path: the sandbox routes requests under it to Gcore."""
 OrderingField = Literal[
     "id", "-id", "invoice_date", "-invoice_date", "amount_total", "-amount_total",
     "created_at", "-created_at", "name", "-name",
@@ -66,7 +77,7 @@ OrderingField = Literal[
 MoveType = Literal["out_invoice", "out_refund"]
 PaymentStateFilter = Literal["not_paid", "in_payment", "paid", "partial", "reversed"]
 
-_KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_NOTE}
+KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_NOTE}
 
 
 def _check_date(name: str, value: datetime.date | None) -> datetime.date | None:
@@ -135,74 +146,97 @@ def _ordering(ordering: str | Sequence[str] | None) -> tuple[V1ErpInvoicesListOr
 
 
 @dataclass(frozen=True, slots=True)
-class GcoreFilters:
-    """Validated filters of the list operation; see ``GcoreInvoices.list`` for their meaning."""
+class Filter:
+    """One filter of the list operation, declared once: the facade's keyword and check, the generated
+    ``_get_kwargs`` keyword, the query parameter and what it keeps (the sandbox's semantics), the CLI option."""
 
-    invoice_date_from: datetime.date | None = None
-    invoice_date_to: datetime.date | None = None
-    billing_period_from: datetime.date | None = None
-    billing_period_to: datetime.date | None = None
-    currency: str | None = None
-    move_type: V1ErpInvoicesListMoveType | None = None
-    payment_state: V1ErpInvoicesListPaymentState | None = None
-    client_id: int | None = None
-    payer_id: int | None = None
+    name: str
+    """The keyword of ``invoices.list``."""
+    generated: str
+    """The keyword of the generated ``v1_erp_invoices_list._get_kwargs``."""
+    query: str
+    """The query parameter on the wire."""
+    field: str
+    """The invoice field it bounds or matches."""
+    op: Literal["ge", "le", "eq"]
+    check: Callable[[str, Any], Any]
+    """``(name, value) -> the value to send``, or :class:`InvalidArgumentError`."""
+    cli: CliOption
+
+
+def _check_enum(enum: type[StrEnum]) -> Callable[[str, Any], Any]:
+    def check(name: str, value: Any) -> Any:
+        try:
+            return enum(value)
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+
+    return check
+
+
+def _date_filter(name: str, generated: str, query: str, field: str, op: Literal["ge", "le"], cli: CliOption) -> Filter:
+    return Filter(name, generated, query, field, op, _check_date, cli)
+
+
+_DATE_HELP = "YYYY-MM-DD"
+FILTERS: tuple[Filter, ...] = (
+    _date_filter("invoice_date_from", "invoice_date_from", "invoice_date__from", "invoice_date", "ge",
+                 CliOption("start", "--from", "First date, inclusive (Gcore: invoice date; Versori: from).", "date",
+                           _DATE_HELP)),
+    _date_filter("invoice_date_to", "invoice_date_to", "invoice_date__to", "invoice_date", "le",
+                 CliOption("end", "--to", "Last date, inclusive.", "date", _DATE_HELP)),
+    _date_filter("billing_period_from", "billing_period_from_from", "billing_period_from__from",
+                 "billing_period_from", "ge",
+                 CliOption("billing_period_from", "--billing-period-from", "Gcore: billing period starts on/after.",
+                           "date", _DATE_HELP)),
+    _date_filter("billing_period_to", "billing_period_to_to", "billing_period_to__to", "billing_period_to", "le",
+                 CliOption("billing_period_to", "--billing-period-to", "Gcore: billing period ends on/before.", "date",
+                           _DATE_HELP)),
+    Filter("currency", "currency", "currency", "currency", "eq", lambda _, value: _check_currency(value),
+           CliOption("currency", "--currency", "Gcore: ISO 4217 currency code, e.g. EUR (any case).", "str", "CODE")),
+    Filter("move_type", "move_type", "move_type", "move_type", "eq", _check_enum(V1ErpInvoicesListMoveType),
+           CliOption("move_type", "--move-type", "Gcore: invoices or credit notes.", "choice",
+                     choices=tuple(item.value for item in V1ErpInvoicesListMoveType))),
+    Filter("payment_state", "payment_state", "payment_state", "payment_state", "eq",
+           _check_enum(V1ErpInvoicesListPaymentState),
+           CliOption("payment_state", "--payment-state", "Gcore: payment state.", "choice",
+                     choices=tuple(state.value for state in PaymentState))),
+    Filter("client_id", "client_id", "client_id", "client_id", "eq", _check_id,
+           CliOption("client_id", "--client-id", "Gcore: client id.", "int", "ID")),
+    Filter("payer_id", "payer_id", "payer_id", "payer_id", "eq", _check_id,
+           CliOption("payer_id", "--payer-id", "Gcore: payer id.", "int", "ID")),
+)  # fmt: skip
+"""The nine filters of the list operation (``ordering`` aside): the one statement of them."""
+RANGES = (("invoice_date_from", "invoice_date_to"), ("billing_period_from", "billing_period_to"))
+"""Pairs of filters whose first must not be after the second."""
+ORDERING_OPTION = CliOption(
+    "ordering", "--ordering", "Gcore: comma-separated fields, '-' for descending, e.g. -invoice_date.", "str", "FIELDS"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GcoreFilters:
+    """Validated filters of the list operation (by :data:`FILTERS` name); see ``GcoreInvoices.list``."""
+
+    values: Mapping[str, Any]
+    """The checked value of each filter given (``None`` ones left out)."""
     ordering: tuple[V1ErpInvoicesListOrderingItem, ...] = (V1ErpInvoicesListOrderingItem.ID,)
 
     @classmethod
-    def build(
-        cls,
-        *,
-        invoice_date_from: datetime.date | None = None,
-        invoice_date_to: datetime.date | None = None,
-        billing_period_from: datetime.date | None = None,
-        billing_period_to: datetime.date | None = None,
-        currency: str | None = None,
-        move_type: MoveType | None = None,
-        payment_state: PaymentStateFilter | PaymentState | None = None,
-        client_id: int | None = None,
-        payer_id: int | None = None,
-        ordering: str | Sequence[str] | None = None,
-    ) -> GcoreFilters:
-        """Check every argument before anything is sent; a bad one is an :class:`InvalidArgumentError`."""
-        try:
-            move = V1ErpInvoicesListMoveType(move_type) if move_type is not None else None
-            state = V1ErpInvoicesListPaymentState(payment_state) if payment_state is not None else None
-        except ValueError as exc:
-            raise InvalidArgumentError(str(exc)) from None
-        dates = {
-            "invoice_date_from": _check_date("invoice_date_from", invoice_date_from),
-            "invoice_date_to": _check_date("invoice_date_to", invoice_date_to),
-            "billing_period_from": _check_date("billing_period_from", billing_period_from),
-            "billing_period_to": _check_date("billing_period_to", billing_period_to),
-        }
-        for first, last in (("invoice_date_from", "invoice_date_to"), ("billing_period_from", "billing_period_to")):
-            _check_range(first, dates[first], last, dates[last])
-        return cls(
-            **dates,
-            currency=_check_currency(currency),
-            move_type=move,
-            payment_state=state,
-            client_id=_check_id("client_id", client_id),
-            payer_id=_check_id("payer_id", payer_id),
-            ordering=_ordering(ordering),
-        )
+    def build(cls, arguments: Mapping[str, Any]) -> GcoreFilters:
+        """Check every filter in ``arguments`` (keywords of ``list``, others ignored) before anything is sent."""
+        values = {}
+        for spec in FILTERS:
+            value = arguments.get(spec.name)
+            if value is not None:
+                values[spec.name] = spec.check(spec.name, value)
+        for first, last in RANGES:
+            _check_range(first, values.get(first), last, values.get(last))
+        return cls(values=values, ordering=_ordering(arguments.get("ordering")))
 
     def page_request(self, *, offset: int, limit: int) -> RequestSpec:
         """The request for one page, with ``ordering`` comma-joined as the spec demands."""
-
-        filters: dict[str, Any] = {
-            "billing_period_from_from": self.billing_period_from,
-            "billing_period_to_to": self.billing_period_to,
-            "client_id": self.client_id,
-            "currency": self.currency,
-            "invoice_date_from": self.invoice_date_from,
-            "invoice_date_to": self.invoice_date_to,
-            "move_type": self.move_type,
-            "payer_id": self.payer_id,
-            "payment_state": self.payment_state,
-        }
-        set_filters = {name: value for name, value in filters.items() if value is not None}
+        set_filters = {spec.generated: self.values[spec.name] for spec in FILTERS if spec.name in self.values}
         kwargs = v1_erp_invoices_list._get_kwargs(limit=limit, offset=offset, **set_filters)
         kwargs["params"]["ordering"] = ",".join(item.value for item in self.ordering)
         return RequestSpec.from_generated(kwargs)
@@ -254,7 +288,7 @@ def invoice_from_gcore(raw: ErpInvoiceExternal) -> Invoice:
         vendor=Vendor.GCORE,
         id=str(raw.id),
         number=raw.name,
-        kind=_KINDS.get(raw.move_type, raw.move_type),
+        kind=KINDS.get(raw.move_type, raw.move_type),
         currency=currency,
         issue_date=raw.invoice_date,
         due_date=raw.invoice_date_due,
@@ -367,17 +401,18 @@ _decimal_string = _DECIMAL_PATTERN.fullmatch
 _date_time_string = _DATE_TIME_PATTERN.fullmatch
 _date_time = datetime.datetime.fromisoformat
 _GCORE = Vendor.GCORE
-_WIRE_FIELDS = (
+WIRE_FIELDS = (
     "id", "name", "move_type", "currency", "invoice_date", "invoice_date_due", "billing_period_from",
     "billing_period_to", "amount_untaxed", "amount_tax", "amount_total", "payment_state", "client_id", "payer_id",
     "invoice_id", "created_at", "updated_at",
 )  # fmt: skip
-"""Every field of ``ErpInvoiceExternal``, in the order of its ``__init__`` (the fast path calls it positionally)."""
-if [a.name for a in attrs.fields(ErpInvoiceExternal) if a.init] != list(_WIRE_FIELDS) or set(_WIRE_FIELDS) != set(
+"""The fields the fast path reads, in the order it unpacks them: every field of ``ErpInvoiceExternal``
+(whose constructor it calls by keyword, so the generator's field order does not matter)."""
+if {a.name for a in attrs.fields(ErpInvoiceExternal) if a.init} != set(WIRE_FIELDS) or set(WIRE_FIELDS) != set(
     GCORE_INVOICE.fields or ()
 ):  # only a regeneration can get here, and the test suite then fails at once
-    raise ImportError("ErpInvoiceExternal's fields changed: update _WIRE_FIELDS and _fast_invoice in _gcore_wire.py")
-_wire_fields = itemgetter(*_WIRE_FIELDS)  # all of them in one call; KeyError if one is missing (not fast)
+    raise ImportError("ErpInvoiceExternal's fields changed: update WIRE_FIELDS and _fast_invoice in wire.py")
+_wire_fields = itemgetter(*WIRE_FIELDS)  # all of them in one call; KeyError if one is missing (not fast)
 _money = Money._trusted
 
 
@@ -425,19 +460,19 @@ def _fast_invoice(wire: object) -> Invoice:
     ):
         raise _NotFast
     created_at, updated_at = _date_time(created_at), _date_time(updated_at)
-    # Positional, in the generated class's field order (a third of the keyword call's cost); a reordering
-    # by a regeneration is caught by the tests comparing this with from_dict.
     model = ErpInvoiceExternal(
-        id_, name, move_type, currency, issued, due, start, end, untaxed, tax, total,
-        payment_state, client_id, payer_id, invoice_id, created_at, updated_at,
+        id=id_, name=name, move_type=move_type, currency=currency, invoice_date=issued, invoice_date_due=due,
+        billing_period_from=start, billing_period_to=end, amount_untaxed=untaxed, amount_tax=tax,
+        amount_total=total, payment_state=payment_state, client_id=client_id, payer_id=payer_id,
+        invoice_id=invoice_id, created_at=created_at, updated_at=updated_at,
     )  # fmt: skip
-    if len(wire) != len(_WIRE_FIELDS):  # every field is required, so more keys means extra properties
-        model.additional_properties = {key: value for key, value in wire.items() if key not in _WIRE_FIELDS}
+    if len(wire) != len(WIRE_FIELDS):  # every field is required, so more keys means extra properties
+        model.additional_properties = {key: value for key, value in wire.items() if key not in WIRE_FIELDS}
     return _trusted_invoice(
         _GCORE,
         str(id_),
         name,
-        _KINDS.get(move_type, move_type),
+        KINDS.get(move_type, move_type),
         currency,
         issued,
         due,

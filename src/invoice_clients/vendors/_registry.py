@@ -1,0 +1,113 @@
+"""The vendor registry: what the shared layers (exports, the sandbox, the command line) know of a vendor.
+
+A vendor is a folder ``vendors/<name>/`` holding its client, wire format, checks, sandbox API and seed data,
+and exporting one :class:`VendorPlugin`.  Nothing outside the folder names the vendor, except the list of
+built-in vendors (``vendors/__init__.py``) and the public exports (``invoice_clients/__init__.py``); a vendor
+from elsewhere (a test's, a plugin's) calls :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .._base import AsyncClientBase, SyncClientBase
+    from .._models import Invoice
+    from .._sandbox_http import Reply, SandboxRequest
+
+__all__ = ["CliOption", "SandboxAPI", "VendorPlugin", "all_vendors", "get", "register", "unregister"]
+
+
+class SandboxAPI(Protocol):
+    """A vendor's API in the sandbox: its state, and a pure function from a request to a reply."""
+
+    api_key: str
+
+    def handle(self, request: SandboxRequest, origin: str) -> Reply: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CliOption:
+    """One command-line option of ``invoices list``/``export`` that a vendor declares.
+
+    ``name`` is the keyword the vendor's ``cli_list`` receives; ``flag`` the option (``--currency``);
+    ``kind`` one of ``str``, ``int``, ``date``, ``bool`` or ``choice`` (then ``choices``).  Options of the same
+    ``flag`` declared by several vendors are one option (``--from``).
+    """
+
+    name: str
+    flag: str
+    help: str
+    kind: str = "str"
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VendorPlugin:
+    """Everything the shared layers need of one vendor."""
+
+    name: str
+    """``--vendor NAME``, ``Invoice.vendor``, ``Sandbox.api(NAME)``."""
+    display_name: str
+    env_var: str
+    base_url_env_var: str
+    default_base_url: str
+    client: type[SyncClientBase]
+    async_client: type[AsyncClientBase]
+    sandbox_prefix: str
+    """The API's path prefix on the sandbox (requests under it are routed to its sandbox API)."""
+    sandbox_base_path: str
+    """Appended to the sandbox's URL to give the client's base URL."""
+    sandbox_api: Callable[[str, str], SandboxAPI]
+    """``(api_key, forbidden_key)`` -> a fresh sandbox API."""
+    seed: Callable[[Any], None]
+    """Fills a fresh sandbox API with the seed data."""
+    cli_options: Sequence[CliOption] = ()
+    cli_list: Callable[[Any, Mapping[str, Any]], Iterable[Invoice]] | None = None
+    """``(client, options)`` -> the invoices to print; ``options`` holds every declared option that was given."""
+    cli_usage: str = ""
+    """Said when an option of another vendor is given with ``--vendor NAME``."""
+    cli_commands: Callable[[Any], None] | None = None
+    """Adds the vendor's own commands (``invoices get``) given the command line's context (``invoices_app``,
+    ``client_for``, ``fail_for``...)."""
+    describe_sandbox: Callable[[Any], str] = lambda api: ""
+    """What ``invoice-clients sandbox`` says of the vendor's sandbox API (``"(31 invoices)"``)."""
+    demo_steps: Callable[[Any, Any], Sequence[Sequence[str]]] = lambda api, directory: ()
+    """The command lines ``invoice-clients demo`` runs against the sandbox API (files go to ``directory``)."""
+
+    @property
+    def sandbox_key(self) -> str:
+        return f"sandbox-{self.name}-key"
+
+    @property
+    def sandbox_forbidden_key(self) -> str:
+        return f"sandbox-{self.name}-forbidden"
+
+
+_REGISTRY: dict[str, VendorPlugin] = {}
+
+
+def register(plugin: VendorPlugin) -> VendorPlugin:
+    """Add a vendor (its name must be new); returns it."""
+    if plugin.name in _REGISTRY and _REGISTRY[plugin.name] is not plugin:
+        raise ValueError(f"a vendor named {plugin.name!r} is already registered")
+    _REGISTRY[plugin.name] = plugin
+    return plugin
+
+
+def unregister(name: str) -> None:
+    """Remove a vendor (for tests that register one of their own)."""
+    _REGISTRY.pop(name, None)
+
+
+def all_vendors() -> tuple[VendorPlugin, ...]:
+    """The registered vendors, in registration order."""
+    return tuple(_REGISTRY.values())
+
+
+def get(name: str) -> VendorPlugin:
+    """The vendor called ``name``; ``KeyError`` if there is none."""
+    return _REGISTRY[name]

@@ -1,0 +1,81 @@
+"""Versori Organisations API: an organisation's invoices over a date range (no paging), or its upcoming one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..._exceptions import InvalidArgumentError
+from ..._models import Invoice
+from .._registry import CliOption, VendorPlugin
+from .client import AsyncVersori, Versori
+from .wire import SANDBOX_PREFIX
+
+__all__ = ["PLUGIN", "AsyncVersori", "Versori"]
+
+_CLI_OPTIONS = (
+    CliOption("start", "--from", "First date, inclusive (Gcore: invoice date; Versori: from).", "date", "YYYY-MM-DD"),
+    CliOption("end", "--to", "Last date, inclusive.", "date", "YYYY-MM-DD"),
+    CliOption("organisation", "--organisation", "Versori organisation id.", "str", "ORG_ID"),
+    CliOption("upcoming", "--upcoming", "Versori: the upcoming invoice (a flag).", "bool"),
+)
+
+
+def _cli_list(client: Versori, options: Mapping[str, Any]) -> Iterable[Invoice]:
+    organisation = options.get("organisation")
+    if not organisation:
+        raise InvalidArgumentError("--vendor versori needs --organisation")
+    if options.get("upcoming"):
+        found = client.invoices.upcoming(organisation)
+        return [] if found is None else [found]
+    return client.invoices.list(organisation, options.get("start"), options.get("end"))
+
+
+def _sandbox_api(key: str, forbidden: str) -> Any:
+    from .sandbox import VersoriSandbox  # imported when a sandbox starts, not with the client
+
+    return VersoriSandbox(api_key=key, forbidden_key=forbidden)
+
+
+def _seed(api: Any) -> None:
+    from .seed import seed_versori
+
+    seed_versori(api)
+
+
+def _demo_steps(api: Any, out: Path) -> Sequence[Sequence[str]]:
+    return [
+        ["invoices", "list", "--vendor", "versori", "--organisation", "org_acme", "--from", "2026-01-01"],
+        ["invoices", "list", "--vendor", "versori", "--organisation", "org_kuwait", "--from", "2026-01-01",
+         "--format", "jsonl"],
+    ]  # fmt: skip
+
+
+def _describe(api: Any) -> str:
+    organisations = sorted(api.invoices)
+    text = f"(organisations {', '.join(organisations)})"
+    if organisations:
+        example = f"invoice-clients invoices list --vendor versori --organisation {organisations[0]} --from 2026-01-01"
+        text += f"\n  try: {example}"
+    return text
+
+
+PLUGIN = VendorPlugin(
+    name="versori",
+    display_name="Versori",
+    env_var=Versori.ENV_VAR,
+    base_url_env_var=Versori.BASE_URL_ENV_VAR,
+    default_base_url=Versori.DEFAULT_BASE_URL,
+    client=Versori,
+    async_client=AsyncVersori,
+    sandbox_prefix=SANDBOX_PREFIX,
+    sandbox_base_path=SANDBOX_PREFIX,
+    sandbox_api=_sandbox_api,
+    seed=_seed,
+    cli_options=_CLI_OPTIONS,
+    cli_list=_cli_list,
+    cli_usage="only --organisation, --from, --to and --upcoming apply to --vendor versori",
+    describe_sandbox=_describe,
+    demo_steps=_demo_steps,
+)

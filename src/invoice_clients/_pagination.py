@@ -15,6 +15,12 @@ whose offset is no longer predicted (the listing stepped back after rows
 shifted) is discarded with its error, as are pages fetched past the end.  The
 first 429 the transport sees drops the window to one page at a time for the
 rest of the listing.
+
+``prefetch=None`` (the default) adapts: the first page is fetched alone, and
+then up to :data:`AUTO_PREFETCH` pages ahead are requested, but only at offsets
+below the ``count`` the latest page claims (so a listing whose ``count`` is
+right sends no request past its end, and one without a usable ``count`` goes
+one page at a time); a 429 drops it to one page at a time, as above.
 """
 
 from __future__ import annotations
@@ -32,7 +38,10 @@ from ._listing import Listing, kept_in_flight
 from ._models import Invoice
 from ._sort_keys import SortKey
 
-__all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
+__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "SyncPager"]
+
+AUTO_PREFETCH = 8
+"""The most pages the default (adaptive) prefetch has in flight beyond the one being waited for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ class _Pager:
         *,
         page_size: int,
         limit: int,
-        prefetch: int,
+        prefetch: int | None,
         key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
@@ -94,10 +103,17 @@ class _Pager:
         limit = self._limit
         return Listing(
             limit=limit,
-            window=max(self.prefetch, 0) + 1,
+            window=1 if self.prefetch is None else max(self.prefetch, 0) + 1,
             key=self._key,
             fail=lambda offset, message: self._inconsistent(offset, limit, message),
         )
+
+    @staticmethod
+    def _adapt(listing: Listing, page: InvoicePage, first: bool) -> int:
+        """Adaptive prefetch, after each page: pages ahead only below the ``count`` it claims (none without one);
+        after the first, a window of up to :data:`AUTO_PREFETCH` pages ahead.  Returns the window in force."""
+        listing.claim(page.count)
+        return listing.widen(AUTO_PREFETCH + 1) if first else 0
 
     @staticmethod
     def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
@@ -119,7 +135,7 @@ class SyncPager(_Pager):
         *,
         page_size: int,
         limit: int,
-        prefetch: int,
+        prefetch: int | None,
         key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
@@ -152,8 +168,9 @@ class SyncPager(_Pager):
         """Every page that brings new invoices, in order."""
         listing = self._listing()
         pool = None
-        if self.prefetch > 0:
-            pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
+        adapt, first = self.prefetch is None, True
+        if self.prefetch:
+            pool = _pool(self.prefetch + 1)
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
         in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
         seen_429 = self._rate_limited()
@@ -169,6 +186,10 @@ class SyncPager(_Pager):
                 if self._rate_limited() != seen_429:
                     listing.throttle()
                 fresh, done = self._judge(listing, page)
+                if adapt and not done:
+                    if self._adapt(listing, page, first) > 1 and first:
+                        pool = _pool(AUTO_PREFETCH + 1)
+                    first = False
                 if fresh is not None:
                     yield fresh
                 if done:
@@ -196,7 +217,7 @@ class AsyncPager(_Pager):
         *,
         page_size: int,
         limit: int,
-        prefetch: int,
+        prefetch: int | None,
         key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
@@ -223,6 +244,7 @@ class AsyncPager(_Pager):
     async def pages(self) -> AsyncIterator[InvoicePage]:
         """Every page that brings new invoices, in order."""
         listing = self._listing()
+        adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[InvoicePage]]] = deque()
         seen_429 = self._rate_limited()
         try:
@@ -237,6 +259,9 @@ class AsyncPager(_Pager):
                 if self._rate_limited() != seen_429:
                     listing.throttle()
                 fresh, done = self._judge(listing, page)
+                if adapt and not done:
+                    self._adapt(listing, page, first)
+                    first = False
                 if fresh is not None:
                     yield fresh
                 if done:
@@ -246,6 +271,10 @@ class AsyncPager(_Pager):
                 task.cancel()
             for _, task in in_flight:
                 await _abandon(task)
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoice-clients-prefetch")
 
 
 async def _abandon(task: asyncio.Task[InvoicePage]) -> None:

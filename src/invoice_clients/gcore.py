@@ -44,11 +44,13 @@ __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvo
 _MAX_PREFETCH = 8
 
 
-def _check_paging(page_size: int, prefetch: int) -> None:
+def _check_paging(page_size: int, prefetch: int | None) -> None:
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size!r}")
+    if prefetch is None:  # adaptive (the default): see _pagination
+        return
     if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= _MAX_PREFETCH:
-        raise InvalidArgumentError(f"prefetch must be between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
+        raise InvalidArgumentError(f"prefetch must be None or between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
 
 
 def _page(
@@ -90,7 +92,7 @@ class GcoreInvoices:
         payer_id: int | None = None,
         ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
-        prefetch: int = 0,
+        prefetch: int | None = None,
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> SyncPager:
@@ -106,7 +108,9 @@ class GcoreInvoices:
         ``ordering`` is a sequence of field names (``["-invoice_date"]``, any
         ``Sequence[str]``, checked at run time) or one comma-separated string,
         ``-`` for descending; it is sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
-        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
+        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently; the default (``None``)
+        fetches the first page alone and then as many pages ahead as its ``count`` says remain, at most 8
+        (one at a time after a 429); ``prefetch=0`` is strictly one request at a time.
         Every invoice that exists throughout the listing is yielded exactly
         once, or :class:`~invoice_clients.InconsistentListingError` is raised
         (pages that do not fit together); see "Guarantees" in the README.
@@ -212,7 +216,7 @@ class AsyncGcoreInvoices:
         payer_id: int | None = None,
         ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
-        prefetch: int = 0,
+        prefetch: int | None = None,
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> AsyncPager:

@@ -20,7 +20,6 @@ from operator import itemgetter
 from typing import Any, Literal, cast, get_args
 
 import attrs
-import iso4217
 from gcore_billing_client.api.erp_invoices import (
     v1_erp_invoices_download_retrieve,
     v1_erp_invoices_list,
@@ -97,6 +96,8 @@ def _check_currency(currency: str | None) -> str | None:
     code = currency.strip().upper() if isinstance(currency, str) else ""
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise InvalidArgumentError(f"currency must be an ISO 4217 code such as 'EUR', got {currency!r}")
+    import iso4217  # here: its data loads on first use, not at ``import invoice_clients``
+
     try:
         iso4217.Currency(code)
     except ValueError:

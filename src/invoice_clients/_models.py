@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-
-from gcore_billing_client.models import ErpInvoiceExternal
-from versori_organisations_client.models import Invoice as VersoriInvoice
-from versori_organisations_client.models import ProductBreakdown
+from typing import TYPE_CHECKING
 
 from ._money import Money
+
+if TYPE_CHECKING:  # annotations only: the generated packages load with the clients, not with the models
+    from gcore_billing_client.models import ErpInvoiceExternal
+    from versori_organisations_client.models import Invoice as VersoriInvoice
+    from versori_organisations_client.models import ProductBreakdown
 
 __all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "Vendor"]
 

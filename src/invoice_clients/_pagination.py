@@ -25,18 +25,21 @@ one page at a time); a 429 drops it to one page at a time, as above.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-
-from gcore_billing_client.models import PaginatedErpInvoiceExternalList
+from typing import TYPE_CHECKING
 
 from ._listing import Listing, kept_in_flight
 from ._models import Invoice
 from ._sort_keys import SortKey
+
+if TYPE_CHECKING:
+    import asyncio  # at run time, imported by the async pager only: sync users never need it
+
+    from gcore_billing_client.models import PaginatedErpInvoiceExternalList
 
 __all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "SyncPager"]
 
@@ -243,6 +246,8 @@ class AsyncPager(_Pager):
 
     async def pages(self) -> AsyncIterator[InvoicePage]:
         """Every page that brings new invoices, in order."""
+        import asyncio
+
         listing = self._listing()
         adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[InvoicePage]]] = deque()
@@ -279,6 +284,8 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 
 async def _abandon(task: asyncio.Task[InvoicePage]) -> None:
     """Cancel a page no longer wanted and wait for it, so that neither it nor its error is left behind."""
+    import asyncio
+
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task

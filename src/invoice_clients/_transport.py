@@ -18,7 +18,6 @@ raised without the original exception attached (its text was not redacted).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import threading
@@ -420,6 +419,8 @@ class AsyncTransport(_TransportCore):
         budget = self.budget(deadline)
         late: APITimeoutError | None = None
         try:
+            import asyncio  # here, not at import: sync users never need it
+
             async with asyncio.timeout(budget):
                 return await self._attempts(spec, consume, url, timeout, started, started + budget)
         except TimeoutError:
@@ -465,6 +466,8 @@ class AsyncTransport(_TransportCore):
             delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
             if delay is None:
                 raise failure
+            import asyncio
+
             await asyncio.sleep(delay)
 
     async def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str) -> AsyncIterator[bytes]:

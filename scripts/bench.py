@@ -293,7 +293,7 @@ def parsing(repeat: int) -> dict[str, Any]:
     (spec check + ``from_dict`` + conversion), which it takes only for a body its one-pass parser defers."""
     from gcore_billing_client.models import PaginatedErpInvoiceExternalList
 
-    from invoice_clients._gcore_wire import invoice_from_gcore, parse_page
+    from invoice_clients._gcore_wire import invoice_from_gcore, parse_page_lazily
     from invoice_clients._parsing import decode_json
     from invoice_clients._wire_checks import GCORE_PAGE
 
@@ -310,7 +310,7 @@ def parsing(repeat: int) -> dict[str, Any]:
         "generated_from_dict": per_invoice_us(
             lambda: PaginatedErpInvoiceExternalList.from_dict(json.loads(body)), PAGE, repeat
         ),
-        "facade": per_invoice_us(lambda: parse_page(decode_json(body)), PAGE, repeat),
+        "facade": per_invoice_us(lambda: parse_page_lazily(decode_json(body)), PAGE, repeat),
         "facade_general_path": per_invoice_us(general_path, PAGE, repeat),
     }
     return {"us_per_invoice": us, "ratio_to_generated": us["facade"] / us["generated_from_dict"]}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ._lazy import make_lazy
 from ._money import Money
 
 if TYPE_CHECKING:  # annotations only: the generated packages load with the clients, not with the models
@@ -142,3 +143,8 @@ def _trusted_invoice(
     _line_items(invoice, line_items)
     _raw(invoice, raw)
     return invoice
+
+
+# ``raw`` may be stored deferred by the parsers and built on first read (see ._lazy); set after ``_raw`` above,
+# which writes the slot itself.
+make_lazy(Invoice, "raw")

@@ -29,9 +29,10 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._lazy import is_deferred, make_lazy
 from ._listing import Listing, kept_in_flight
 from ._models import Invoice
 from ._sort_keys import SortKey
@@ -62,13 +63,15 @@ class InvoicePage:
     @property
     def received(self) -> int:
         """How many invoices the server sent (``invoices`` omits those already yielded: the overlap)."""
-        return len(self.raw.results)
+        raw = _PAGE_RAW.peek(self)
+        return len(raw[2]) if is_deferred(raw) else len(raw.results)  # deferred: see parse_page_lazily
 
     @property
     def more_claimed(self) -> bool:
         """Whether the response says rows exist beyond it: ``count`` above ``offset + received``, or a ``next`` link."""
         beyond = self.count is not None and self.count > self.offset + self.received
-        return beyond or isinstance(self.raw.next_, str)
+        raw = _PAGE_RAW.peek(self)
+        return beyond or isinstance(raw[3] if is_deferred(raw) else raw.next_, str)
 
     @property
     def is_last(self) -> bool:
@@ -80,6 +83,9 @@ class InvoicePage:
 
     def __len__(self) -> int:
         return len(self.invoices)
+
+
+_PAGE_RAW = make_lazy(InvoicePage, "raw")  # built on first read (see ._lazy)
 
 
 class _Pager:
@@ -122,7 +128,9 @@ class _Pager:
     def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
         """The page to yield (its fresh invoices only; ``None`` if there are none) and whether the listing ended."""
         verdict = listing.take(page.offset, page.invoices, page.more_claimed)
-        fresh = replace(page, invoices=verdict.fresh) if verdict.fresh else None
+        fresh = None
+        if verdict.fresh:  # not dataclasses.replace: that would read (build) ``raw``
+            fresh = InvoicePage(verdict.fresh, page.offset, page.limit, page.count, _PAGE_RAW.peek(page))
         return fresh, verdict.done
 
 

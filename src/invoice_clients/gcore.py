@@ -30,8 +30,9 @@ from ._gcore_wire import (
     download_request,
     get_request,
     parse_invoice,
-    parse_page,
+    parse_page_lazily,
 )
+from ._lazy import is_deferred
 from ._listing import wire_limit
 from ._models import Invoice, PaymentState
 from ._pagination import AsyncPager, InvoicePage, SyncPager
@@ -57,9 +58,10 @@ def _page(
     body: bytes, transport: SyncTransport | AsyncTransport, filters: GcoreFilters, offset: int, limit: int
 ) -> InvoicePage:
     spec = filters.page_request(offset=offset, limit=limit)
-    raw, invoices = parse_body(body, parse_page, transport=transport, spec=spec)
-    sane = isinstance(raw.count, int) and not isinstance(raw.count, bool) and raw.count >= 0
-    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=raw.count if sane else None, raw=raw)
+    raw, invoices = parse_body(body, parse_page_lazily, transport=transport, spec=spec)
+    count = raw[1] if is_deferred(raw) else raw.count  # the page model is built on first read of page.raw
+    sane = isinstance(count, int) and not isinstance(count, bool) and count >= 0
+    return InvoicePage(invoices=invoices, offset=offset, limit=limit, count=count if sane else None, raw=raw)
 
 
 def _inconsistent(

@@ -260,6 +260,8 @@ class _TransportCore:
         return delay
 
     def log_success(self, spec: RequestSpec, url: str, response: httpx.Response, attempt: int, started: float) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):  # the URL and params are not formatted for nothing
+            return
         logger.debug(
             "%s %s params=%s -> %d in %.3fs (attempt %d)",
             spec.method,

@@ -15,6 +15,8 @@ raise the same exception hierarchy (:class:`InvoiceClientsError` and below).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._exceptions import (
     APIConnectionError,
@@ -37,12 +39,43 @@ from ._exceptions import (
 )
 from ._models import Invoice, InvoiceKind, LineItem, PaymentState
 from ._money import Money
-from ._pagination import AsyncPager, InvoicePage, SyncPager
 from ._retry import RetryPolicy
 from ._version import __version__
-from .vendors import Vendor
-from .vendors.gcore import AsyncGcoreBilling, GcoreBilling
-from .vendors.versori import AsyncVersori, Versori
+from .vendors import Vendor  # the registry and the vendors' names only: each vendor loads on first use
+
+if TYPE_CHECKING:
+    from ._pagination import AsyncPager, InvoicePage, SyncPager
+    from .vendors.gcore import AsyncGcoreBilling, GcoreBilling
+    from .vendors.versori import AsyncVersori, Versori
+
+# The clients (and the generated packages, attrs and httpx behind them) load on first use, so that
+# ``import invoice_clients`` stays cheap (README, Benchmarks: startup); ``from invoice_clients import
+# GcoreBilling`` works as ever.
+_LAZY = {
+    "AsyncGcoreBilling": ".vendors.gcore",
+    "GcoreBilling": ".vendors.gcore",
+    "AsyncVersori": ".vendors.versori",
+    "Versori": ".vendors.versori",
+    "AsyncPager": "._pagination",
+    "InvoicePage": "._pagination",
+    "SyncPager": "._pagination",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "APIConnectionError",

@@ -98,6 +98,8 @@ class Listing:
             raise ValueError("a listing needs pages of at least 2 rows to overlap them")
         self._limit = limit
         self._window = max(window, 1)
+        self._throttled = False
+        self._horizon: int | None = None
         self._key = key
         self._fail = fail
         self._offset = 0
@@ -123,11 +125,29 @@ class Listing:
         if self._idle:  # searching for the anchor again: pages predicted from here would mostly be wasted
             return (self._offset,)
         stride = self._rows - min(self._overlap, self._rows - 1)
-        return tuple(self._offset + i * stride for i in range(self._window))
+        offsets = tuple(self._offset + i * stride for i in range(self._window))
+        if self._horizon is not None:  # speculative pages only where rows are claimed to exist
+            offsets = offsets[:1] + tuple(offset for offset in offsets[1:] if offset < self._horizon)
+        return offsets
 
     def throttle(self) -> None:
         """The server rate-limited us: one page in flight at a time from now on."""
         self._window = 1
+        self._throttled = True
+
+    def widen(self, window: int) -> int:
+        """Have up to ``window`` pages in flight from now on (adaptive prefetch); never undoes :meth:`throttle`.
+
+        Returns the window now in force."""
+        if not self._throttled:
+            self._window = max(window, 1)
+        return self._window
+
+    def claim(self, rows: int | None) -> None:
+        """The server's latest ``count``: speculative pages are scheduled only at offsets below it (``None``: none).
+
+        Only which pages are requested ahead changes; what a page means is decided by :meth:`take` alone."""
+        self._horizon = 0 if rows is None else rows
 
     def take(self, offset: int, invoices: Sequence[Invoice], more_claimed: bool) -> Verdict:
         """Judge the page fetched at ``offset`` (which must be :attr:`offset`) and move the listing on.

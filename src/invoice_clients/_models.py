@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from ._lazy import make_lazy
 from ._money import Money
 
 __all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState"]
@@ -132,3 +133,8 @@ def _trusted_invoice(
     _line_items(invoice, line_items)
     _raw(invoice, raw)
     return invoice
+
+
+# ``raw`` may be stored deferred by the parsers and built on first read (see ._lazy); set after ``_raw`` above,
+# which writes the slot itself.
+make_lazy(Invoice, "raw")

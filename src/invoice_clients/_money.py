@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import iso4217
-
 __all__ = ["Money", "minor_unit_exponent"]
 
 
@@ -28,6 +26,8 @@ def minor_unit_exponent(currency: str) -> int | None:
     ``None`` covers both codes the data package does not know (a currency newer
     than the installed data) and codes with no minor unit defined (gold, ``XXX``).
     """
+    import iso4217  # here: its data loads on first use, not at ``import invoice_clients``
+
     try:
         exponent: int | None = iso4217.Currency(currency).exponent
     except ValueError:

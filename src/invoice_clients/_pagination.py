@@ -15,22 +15,34 @@ whose offset is no longer predicted (the listing stepped back after rows
 shifted) is discarded with its error, as are pages fetched past the end.  The
 first 429 the transport sees drops the window to one page at a time for the
 rest of the listing.
+
+``prefetch=None`` (the default) adapts: the first page is fetched alone, and
+then up to :data:`AUTO_PREFETCH` pages ahead are requested, but only at offsets
+below the ``count`` the latest page claims (so a listing whose ``count`` is
+right sends no request past its end, and one without a usable ``count`` goes
+one page at a time); a 429 drops it to one page at a time, as above.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from ._lazy import make_lazy
 from ._listing import Listing, SortKey, kept_in_flight
 from ._models import Invoice
 
-__all__ = ["AsyncPager", "InvoicePage", "SyncPager"]
+if TYPE_CHECKING:
+    import asyncio  # at run time, imported by the async pager only: sync users never need it
+
+__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "SyncPager"]
+
+AUTO_PREFETCH = 8
+"""The most pages the default (adaptive) prefetch has in flight beyond the one being waited for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,9 @@ class InvoicePage:
         return len(self.invoices)
 
 
+_PAGE_RAW = make_lazy(InvoicePage, "raw")  # built on first read (see ._lazy)
+
+
 FetchT = TypeVar("FetchT")
 
 
@@ -79,7 +94,7 @@ class _Pager(Generic[FetchT]):
         *,
         page_size: int,
         limit: int,
-        prefetch: int,
+        prefetch: int | None,
         key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
@@ -96,16 +111,27 @@ class _Pager(Generic[FetchT]):
         limit = self._limit
         return Listing(
             limit=limit,
-            window=max(self.prefetch, 0) + 1,
+            window=1 if self.prefetch is None else max(self.prefetch, 0) + 1,
             key=self._key,
             fail=lambda offset, message: self._inconsistent(offset, limit, message),
         )
 
     @staticmethod
+    def _adapt(listing: Listing, page: InvoicePage, first: bool) -> int:
+        """Adaptive prefetch, after each page: pages ahead only below the ``count`` it claims (none without one);
+        after the first, a window of up to :data:`AUTO_PREFETCH` pages ahead.  Returns the window in force."""
+        listing.claim(page.count)
+        return listing.widen(AUTO_PREFETCH + 1) if first else 0
+
+    @staticmethod
     def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
         """The page to yield (its fresh invoices only; ``None`` if there are none) and whether the listing ended."""
         verdict = listing.take(page.offset, page.invoices, page.more_claimed)
-        fresh = replace(page, invoices=verdict.fresh) if verdict.fresh else None
+        fresh = None
+        if verdict.fresh:  # not dataclasses.replace: that would read (build) ``raw``
+            fresh = InvoicePage(
+                verdict.fresh, page.offset, page.limit, page.count, page.received, page.next_link, _PAGE_RAW.peek(page)
+            )
         return fresh, verdict.done
 
 
@@ -131,8 +157,9 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         """Every page that brings new invoices, in order."""
         listing = self._listing()
         pool = None
-        if self.prefetch > 0:
-            pool = ThreadPoolExecutor(max_workers=self.prefetch + 1, thread_name_prefix="invoice-clients-prefetch")
+        adapt, first = self.prefetch is None, True
+        if self.prefetch:
+            pool = _pool(self.prefetch + 1)
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
         in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
         seen_429 = self._rate_limited()
@@ -148,6 +175,10 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
                 if self._rate_limited() != seen_429:
                     listing.throttle()
                 fresh, done = self._judge(listing, page)
+                if adapt and not done:
+                    if self._adapt(listing, page, first) > 1 and first:
+                        pool = _pool(AUTO_PREFETCH + 1)
+                    first = False
                 if fresh is not None:
                     yield fresh
                 if done:
@@ -180,7 +211,10 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
 
     async def pages(self) -> AsyncIterator[InvoicePage]:
         """Every page that brings new invoices, in order."""
+        import asyncio
+
         listing = self._listing()
+        adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[InvoicePage]]] = deque()
         seen_429 = self._rate_limited()
         try:
@@ -195,6 +229,9 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
                 if self._rate_limited() != seen_429:
                     listing.throttle()
                 fresh, done = self._judge(listing, page)
+                if adapt and not done:
+                    self._adapt(listing, page, first)
+                    first = False
                 if fresh is not None:
                     yield fresh
                 if done:
@@ -206,8 +243,14 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
                 await _abandon(task)
 
 
+def _pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoice-clients-prefetch")
+
+
 async def _abandon(task: asyncio.Task[InvoicePage]) -> None:
     """Cancel a page no longer wanted and wait for it, so that neither it nor its error is left behind."""
+    import asyncio
+
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task

@@ -18,7 +18,6 @@ raised without the original exception attached (its text was not redacted).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import threading
@@ -261,6 +260,8 @@ class _TransportCore:
         return delay
 
     def log_success(self, spec: RequestSpec, url: str, response: httpx.Response, attempt: int, started: float) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):  # the URL and params are not formatted for nothing
+            return
         logger.debug(
             "%s %s params=%s -> %d in %.3fs (attempt %d)",
             spec.method,
@@ -420,6 +421,8 @@ class AsyncTransport(_TransportCore):
         budget = self.budget(deadline)
         late: APITimeoutError | None = None
         try:
+            import asyncio  # here, not at import: sync users never need it
+
             async with asyncio.timeout(budget):
                 return await self._attempts(spec, consume, url, timeout, started, started + budget)
         except TimeoutError:
@@ -465,6 +468,8 @@ class AsyncTransport(_TransportCore):
             delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
             if delay is None:
                 raise failure
+            import asyncio
+
             await asyncio.sleep(delay)
 
     async def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str) -> AsyncIterator[bytes]:

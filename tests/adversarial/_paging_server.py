@@ -294,14 +294,18 @@ def list_through_facade(
     server: PagingServer,
     *,
     ordering: list[str],
-    prefetch: int,
+    prefetch: int | None,
     page_size: int = 100,
     use_async: bool = False,
 ) -> Outcome:
-    """List everything through the facade (sync or async), keeping what was yielded before any error."""
+    """List everything through the facade (sync or async), keeping what was yielded before any error.
+
+    ``prefetch=None`` passes no ``prefetch``: the default (adaptive) one is what runs."""
     yielded: list[int] = []
     error: InvoiceClientsError | None = None
-    options: dict[str, Any] = {"ordering": ordering, "prefetch": prefetch, "page_size": page_size}
+    options: dict[str, Any] = {"ordering": ordering, "page_size": page_size}
+    if prefetch is not None:
+        options["prefetch"] = prefetch
     try:
         if use_async:
 

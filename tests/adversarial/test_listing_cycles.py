@@ -25,11 +25,11 @@ MISBEHAVIOURS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("prefetch", [0, 8, None])  # None: the default
 @pytest.mark.parametrize("ordering", [["id"], ["-invoice_date"]], ids=lambda o: ",".join(o))
 @pytest.mark.parametrize("misbehaviour", list(MISBEHAVIOURS))
 def test_a_misbehaving_server_raises_without_duplicates(
-    misbehaviour: str, ordering: list[str], prefetch: int, use_async: bool
+    misbehaviour: str, ordering: list[str], prefetch: int | None, use_async: bool
 ) -> None:
     with PagingServer(rows=1000, ordering=tuple(ordering), max_requests=400, **MISBEHAVIOURS[misbehaviour]) as server:
         outcome = list_through_facade(server, ordering=ordering, prefetch=prefetch, page_size=100, use_async=use_async)

@@ -16,9 +16,9 @@ ORDERINGS = [["id"], ["-id"], ["-invoice_date"], ["amount_total"], ["-amount_tot
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("prefetch", [0, 8, None])  # None: the default
 @pytest.mark.parametrize("ordering", ORDERINGS, ids=lambda o: ",".join(o))
-def test_inserts_during_the_listing_lose_nothing(ordering: list[str], prefetch: int, use_async: bool) -> None:
+def test_inserts_during_the_listing_lose_nothing(ordering: list[str], prefetch: int | None, use_async: bool) -> None:
     with PagingServer(rows=1000, ordering=tuple(ordering), inserts_per_request=3, jitter=0.002, seed=1) as server:
         outcome = list_through_facade(server, ordering=ordering, prefetch=prefetch, page_size=50, use_async=use_async)
     assert outcome.complete, outcome.figures()
@@ -26,10 +26,10 @@ def test_inserts_during_the_listing_lose_nothing(ordering: list[str], prefetch: 
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("prefetch", [0, 8, None])  # None: the default
 @pytest.mark.parametrize("ordering", ORDERINGS[:4], ids=lambda o: ",".join(o))
 def test_deletes_behind_and_ahead_of_the_cursor_lose_nothing(
-    ordering: list[str], prefetch: int, use_async: bool
+    ordering: list[str], prefetch: int | None, use_async: bool
 ) -> None:
     with PagingServer(
         rows=1000, ordering=tuple(ordering), inserts_per_request=1, deletes_behind=2, deletes_ahead=1, jitter=0.002

@@ -15,18 +15,18 @@ from ._paging_server import PagingServer, list_through_facade
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("prefetch", [0, 8, None])  # None: the default
 @pytest.mark.parametrize("ordering", [["id"], ["-invoice_date"]], ids=lambda o: ",".join(o))
-def test_a_server_capping_its_pages_loses_nothing(ordering: list[str], prefetch: int, use_async: bool) -> None:
+def test_a_server_capping_its_pages_loses_nothing(ordering: list[str], prefetch: int | None, use_async: bool) -> None:
     with PagingServer(rows=1000, ordering=tuple(ordering), cap=50) as server:
         outcome = list_through_facade(server, ordering=ordering, prefetch=prefetch, page_size=100, use_async=use_async)
     assert outcome.complete, outcome.figures()
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-@pytest.mark.parametrize("prefetch", [0, 8])
+@pytest.mark.parametrize("prefetch", [0, 8, None])  # None: the default
 @pytest.mark.parametrize("cap", [None, 50])
-def test_rows_claimed_but_never_sent_raise(cap: int | None, prefetch: int, use_async: bool) -> None:
+def test_rows_claimed_but_never_sent_raise(cap: int | None, prefetch: int | None, use_async: bool) -> None:
     with PagingServer(rows=300, cap=cap, count_bonus=200, max_requests=300) as server:
         outcome = list_through_facade(server, ordering=["id"], prefetch=prefetch, page_size=100, use_async=use_async)
     assert isinstance(outcome.error, InconsistentListingError), outcome.figures()

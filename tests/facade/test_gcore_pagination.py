@@ -53,12 +53,22 @@ def test_edges(
 
 def test_lazy(empty_sandbox: Sandbox, gcore_empty: GcoreBilling) -> None:
     _add(empty_sandbox, 12)
-    iterator = iter(gcore_empty.invoices.list(page_size=5))
+    iterator = iter(gcore_empty.invoices.list(page_size=5, prefetch=0))
     assert empty_sandbox.requests == []
     assert [next(iterator).id for _ in range(5)] == ["1", "2", "3", "4", "5"]
     assert len(empty_sandbox.requests) == 1
     next(iterator)
     assert len(empty_sandbox.requests) == 2
+
+
+def test_lazy_by_default_until_the_first_page(empty_sandbox: Sandbox, gcore_empty: GcoreBilling) -> None:
+    _add(empty_sandbox, 12)
+    iterator = iter(gcore_empty.invoices.list(page_size=5))
+    assert empty_sandbox.requests == []
+    assert next(iterator).id == "1"
+    # The default prefetch then asks for the pages the first page's count says remain (offsets 4 and 8).
+    assert [invoice.id for invoice in iterator] == [str(n) for n in range(2, 13)]
+    assert [int(q["offset"][0]) for q in gcore_list_requests(empty_sandbox)] == [0, 4, 8]
 
 
 def test_invoices_inserted_mid_listing_are_neither_skipped_nor_repeated(
@@ -101,7 +111,7 @@ def test_a_count_claiming_rows_never_sent_is_an_error_not_a_silent_end(
     empty_sandbox.gcore.count_override = 10_000
     seen: list[str] = []
     with pytest.raises(InconsistentListingError, match="brought nothing new"):
-        seen.extend(invoice.id for invoice in gcore_empty.invoices.list(page_size=3))
+        seen.extend(invoice.id for invoice in gcore_empty.invoices.list(page_size=3, prefetch=0))
     assert seen == [str(n) for n in range(1, 8)]
     assert len(empty_sandbox.requests) <= 4 + 17
 
@@ -139,10 +149,18 @@ def test_prefetch_returns_the_same_in_order(sandbox: Sandbox, gcore: GcoreBillin
 
 def test_prefetch_is_concurrent(sandbox: Sandbox, gcore: GcoreBilling) -> None:
     sandbox.inject(Fault.latency(0.05), times=None)
-    assert len(list(gcore.invoices.list(page_size=10))) == 31
-    assert sandbox.max_in_flight == 1  # one page at a time by default
+    assert len(list(gcore.invoices.list(page_size=10, prefetch=0))) == 31
+    assert sandbox.max_in_flight == 1  # one page at a time with prefetch=0
     assert len(list(gcore.invoices.list(page_size=10, prefetch=4))) == 31
     assert sandbox.max_in_flight >= 2  # pages were in flight together
+
+
+def test_default_prefetch_is_concurrent_and_stops_at_the_claimed_count(sandbox: Sandbox, gcore: GcoreBilling) -> None:
+    sandbox.inject(Fault.latency(0.05), times=None)
+    assert len(list(gcore.invoices.list(page_size=10))) == 31
+    assert sandbox.max_in_flight >= 2
+    # count 31: pages at 0, 9, 18, 27 (the short last one) and nothing past the end.
+    assert sorted(int(q["offset"][0]) for q in gcore_list_requests(sandbox)) == [0, 9, 18, 27]
 
 
 def test_a_429_backs_prefetch_off(sandbox: Sandbox, gcore: GcoreBilling) -> None:
@@ -158,16 +176,20 @@ def test_a_429_backs_prefetch_off(sandbox: Sandbox, gcore: GcoreBilling) -> None
 
 def test_stopping_early_stops_fetching(empty_sandbox: Sandbox, gcore_empty: GcoreBilling) -> None:
     _add(empty_sandbox, 30)
-    first = list(itertools.islice(gcore_empty.invoices.list(page_size=5), 7))
+    first = list(itertools.islice(gcore_empty.invoices.list(page_size=5, prefetch=0), 7))
     assert len(first) == 7
     assert len(empty_sandbox.requests) == 2
+    sandbox_requests = len(empty_sandbox.requests)
+    first = list(itertools.islice(gcore_empty.invoices.list(page_size=5), 7))
+    assert len(first) == 7  # the default prefetch: at most the first page and 8 ahead were asked for
+    assert len(empty_sandbox.requests) - sandbox_requests <= 1 + 8
 
 
 def test_rows_shifted_by_inserts_ahead_of_the_cursor_are_not_repeated(
     empty_sandbox: Sandbox, gcore_empty: GcoreBilling
 ) -> None:
     _add(empty_sandbox, 7)
-    iterator = iter(gcore_empty.invoices.list(page_size=3, ordering=["-id"]))
+    iterator = iter(gcore_empty.invoices.list(page_size=3, ordering=["-id"], prefetch=0))
     seen = [next(iterator).id for _ in range(3)]  # first page: 7, 6, 5
     _add(empty_sandbox, 2)  # 9 and 8 sort ahead of the cursor, pushing 6 and 5 onto the next page
     seen += [invoice.id for invoice in iterator]

@@ -8,6 +8,8 @@ from elsewhere (a test's, a plugin's) calls :func:`register`.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -88,10 +90,34 @@ class VendorPlugin:
 
 
 _REGISTRY: dict[str, VendorPlugin] = {}
+_BUILTIN: list[str] = []
+"""Modules of built-in vendors not imported yet: each is imported, and its ``PLUGIN`` registered, on the
+registry's first use (so that ``import invoice_clients`` does not import the vendors' clients)."""
+_LOCK = threading.RLock()
+
+
+def register_builtin(*modules: str) -> None:
+    """Register the vendors of ``modules`` (each exports ``PLUGIN``), in this order, on the registry's first use."""
+    _BUILTIN.extend(modules)
+
+
+def _load_builtin() -> None:
+    if not _BUILTIN:
+        return
+    with _LOCK:  # two threads' first uses must not both take (or skip) a module
+        while _BUILTIN:
+            plugin: VendorPlugin = importlib.import_module(_BUILTIN[0]).PLUGIN
+            _add(plugin)
+            del _BUILTIN[0]
 
 
 def register(plugin: VendorPlugin) -> VendorPlugin:
     """Add a vendor (its name must be new); returns it."""
+    _load_builtin()  # the built-in vendors come first, as if registered at import
+    return _add(plugin)
+
+
+def _add(plugin: VendorPlugin) -> VendorPlugin:
     if plugin.name in _REGISTRY and _REGISTRY[plugin.name] is not plugin:
         raise ValueError(f"a vendor named {plugin.name!r} is already registered")
     _REGISTRY[plugin.name] = plugin
@@ -100,14 +126,17 @@ def register(plugin: VendorPlugin) -> VendorPlugin:
 
 def unregister(name: str) -> None:
     """Remove a vendor (for tests that register one of their own)."""
+    _load_builtin()
     _REGISTRY.pop(name, None)
 
 
 def all_vendors() -> tuple[VendorPlugin, ...]:
     """The registered vendors, in registration order."""
+    _load_builtin()
     return tuple(_REGISTRY.values())
 
 
 def get(name: str) -> VendorPlugin:
     """The vendor called ``name``; ``KeyError`` if there is none."""
+    _load_builtin()
     return _REGISTRY[name]

@@ -22,6 +22,7 @@ from typing import Any, overload
 from ..._base import AsyncClientBase, SyncClientBase
 from ..._download import Destination, Spool
 from ..._exceptions import InconsistentListingError, InvalidArgumentError
+from ..._lazy import is_deferred
 from ..._listing import wire_limit
 from ..._models import Invoice, PaymentState
 from ..._pagination import AsyncPager, InvoicePage, SyncPager
@@ -36,7 +37,7 @@ from .wire import (
     download_request,
     get_request,
     parse_invoice,
-    parse_page,
+    parse_page_lazily,
 )
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
@@ -44,26 +45,32 @@ __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvo
 _MAX_PREFETCH = 8
 
 
-def _check_paging(page_size: int, prefetch: int) -> None:
+def _check_paging(page_size: int, prefetch: int | None) -> None:
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size!r}")
+    if prefetch is None:  # adaptive (the default): see _pagination
+        return
     if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= _MAX_PREFETCH:
-        raise InvalidArgumentError(f"prefetch must be between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
+        raise InvalidArgumentError(f"prefetch must be None or between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
 
 
 def _page(
     body: bytes, transport: SyncTransport | AsyncTransport, filters: GcoreFilters, offset: int, limit: int
 ) -> InvoicePage:
     spec = filters.page_request(offset=offset, limit=limit)
-    raw, invoices = parse_body(body, parse_page, transport=transport, spec=spec)
-    sane = isinstance(raw.count, int) and not isinstance(raw.count, bool) and raw.count >= 0
+    raw, invoices = parse_body(body, parse_page_lazily, transport=transport, spec=spec)
+    if is_deferred(raw):  # the page model is built on first read of page.raw (see parse_page_lazily)
+        count, results, next_ = raw[1], raw[2], raw[3]
+    else:
+        count, results, next_ = raw.count, raw.results, raw.next_
+    sane = isinstance(count, int) and not isinstance(count, bool) and count >= 0
     return InvoicePage(
         invoices=invoices,
         offset=offset,
         limit=limit,
-        count=raw.count if sane else None,
-        received=len(raw.results),
-        next_link=isinstance(raw.next_, str),
+        count=count if sane else None,
+        received=len(results),
+        next_link=isinstance(next_, str),
         raw=raw,
     )
 
@@ -86,7 +93,7 @@ def _prepare(arguments: Mapping[str, Any]) -> tuple[GcoreFilters, int]:
 
 
 def _pager_options(
-    transport: SyncTransport | AsyncTransport, filters: GcoreFilters, page_size: int, limit: int, prefetch: int
+    transport: SyncTransport | AsyncTransport, filters: GcoreFilters, page_size: int, limit: int, prefetch: int | None
 ) -> dict[str, Any]:
     """What a pager needs besides its fetch function (the I/O), the same for both."""
     return {
@@ -119,7 +126,7 @@ class GcoreInvoices:
         payer_id: int | None = None,
         ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
-        prefetch: int = 0,
+        prefetch: int | None = None,
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> SyncPager:
@@ -135,7 +142,9 @@ class GcoreInvoices:
         ``ordering`` is a sequence of field names (``["-invoice_date"]``, any
         ``Sequence[str]``, checked at run time) or one comma-separated string,
         ``-`` for descending; it is sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
-        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently.
+        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently; the default (``None``)
+        fetches the first page alone and then as many pages ahead as its ``count`` says remain, at most 8
+        (one at a time after a 429); ``prefetch=0`` is strictly one request at a time.
         Every invoice that exists throughout the listing is yielded exactly
         once, or :class:`~invoice_clients.InconsistentListingError` is raised
         (pages that do not fit together); see "Guarantees" in the README.
@@ -219,7 +228,7 @@ class AsyncGcoreInvoices:
         payer_id: int | None = None,
         ordering: str | Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
-        prefetch: int = 0,
+        prefetch: int | None = None,
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> AsyncPager:

@@ -26,11 +26,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from functools import total_ordering
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..._generated.gcore_billing_client.models import ErpInvoiceExternal
 from ..._listing import SortKey
 from ..._models import Invoice
+
+if TYPE_CHECKING:
+    from ..._generated.gcore_billing_client.models import ErpInvoiceExternal
 
 __all__ = ["sort_key"]
 
@@ -70,7 +72,7 @@ def _amount_total(invoice: Invoice) -> Any:
 
 
 def _created_at(invoice: Invoice) -> int:
-    instant = cast(ErpInvoiceExternal, invoice.raw).created_at
+    instant = cast("ErpInvoiceExternal", invoice.raw).created_at
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=datetime.UTC)
     return (instant - _EPOCH) // _MICROSECOND
@@ -81,7 +83,7 @@ def _invoice_date(invoice: Invoice) -> int | None:
 
 
 def _name(invoice: Invoice) -> str:
-    return cast(ErpInvoiceExternal, invoice.raw).name
+    return cast("ErpInvoiceExternal", invoice.raw).name
 
 
 _NUMBERS: dict[str, Callable[[Invoice], Any]] = {

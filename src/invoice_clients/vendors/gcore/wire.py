@@ -21,7 +21,6 @@ from operator import itemgetter
 from typing import Any, Literal, cast, get_args
 
 import attrs
-import iso4217
 
 from ..._exceptions import InvalidArgumentError
 from ..._generated.gcore_billing_client.api.erp_invoices import (
@@ -37,6 +36,7 @@ from ..._generated.gcore_billing_client.models import (
     V1ErpInvoicesListPaymentState,
 )
 from ..._generated.gcore_billing_client.types import UNSET
+from ..._lazy import Builder, is_deferred
 from ..._models import Invoice, InvoiceKind, PaymentState, _trusted_invoice
 from ..._money import Money
 from ..._transport import RequestSpec
@@ -65,6 +65,7 @@ __all__ = [
     "invoice_from_gcore",
     "parse_invoice",
     "parse_page",
+    "parse_page_lazily",
 ]
 
 MAX_PAGE_SIZE = 100
@@ -108,6 +109,8 @@ def _check_currency(currency: str | None) -> str | None:
     code = currency.strip().upper() if isinstance(currency, str) else ""
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise InvalidArgumentError(f"currency must be an ISO 4217 code such as 'EUR', got {currency!r}")
+    import iso4217  # here: its data loads on first use, not at ``import invoice_clients``
+
     try:
         iso4217.Currency(code)
     except ValueError:
@@ -306,6 +309,16 @@ def invoice_from_gcore(raw: ErpInvoiceExternal) -> Invoice:
 
 def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Invoice, ...]]:
     """A list response: the generated page model and its converted invoices."""
+    raw, invoices = parse_page_lazily(data)
+    if is_deferred(raw):
+        raw = raw[0].build(*raw[1:])
+    return cast(PaginatedErpInvoiceExternalList, raw), invoices
+
+
+def parse_page_lazily(data: object) -> tuple[Any, tuple[Invoice, ...]]:
+    """As :func:`parse_page`, but the page model may be deferred (see :mod:`._lazy`): a tuple
+    ``(Builder, count, invoices, next, previous, extras)`` that :class:`InvoicePage` builds on first read
+    of its ``raw``; the invoices' own ``raw`` models are deferred alike."""
     if type(data) is dict and data.keys() >= _PAGE_KEYS:
         count, results, next_, previous = data["count"], data["results"], data.get("next"), data.get("previous")
         if (
@@ -319,15 +332,12 @@ def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Inv
             except _FAST_MISSES:
                 pass  # the general path below decides, and names the place that does not fit
             else:
-                page = PaginatedErpInvoiceExternalList(
-                    count=count,
-                    results=cast(list[ErpInvoiceExternal], [invoice.raw for invoice in invoices]),
-                    next_=next_ if "next" in data else UNSET,
-                    previous=previous if "previous" in data else UNSET,
-                )
+                extras = None
                 if len(data) != len(_PAGE_KEYS) + ("next" in data) + ("previous" in data):
-                    page.additional_properties = {k: v for k, v in data.items() if k not in _PAGE_FIELDS}
-                return page, invoices
+                    extras = {k: v for k, v in data.items() if k not in _PAGE_FIELDS}
+                next_ = next_ if "next" in data else UNSET
+                previous = previous if "previous" in data else UNSET
+                return (_PAGE_MODEL, count, invoices, next_, previous, extras), invoices
     GCORE_PAGE.check(data, "page")
     page = PaginatedErpInvoiceExternalList.from_dict(cast(dict[str, Any], data))
     if not isinstance(page.results, list):
@@ -399,6 +409,11 @@ _DATES = _Memo(_parse_date)
 _CURRENCIES = _Memo(_parse_currency)
 _decimal_string = _DECIMAL_PATTERN.fullmatch
 _date_time_string = _DATE_TIME_PATTERN.fullmatch
+_amounts_and_times = re.compile(
+    "\x00".join([f"(?:{_DECIMAL_PATTERN.pattern})"] * 3 + [f"(?a:{_DATE_TIME_PATTERN.pattern})"] * 2)
+).fullmatch
+"""The three amounts and two timestamps, NUL-joined, in one match: neither pattern matches a NUL, so the
+whole matches exactly when each part matches its own pattern (one regex call instead of five)."""
 _date_time = datetime.datetime.fromisoformat
 _GCORE = Vendor.GCORE
 WIRE_FIELDS = (
@@ -407,13 +422,65 @@ WIRE_FIELDS = (
     "invoice_id", "created_at", "updated_at",
 )  # fmt: skip
 """The fields the fast path reads, in the order it unpacks them: every field of ``ErpInvoiceExternal``
-(whose constructor it calls by keyword, so the generator's field order does not matter)."""
+(whose constructor :func:`_invoice_model` calls by keyword, so the generator's field order does not matter)."""
 if {a.name for a in attrs.fields(ErpInvoiceExternal) if a.init} != set(WIRE_FIELDS) or set(WIRE_FIELDS) != set(
     GCORE_INVOICE.fields or ()
 ):  # only a regeneration can get here, and the test suite then fails at once
-    raise ImportError("ErpInvoiceExternal's fields changed: update WIRE_FIELDS and _fast_invoice in wire.py")
+    raise ImportError("ErpInvoiceExternal's fields changed: update WIRE_FIELDS, _fast_invoice, _invoice_model")
 _wire_fields = itemgetter(*WIRE_FIELDS)  # all of them in one call; KeyError if one is missing (not fast)
 _money = Money._trusted
+
+
+def _invoice_model(
+    id_: Any,
+    name: Any,
+    move_type: Any,
+    currency: Any,
+    issued: Any,
+    due: Any,
+    start: Any,
+    end: Any,
+    untaxed: Any,
+    tax: Any,
+    total: Any,
+    payment_state: Any,
+    client_id: Any,
+    payer_id: Any,
+    invoice_id: Any,
+    created_at: Any,
+    updated_at: Any,
+    wire: dict[str, Any] | None,
+) -> ErpInvoiceExternal:
+    """``Invoice.raw``, built on first read from the values :func:`_fast_invoice` checked (in ``WIRE_FIELDS``
+    order) and the wire dict if it has extra properties (else ``None``)."""
+    model = ErpInvoiceExternal(
+        id=id_, name=name, move_type=move_type, currency=currency, invoice_date=issued, invoice_date_due=due,
+        billing_period_from=start, billing_period_to=end, amount_untaxed=untaxed, amount_tax=tax,
+        amount_total=total, payment_state=payment_state, client_id=client_id, payer_id=payer_id,
+        invoice_id=invoice_id, created_at=created_at, updated_at=updated_at,
+    )  # fmt: skip
+    if wire is not None:  # every field is required, so more keys means extra properties
+        model.additional_properties = {key: value for key, value in wire.items() if key not in WIRE_FIELDS}
+    return model
+
+
+def _page_model(
+    count: int, invoices: tuple[Invoice, ...], next_: Any, previous: Any, extras: dict[str, Any] | None
+) -> PaginatedErpInvoiceExternalList:
+    """``InvoicePage.raw``, built on first read; its ``results`` are the invoices' own ``raw`` models."""
+    page = PaginatedErpInvoiceExternalList(
+        count=count,
+        results=cast(list[ErpInvoiceExternal], [invoice.raw for invoice in invoices]),
+        next_=next_,
+        previous=previous,
+    )
+    if extras is not None:
+        page.additional_properties = extras
+    return page
+
+
+_INVOICE_MODEL = Builder(_invoice_model)
+_PAGE_MODEL = Builder(_page_model)
 
 
 def _fast_invoice(wire: object) -> Invoice:
@@ -440,34 +507,26 @@ def _fast_invoice(wire: object) -> Invoice:
     due = None if due is None else _DATES[due]
     start = None if start is None else _DATES[start]
     end = None if end is None else _DATES[end]
-    if not (
-        type(untaxed) is str
-        and type(tax) is str
-        and type(total) is str
-        and _decimal_string(untaxed)
-        and _decimal_string(tax)
-        and _decimal_string(total)
-    ):
-        raise _NotFast
     # Timestamps rarely repeat, so they are not memoized.  Upper-case ``T`` and ``Z`` only: the rule allows
     # lower case, which from_dict cannot read (the general path rejects those); fromisoformat then refuses
     # impossible dates, as the rule does, and parses exactly as from_dict does.
     if not (
-        type(created_at) is str
+        type(untaxed) is str
+        and type(tax) is str
+        and type(total) is str
+        and type(created_at) is str
         and type(updated_at) is str
-        and _date_time_string(created_at)
-        and _date_time_string(updated_at)
+        and _amounts_and_times(f"{untaxed}\x00{tax}\x00{total}\x00{created_at}\x00{updated_at}")
     ):
         raise _NotFast
     created_at, updated_at = _date_time(created_at), _date_time(updated_at)
-    model = ErpInvoiceExternal(
-        id=id_, name=name, move_type=move_type, currency=currency, invoice_date=issued, invoice_date_due=due,
-        billing_period_from=start, billing_period_to=end, amount_untaxed=untaxed, amount_tax=tax,
-        amount_total=total, payment_state=payment_state, client_id=client_id, payer_id=payer_id,
-        invoice_id=invoice_id, created_at=created_at, updated_at=updated_at,
+    # The generated model is deferred (built on first read of ``.raw``, see ._lazy and _invoice_model): the
+    # values in WIRE_FIELDS order, then the wire dict if it has extra properties.
+    model = (
+        _INVOICE_MODEL, id_, name, move_type, currency, issued, due, start, end, untaxed, tax, total,
+        payment_state, client_id, payer_id, invoice_id, created_at, updated_at,
+        wire if len(wire) != len(WIRE_FIELDS) else None,
     )  # fmt: skip
-    if len(wire) != len(WIRE_FIELDS):  # every field is required, so more keys means extra properties
-        model.additional_properties = {key: value for key, value in wire.items() if key not in WIRE_FIELDS}
     return _trusted_invoice(
         _GCORE,
         str(id_),
@@ -484,5 +543,5 @@ def _fast_invoice(wire: object) -> Invoice:
         _PAYMENT_STATES.get(payment_state, payment_state),
         None,
         (),
-        model,
+        model,  # deferred: Invoice.raw builds the ErpInvoiceExternal on first read
     )

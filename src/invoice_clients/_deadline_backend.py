@@ -1,0 +1,81 @@
+"""The httpcore network backend behind :mod:`._deadline` (see there), imported with the first client."""
+
+from __future__ import annotations
+
+import ssl
+import typing
+from collections.abc import Iterable
+
+import httpcore
+import httpx
+
+from ._deadline import _cap
+
+__all__ = ["DeadlineBackend", "deadline_http_transport"]
+
+
+class _Stream(httpcore.NetworkStream):
+    """A network stream whose every operation ends by the thread's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _cap(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _cap(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, _cap(timeout)))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's blocking backend, with every connect, read and write bounded by the thread's deadline."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        return _Stream(self._inner.connect_tcp(host, port, _cap(timeout), local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - the clients never use a unix socket
+        return _Stream(self._inner.connect_unix_socket(path, _cap(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - only httpcore's own retries sleep
+        self._inner.sleep(seconds)
+
+
+def deadline_http_transport() -> httpx.HTTPTransport:
+    """httpx's default transport (same TLS verification and pool limits), over :class:`DeadlineBackend`.
+
+    ``httpx.HTTPTransport`` takes no network backend, so its connection pool is
+    replaced by an identical one that has ours.
+    """
+    transport = httpx.HTTPTransport()
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=transport._pool._ssl_context,  # the one httpx just built: a second costs ~25 ms per client
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=DeadlineBackend(),
+    )
+    return transport

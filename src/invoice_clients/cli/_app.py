@@ -226,11 +226,10 @@ _TYPES: dict[str, Any] = {"str": str | None, "int": int | None, "date": str | No
 
 def _parameter(option: CliOption) -> inspect.Parameter:
     kind: Any = _TYPES.get(option.kind)
-    extra: dict[str, Any] = {"is_flag": True} if option.kind == "bool" else {}
     if option.kind == "choice":
         choices = StrEnum(option.name, {choice: choice for choice in option.choices})  # type: ignore[misc]
         kind = choices | None
-    info = typer.Option(option.flag, metavar=option.metavar, help=option.help, **extra)
+    info = typer.Option(option.flag, metavar=option.metavar, help=option.help)
     default = False if option.kind == "bool" else None
     return inspect.Parameter(
         option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, info]
@@ -319,9 +318,7 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", is_flag=True, is_eager=True, callback=_show_version, help="Print the version and exit."
-        ),
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Read invoices from vendor APIs: list, export to CSV/JSONL, fetch PDFs."""

@@ -35,17 +35,24 @@ _GLOBAL = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "exter
 Operations = dict[str, tuple[str, str, dict[str, Any]]]
 
 
-def find_operations(document: dict[str, Any]) -> Operations:
-    """operationId -> (path, method, operation) for every operation in ``document``."""
-    found: Operations = {}
+def _each_operation(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) for every operation object under ``paths``, in document order."""
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
         for method in METHODS:
             operation = item.get(method)
-            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
-                found[operation["operationId"]] = (path, method, operation)
-    return found
+            if isinstance(operation, dict):
+                yield path, method, operation
+
+
+def find_operations(document: dict[str, Any]) -> Operations:
+    """operationId -> (path, method, operation) for every operation in ``document`` that has one."""
+    return {
+        operation["operationId"]: (path, method, operation)
+        for path, method, operation in _each_operation(document)
+        if isinstance(operation.get("operationId"), str)
+    }
 
 
 def normalise_path(path: str) -> str:
@@ -61,15 +68,10 @@ def operation_key(path: str, method: str, operation: dict[str, Any]) -> str:
 
 def all_operations(document: dict[str, Any]) -> Operations:
     """:func:`operation_key` -> (path, method, operation) for every operation, with or without operationId."""
-    found: Operations = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                found[operation_key(path, method, operation)] = (path, method, operation)
-    return found
+    return {
+        operation_key(path, method, operation): (path, method, operation)
+        for path, method, operation in _each_operation(document)
+    }
 
 
 def refs(node: Any) -> Iterator[str]:

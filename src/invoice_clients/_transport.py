@@ -78,7 +78,9 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-_OTHER_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)  # odd protocol or codec failures
+# Every failure of an attempt that becomes a typed error: the retryable ones above (httpx.HTTPError subclasses)
+# and odd protocol or codec failures.
+_MAPPED_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)
 
 
 def check_deadline(deadline: float | None, name: str = "deadline") -> float | None:
@@ -348,9 +350,7 @@ class SyncTransport(_TransportCore):
                     failure, retryable = self.failure_for(exc, spec, url)
                 except InvoiceClientsError:
                     raise
-                except _RETRYABLE_EXCEPTIONS as exc:
-                    failure, retryable = self.failure_for(exc, spec, url)
-                except _OTHER_EXCEPTIONS as exc:
+                except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
                     failure, retryable = self.failure_for(exc, spec, url)
                 if isinstance(failure, APIConnectionError) and time.monotonic() >= ends_at - _DEADLINE_EPSILON:
                     raise self.deadline_error(spec, url, budget)
@@ -461,9 +461,7 @@ class AsyncTransport(_TransportCore):
                 failure, retryable = self.failure_for(exc, spec, url)
             except InvoiceClientsError:
                 raise
-            except _RETRYABLE_EXCEPTIONS as exc:
-                failure, retryable = self.failure_for(exc, spec, url)
-            except _OTHER_EXCEPTIONS as exc:
+            except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
                 failure, retryable = self.failure_for(exc, spec, url)
             delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
             if delay is None:

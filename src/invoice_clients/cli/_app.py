@@ -127,7 +127,8 @@ def _safe(text: str) -> str:
     if scrubbed != text:
         return scrubbed
     shown = visible(text)
-    return text if scrub_live(shown) == shown else scrub_live(shown)
+    scrubbed_shown = scrub_live(shown)
+    return text if scrubbed_shown == shown else scrubbed_shown
 
 
 def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
@@ -135,16 +136,22 @@ def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 
     A hostile server can put the key in an invoice's number or URL (also split
     by invisible characters a terminal would drop); the library hands data back
-    as received, but the command line never prints the key.
+    as received, but the command line never prints the key.  Each text is
+    scrubbed once, and an invoice is copied only when something changed.
     """
     for invoice in invoices:
         changes: dict[str, object] = {}
         for name in _TEXT_FIELDS:
             value = getattr(invoice, name)
-            if isinstance(value, str) and _safe(value) != value:
-                changes[name] = _safe(value)
-        items = tuple(dataclasses.replace(item, description=_safe(item.description)) for item in invoice.line_items)
-        if items != invoice.line_items:
+            if isinstance(value, str) and (safe := _safe(value)) != value:
+                changes[name] = safe
+        items = tuple(
+            item
+            if (safe := _safe(item.description)) == item.description
+            else dataclasses.replace(item, description=safe)
+            for item in invoice.line_items
+        )
+        if any(new is not old for new, old in zip(items, invoice.line_items, strict=True)):
             changes["line_items"] = items
         yield dataclasses.replace(invoice, **changes) if changes else invoice  # type: ignore[arg-type]
 

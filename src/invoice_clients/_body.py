@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import httpx
 
 from ._exceptions import APIConnectionError, ResponseTooLargeError, ResponseValidationError
+from ._security import safe_url
 
 __all__ = ["ACCEPT_ENCODING", "PDF_MEDIA_TYPES", "BodyReader"]
 
@@ -64,6 +65,7 @@ class BodyReader:
     """Turns one response's raw chunks into decoded, counted (and, for a PDF, checked) chunks."""
 
     def __init__(self, response: httpx.Response, *, limit: int, method: str, url: str, pdf: bool) -> None:
+        """``url`` as requested: its user-info is removed (by parsing it) only for an error's message."""
         self._limit, self._method, self._url, self._pdf = limit, method, url, pdf
         self._size = 0
         self._head = b""
@@ -84,11 +86,13 @@ class BodyReader:
                 raise self.invalid(f"expected a PDF, got Content-Type {media_type or 'none'!r}"[:120])
 
     def invalid(self, message: str) -> ResponseValidationError:
-        return ResponseValidationError(message, method=self._method, url=self._url, status_code=200)
+        return ResponseValidationError(message, method=self._method, url=safe_url(self._url), status_code=200)
 
     def too_large(self, what: str) -> ResponseTooLargeError:
         return ResponseTooLargeError(
-            f"response body larger than the limit of {self._limit} bytes ({what})", method=self._method, url=self._url
+            f"response body larger than the limit of {self._limit} bytes ({what})",
+            method=self._method,
+            url=safe_url(self._url),
         )
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
@@ -112,7 +116,7 @@ class BodyReader:
                     "the PDF ended without its %%EOF marker on a connection with no length or chunked framing:"
                     " the body was cut",
                     method=self._method,
-                    url=self._url,
+                    url=safe_url(self._url),
                 )
 
     def _counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:

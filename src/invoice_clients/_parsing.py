@@ -19,7 +19,7 @@ from ._exceptions import ResponseValidationError
 from ._security import redact_text, safe_url, scrubbing
 from ._transport import RequestSpec, _TransportCore
 
-__all__ = ["decode_json", "parse_body"]
+__all__ = ["decode_json", "parse_body", "parse_bytes"]
 
 T = TypeVar("T")
 
@@ -53,7 +53,22 @@ def parse_body(
     spec: RequestSpec,
     status_code: int = 200,
 ) -> T:
-    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`.
+    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`."""
+    return parse_bytes(
+        body, lambda raw: parse(decode_json(raw)), transport=transport, spec=spec, status_code=status_code
+    )
+
+
+def parse_bytes(
+    body: bytes,
+    parse: Callable[[bytes], T],
+    *,
+    transport: _TransportCore,
+    spec: RequestSpec,
+    status_code: int = 200,
+) -> T:
+    """``parse(body)`` for a parser that decodes the bytes itself (a typed decoder), with any misfit raised as
+    :class:`ResponseValidationError`.
 
     The message quotes body values, which may be the key echoed back: it is
     built from scrubbed parts only, and raised ``from None`` because the
@@ -61,7 +76,7 @@ def parse_body(
     """
     try:
         with scrubbing(transport.api_key):
-            return parse(decode_json(body))
+            return parse(body)
     except _MISFITS as exc:
         try:
             text = str(exc)

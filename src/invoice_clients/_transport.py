@@ -183,7 +183,7 @@ class _TransportCore:
     def body_reader(self, response: httpx.Response, spec: RequestSpec, url: str) -> BodyReader:
         pdf = spec.accept == "application/pdf"
         limit = self.max_pdf_bytes if pdf else self.max_response_bytes
-        return BodyReader(response, limit=limit, method=spec.method, url=safe_url(url), pdf=pdf)
+        return BodyReader(response, limit=limit, method=spec.method, url=url, pdf=pdf)
 
     def excerpt(self, body: bytes) -> str:
         """A short, one-line, redacted excerpt of a body: redacted first, then collapsed, then cut.

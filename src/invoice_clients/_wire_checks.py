@@ -22,6 +22,9 @@ import re
 import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from msgspec import UNSET, Meta, UnsetType, defstruct
 
 from ._security import scrub_active
 
@@ -37,14 +40,24 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A named predicate: ``what`` is how an error message describes the expected value."""
+    """A named predicate: ``what`` is how an error message describes the expected value.
+
+    ``wire`` is the type a typed decoder (msgspec, see :meth:`Schema.wire_type`) reads such a value as, in C.
+    When ``wire_exact``, the decoder refuses whatever the rule refuses (it may refuse more, such as integers
+    beyond 64 bits: a fast path then defers to the general one); otherwise it is looser, and a fast path that
+    decodes with it must check the value itself.  ``tests/facade/test_wire_types.py`` holds these claims.
+    """
 
     what: str
     accepts: Callable[[object], bool]
+    wire: Any = object
+    wire_exact: bool = False
 
     def or_null(self) -> Rule:
         accepts = self.accepts
-        return Rule(f"{self.what} or null", lambda value: value is None or accepts(value))
+        return Rule(
+            f"{self.what} or null", lambda value: value is None or accepts(value), self.wire | None, self.wire_exact
+        )
 
 
 def _integer(value: object) -> bool:
@@ -80,16 +93,25 @@ def _valid_date_time(value: str) -> bool:
         return False
 
 
-INTEGER = Rule("an integer", _integer)
-INT32 = Rule("a 32-bit integer", lambda v: _integer(v) and -(2**31) <= v < 2**31)  # type: ignore[operator]
-NON_NEGATIVE = Rule("a non-negative integer", lambda v: _integer(v) and v >= 0)  # type: ignore[operator]
-STRING = Rule("a string", lambda v: type(v) is str)
-BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool))
-DATE = Rule("a YYYY-MM-DD date", _date)
-DATE_TIME = Rule("an RFC 3339 date-time", _date_time)
-DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None)
-CURRENCY = Rule("a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None)
-ANY = Rule("any value", lambda v: True)
+# The typed decoder's own checks where they equal the rule: integers (not floats, not booleans; any size),
+# strings, booleans, and RFC 3339 full dates (ASCII digits, real calendar days).  Its date-time reader is
+# more lenient than DATE_TIME (lower-case ``t``, a space, more than six fractional digits rounded), so
+# date-times, decimals and currency codes are read as strings and checked by the fast path.
+INTEGER = Rule("an integer", _integer, int, True)
+INT32 = Rule(
+    "a 32-bit integer",
+    lambda v: _integer(v) and -(2**31) <= v < 2**31,  # type: ignore[operator]
+    Annotated[int, Meta(ge=-(2**31), le=2**31 - 1)],
+    True,
+)
+NON_NEGATIVE = Rule("a non-negative integer", lambda v: _integer(v) and v >= 0, Annotated[int, Meta(ge=0)], True)  # type: ignore[operator]
+STRING = Rule("a string", lambda v: type(v) is str, str, True)
+BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool), bool, True)
+DATE = Rule("a YYYY-MM-DD date", _date, datetime.date, True)
+DATE_TIME = Rule("an RFC 3339 date-time", _date_time, str)
+DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None, str)
+CURRENCY = Rule("a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None, str)
+ANY = Rule("any value", lambda v: True)  # loose: msgspec reads a JSON fraction as a float, not a Decimal
 
 
 class _MisfitError(Exception):
@@ -116,6 +138,20 @@ class Schema:
             for name, rule in (self.fields or {}).items()
         )
         object.__setattr__(self, "_plan", plan)  # the fields, pre-sorted into leaves and nested schemas
+
+    def wire_type(self, name: str) -> Any:
+        """A msgspec type that decodes a JSON body this schema accepts, checking in C what its rules'
+        ``wire`` types check (and refusing properties the schema does not declare: a fast path then
+        defers to the general one, which keeps them).  ``name`` names the struct types made."""
+        if self.items is not None:
+            return list[self.items.wire_type(name)]  # type: ignore[misc]
+        if self.values is not None:
+            return dict[str, self.values.wire]  # type: ignore[name-defined]
+        fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+        for key, rule in (self.fields or {}).items():
+            kind = rule.wire_type(f"{name}_{key}") if isinstance(rule, Schema) else rule.wire
+            fields.append((key, kind) if key in self.required else (key, kind | UnsetType, UNSET))
+        return defstruct(name, fields, kw_only=True, forbid_unknown_fields=True, frozen=True, gc=False)
 
     def check(self, value: object, where: str) -> None:
         """Raise ``ValueError`` naming the first place in ``value`` (called ``where``) that breaks the schema."""

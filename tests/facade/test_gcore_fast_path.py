@@ -1,8 +1,10 @@
-"""The one-pass Gcore parser builds exactly what the general path builds, and defers to it for anything else.
+"""The fast Gcore parsers build exactly what the general path builds, and defer to it for anything else.
 
 The general path is ``GCORE_PAGE.check`` + the generated ``from_dict`` + ``invoice_from_gcore``; the fast
-path (``_fast_invoice``) must give equal invoices *and* equal generated models (``.raw``), and must never
-accept what the check refuses.  The property tests hold both to the spec; these pin the corner cases.
+paths (``_fast_invoice`` on a decoded dict, and ``parse_page_body`` / ``parse_invoice_body``, which decode
+the bytes with msgspec into typed structs) must give equal invoices *and* equal generated models (``.raw``),
+and must never accept what the check refuses.  The property tests hold them to the spec; these pin the
+corner cases.
 """
 
 from __future__ import annotations
@@ -18,13 +20,22 @@ import pytest
 
 from invoice_clients import Invoice, Money, ResponseValidationError
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
+from invoice_clients._lazy import is_deferred
 from invoice_clients._models import _trusted_invoice
 from invoice_clients._parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
 from invoice_clients.vendors.gcore import wire as wire_module
 from invoice_clients.vendors.gcore.checks import GCORE_INVOICE, GCORE_PAGE
-from invoice_clients.vendors.gcore.wire import _fast_invoice, _NotFast, invoice_from_gcore, parse_invoice, parse_page
+from invoice_clients.vendors.gcore.wire import (
+    _fast_invoice,
+    _NotFast,
+    invoice_from_gcore,
+    parse_invoice,
+    parse_invoice_body,
+    parse_page,
+    parse_page_body,
+)
 
 from .conftest import FAST
 
@@ -55,7 +66,12 @@ VALID_VARIANTS = [
     {"extra_field": {"nested": [1, 2]}, "another": None},
     {"amount_total": "\u0661\u0662.5"},  # Unicode digits: the spec's pattern (\d) allows them; so must we
     {"created_at": "2026-02-28t09:00:00z"},  # the rule allows lower case, from_dict cannot read it: rejected
+    {"name": "\u00e9\U0001f600 \x00"},  # any string, NUL and astral characters included
+    {"created_at": "2026-02-28T09:00:00.1234567Z"},  # seven fractional digits: truncated, as from_dict does
+    {"payer_id": 2**70, "id": 2**64 + 1},  # beyond 64 bits: the typed decoder defers, the rule allows them
 ]
+TAKEN_BY_THE_GENERAL_PATH = ({"amount_total": "\u0661\u0662.5"}, {"created_at": "2026-02-28t09:00:00z"})
+"""Valid variants the fast paths leave to the general path (non-ASCII digits, a lower-case date-time)."""
 
 INVALID_VARIANTS = [
     {"id": True},
@@ -70,9 +86,30 @@ INVALID_VARIANTS = [
     {"amount_tax": 12},
     {"amount_tax": Decimal("12.5")},
     {"created_at": "2026-02-28T09:00:00"},
+    {"created_at": "2026-02-28 09:00:00Z"},  # msgspec's own date-time reader would take these three
+    {"created_at": "2026-02-28t09:00:00"},
+    {"updated_at": "2026-02-28T09:00:00+00:60"},
     {"updated_at": "0000-01-01T00:00:00Z"},
     {"payment_state": None},
+    {"invoice_date": "\uff12026-02-28"},  # a full-width digit in a date
+    {"amount_total": " 12.5"},  # Decimal() would take these: the rule does not
+    {"amount_total": "NaN"},
+    {"amount_total": "1_000"},
+    {"amount_total": ".5"},
+    {"client_id": -(2**31) - 1},
+    {"invoice_id": 1.0},
 ]
+
+
+def wire_bytes(data: Any) -> bytes:
+    """``data`` as a server would send it (a ``Decimal`` as a JSON number)."""
+    return json.dumps(data, default=float).encode()
+
+
+def built(parsed: tuple[Any, tuple[Invoice, ...]]) -> tuple[Any, tuple[Invoice, ...]]:
+    """A lazily parsed page with its model built, as ``InvoicePage.raw`` builds it on first read."""
+    raw, invoices = parsed
+    return (raw[0].build(*raw[1:]) if is_deferred(raw) else raw), invoices
 
 
 def general(data: dict[str, Any]) -> Invoice:
@@ -97,9 +134,12 @@ def test_fast_path_builds_what_the_general_path_builds(changes: dict[str, Any]) 
     except (ValueError, TypeError):
         with pytest.raises(ValueError, match="Invalid isoformat"):
             parse_invoice(data)
+        with pytest.raises(ValueError, match="Invalid isoformat"):
+            parse_invoice_body(wire_bytes(data))
         return
     same(parse_invoice(data), expected)
-    if "created_at" not in changes:  # everything but the lower-case timestamp is taken by the fast path
+    same(parse_invoice_body(wire_bytes(data)), expected)
+    if changes not in TAKEN_BY_THE_GENERAL_PATH:
         same(_fast_invoice(data), expected)
 
 
@@ -113,6 +153,24 @@ def test_fast_path_refuses_what_the_check_refuses(changes: dict[str, Any]) -> No
     with pytest.raises(ValueError, match=r"^invoice") as raised:
         parse_invoice(data)
     assert str(raised.value) == str(expected.value)  # the general path names the place
+    with pytest.raises(ValueError, match=r"^invoice") as expected:  # as the client decodes it (1.0: a Decimal)
+        GCORE_INVOICE.check(decode_json(wire_bytes(data)), "invoice")
+    with pytest.raises(ValueError, match=r"^invoice") as raised:
+        parse_invoice_body(wire_bytes(data))
+    assert str(raised.value) == str(expected.value)
+
+
+def test_the_typed_decoder_takes_a_page_that_fits_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that fits the spec, with no extra properties, never reaches ``decode_json``."""
+    rows = [variant({"id": n, "name": f"INV/{n}"}) for n in range(1, 4)]
+
+    def unexpected(body: bytes) -> object:
+        raise AssertionError("the typed decoder deferred a page it should take")
+
+    monkeypatch.setattr(wire_module, "decode_json", unexpected)
+    raw, invoices = parse_page_body(wire_bytes({"count": 3, "next": None, "results": rows}))
+    assert [invoice.id for invoice in invoices] == ["1", "2", "3"]
+    assert raw[1:4] == (3, invoices, None)
 
 
 def test_missing_field_is_refused_with_its_name() -> None:
@@ -128,12 +186,12 @@ def test_page_equals_from_dict_and_keeps_extras() -> None:
         {"count": 5, "next": None, "previous": "http://x/?offset=0", "results": rows},
         {"count": 5, "results": rows, "page_hint": 3},  # next/previous absent: UNSET, as from_dict has it
     ):
-        page, invoices = parse_page(copy.deepcopy(body))
         expected = PaginatedErpInvoiceExternalList.from_dict(copy.deepcopy(body))
-        assert page == expected
-        assert [invoice.raw for invoice in invoices] == expected.results
-        for invoice, model in zip(invoices, expected.results, strict=True):
-            same(invoice, invoice_from_gcore(model))
+        for page, invoices in (parse_page(copy.deepcopy(body)), built(parse_page_body(wire_bytes(body)))):
+            assert page == expected
+            assert [invoice.raw for invoice in invoices] == expected.results
+            for invoice, model in zip(invoices, expected.results, strict=True):
+                same(invoice, invoice_from_gcore(model))
 
 
 @pytest.mark.parametrize(
@@ -151,7 +209,10 @@ def test_page_misfits_are_reported_by_the_general_check(body: Any) -> None:
     with pytest.raises(ValueError, match=r"^page") as expected:
         GCORE_PAGE.check(copy.deepcopy(body), "page")
     with pytest.raises(ValueError, match=r"^page") as raised:
-        parse_page(body)
+        parse_page(copy.deepcopy(body))
+    assert str(raised.value) == str(expected.value)
+    with pytest.raises(ValueError, match=r"^page") as raised:
+        parse_page_body(wire_bytes(body))
     assert str(raised.value) == str(expected.value)
 
 

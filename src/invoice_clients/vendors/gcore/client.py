@@ -26,7 +26,7 @@ from ..._lazy import is_deferred
 from ..._listing import wire_limit
 from ..._models import Invoice, PaymentState
 from ..._pagination import AsyncPager, InvoicePage, SyncPager
-from ..._parsing import parse_body
+from ..._parsing import parse_bytes
 from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 from .sort_keys import sort_key
 from .wire import (
@@ -36,8 +36,8 @@ from .wire import (
     PaymentStateFilter,
     download_request,
     get_request,
-    parse_invoice,
-    parse_page_lazily,
+    parse_invoice_body,
+    parse_page_body,
 )
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
@@ -58,7 +58,7 @@ def _page(
     body: bytes, transport: SyncTransport | AsyncTransport, filters: GcoreFilters, offset: int, limit: int
 ) -> InvoicePage:
     spec = filters.page_request(offset=offset, limit=limit)
-    raw, invoices = parse_body(body, parse_page_lazily, transport=transport, spec=spec)
+    raw, invoices = parse_bytes(body, parse_page_body, transport=transport, spec=spec)
     if is_deferred(raw):  # the page model is built on first read of page.raw (see parse_page_lazily)
         count, results, next_ = raw[1], raw[2], raw[3]
     else:
@@ -167,7 +167,7 @@ class GcoreInvoices:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
+        return parse_bytes(body, parse_invoice_body, transport=self._transport, spec=spec)
 
     @overload
     def download_pdf(
@@ -252,7 +252,7 @@ class AsyncGcoreInvoices:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        return parse_body(body, parse_invoice, transport=self._transport, spec=spec)
+        return parse_bytes(body, parse_invoice_body, transport=self._transport, spec=spec)
 
     @overload
     async def download_pdf(

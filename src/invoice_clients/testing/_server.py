@@ -30,6 +30,10 @@ __all__ = ["SandboxCore"]
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a client opening more connections at once (an async listing
+    # with prefetch opens 9 in one go) has the rest dropped by the kernel, and each such connection stalls
+    # for the 1 s SYN retransmission.  Real servers accept hundreds; so does the sandbox.
+    request_queue_size = 128
     sandbox: SandboxCore
 
     def handle_error(self, request: Any, client_address: Any) -> None:

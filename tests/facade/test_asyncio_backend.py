@@ -1,0 +1,273 @@
+"""The asyncio network backend of the async clients, against real loopback servers (plain and TLS).
+
+It replaces httpcore's anyio backend under the ``httpx.AsyncClient`` the
+package creates, so what httpcore relies on is checked here directly: whole
+bodies larger than its read size and its buffer, keep-alive reuse, noticing a
+connection the server closed or spoke on while idle, timeouts, refused
+connections, cancellation, and TLS with the certificate verified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from invoice_clients._asyncio_backend import AsyncioBackend, asyncio_http_transport
+from invoice_clients.testing import Sandbox
+
+# What the server does after answering a request on a connection: keep it, close it, or say more unasked.
+Handler = Callable[[bytes, bytes], tuple[bytes, str]]
+
+
+class KeepAliveServer:
+    """A loopback HTTP/1.1 server on raw sockets that keeps connections open; counts the connections it accepts.
+
+    ``handler(head, body)`` returns the response bytes and what to do next: ``"keep"``, ``"close"``,
+    ``"extra"`` (a moment after the response, send stray bytes, then keep the connection) or ``"hang"`` (send nothing).
+    """
+
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
+        self._handler = handler
+        self._tls = tls
+        self._stop = threading.Event()
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self._socket.settimeout(0.02)
+        self.port = self._socket.getsockname()[1]
+        self.url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{self.port}"
+        self.connections = 0
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> KeepAliveServer:
+        thread = threading.Thread(target=self._accept, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in list(self._threads):
+            thread.join(2)
+        self._socket.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            thread = threading.Thread(target=self._serve, args=(connection,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), contextlib.ExitStack() as stack:
+            stack.callback(connection.close)
+            connection.settimeout(5)
+            if self._tls is not None:
+                connection = self._tls.wrap_socket(connection, server_side=True)
+                stack.callback(connection.close)
+            pending = b""
+            while not self._stop.is_set():
+                while b"\r\n\r\n" not in pending:
+                    data = connection.recv(65536)
+                    if not data:
+                        return
+                    pending += data
+                head, pending = pending.split(b"\r\n\r\n", 1)
+                lines = head.lower().split(b"\r\n")
+                length = next((int(line[15:]) for line in lines if line.startswith(b"content-length:")), 0)
+                while len(pending) < length:
+                    data = connection.recv(65536)
+                    if not data:
+                        return
+                    pending += data
+                body, pending = pending[:length], pending[length:]
+                answer, then = self._handler(head, body)
+                if then == "hang":
+                    self._stop.wait(5)
+                    return
+                connection.sendall(answer)
+                if then == "close":
+                    return
+                if then == "extra":  # after the response has been read: not part of it
+                    self._stop.wait(0.05)
+                    connection.sendall(b"\r\n")
+
+
+def ok(body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def client(**options: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=asyncio_http_transport(**options))  # type: ignore[arg-type]
+
+
+def test_the_clients_own_async_client_uses_the_backend_and_a_callers_is_left_alone() -> None:
+    with Sandbox(seed=False) as sandbox:
+
+        async def main() -> None:
+            async with sandbox.async_gcore_client() as gcore:
+                pool = gcore._transport.client._transport._pool  # type: ignore[attr-defined]
+                assert isinstance(pool._network_backend, AsyncioBackend)
+                assert [invoice async for invoice in gcore.invoices.list()] == []
+            async with httpx.AsyncClient() as mine:
+                async with sandbox.async_gcore_client(http_client=mine) as gcore:
+                    assert gcore._transport.client is mine
+                    assert [invoice async for invoice in gcore.invoices.list()] == []
+                assert not mine.is_closed
+
+        asyncio.run(main())
+
+
+def test_bodies_larger_than_a_read_and_than_the_buffer_arrive_whole() -> None:
+    big = bytes(range(256)) * 8192  # 2 MiB: many reads, and reading is paused and resumed on the way
+
+    with KeepAliveServer(lambda head, body: (ok(big), "keep")) as server:
+
+        async def main() -> None:
+            async with client() as http:
+                async with http.stream("GET", server.url) as response:
+                    chunks = [chunk async for chunk in response.aiter_raw()]
+                    assert b"".join(chunks) == big
+                    assert len(chunks) > 1
+                assert (await http.get(server.url)).content == big
+
+        asyncio.run(main())
+        assert server.connections == 1  # the connection was kept and reused
+
+
+def test_a_large_request_body_is_written_whole() -> None:
+    upload = b"x" * (4 * 1024 * 1024)  # more than the kernel buffers: the write waits for room
+    with KeepAliveServer(lambda head, body: (ok(str(len(body)).encode()), "keep")) as server:
+
+        async def main() -> None:
+            async with client() as http:
+                assert (await http.post(server.url, content=upload)).content == str(len(upload)).encode()
+
+        asyncio.run(main())
+
+
+@pytest.mark.parametrize("then", ["close", "extra"])
+def test_a_connection_the_server_closed_or_spoke_on_while_idle_is_not_reused(then: str) -> None:
+    with KeepAliveServer(lambda head, body: (ok(b"hello"), then)) as server:
+
+        async def main() -> None:
+            async with client() as http:
+                assert (await http.get(server.url)).content == b"hello"
+                await asyncio.sleep(0.3)  # the server's close (or stray bytes) arrive meanwhile
+                assert (await http.get(server.url)).content == b"hello"
+
+        asyncio.run(main())
+        assert server.connections == 2
+
+
+def test_a_silent_server_is_a_read_timeout_and_a_closed_port_a_connect_error() -> None:
+    with KeepAliveServer(lambda head, body: (b"", "hang")) as server:
+
+        async def main() -> None:
+            async with client() as http:
+                with pytest.raises(httpx.ReadTimeout):
+                    await http.get(server.url, timeout=0.2)
+
+        asyncio.run(main())
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # bound, not listening: connections are refused
+
+        async def refused() -> None:
+            async with client() as http:
+                with pytest.raises(httpx.ConnectError):
+                    await http.get(f"http://127.0.0.1:{port}/")
+
+        asyncio.run(refused())
+
+
+def test_a_cancelled_request_closes_its_connection_and_the_client_still_works() -> None:
+    hang = threading.Event()
+
+    def handler(head: bytes, body: bytes) -> tuple[bytes, str]:
+        return (b"", "hang") if not hang.is_set() else (ok(b"later"), "keep")
+
+    with KeepAliveServer(handler) as server:
+
+        async def main() -> None:
+            async with client() as http:
+                task = asyncio.ensure_future(http.get(server.url))
+                await asyncio.sleep(0.1)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                hang.set()
+                assert (await http.get(server.url)).content == b"later"
+
+        asyncio.run(main())
+        assert server.connections == 2
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for ``localhost`` (made with the ``openssl`` command, or the test is skipped)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls_is_verified_and_works(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    with KeepAliveServer(lambda head, body: (ok(b"secret" * 20_000), "keep"), tls=served) as server:
+
+        async def main() -> None:
+            async with client(verify=trusting) as http:
+                for _ in range(2):
+                    response = await http.get(server.url)
+                    assert response.content == b"secret" * 20_000
+            async with client() as http:  # httpx's default trust store does not know this certificate
+                with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                    await http.get(server.url)
+
+        asyncio.run(main())
+        assert server.connections == 2  # one kept for both requests, one refused by the client
+
+
+def test_a_flood_is_buffered_only_up_to_a_bound_until_it_is_read() -> None:
+    flood = b"f" * (8 * 1024 * 1024)
+
+    with KeepAliveServer(lambda head, body: (ok(flood), "keep")) as server:
+
+        async def main() -> None:
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+            await stream.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)
+            await asyncio.sleep(0.3)  # the server sends as fast as it can; nobody reads
+            assert len(stream._protocol.buffer) < 1024 * 1024  # type: ignore[attr-defined]  # of 8 MiB sent
+            received = b""
+            while len(received) < len(ok(flood)):
+                received += await stream.read(65536, timeout=5)
+            assert received == ok(flood)
+            await stream.aclose()
+
+        asyncio.run(main())

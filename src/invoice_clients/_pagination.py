@@ -197,12 +197,16 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         return offset, lambda: future.result()(), future.cancel
 
 
-class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
-    """The async twin of :class:`SyncPager`: ``async for invoice in pager`` / ``pager.pages()``."""
+class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
+    """The async twin of :class:`SyncPager`: ``async for invoice in pager`` / ``pager.pages()``.
+
+    As there, ``fetch(offset)`` does the I/O (in a task, with prefetch) and returns what parses the page,
+    which runs when the page is reached: a speculative page that is discarded is never parsed.
+    """
 
     async def fetch_page(self, offset: int = 0) -> InvoicePage:
         """The single page starting at ``offset``, unchecked."""
-        return await self._fetch(offset)
+        return (await self._fetch(offset))()
 
     async def __aiter__(self) -> AsyncIterator[Invoice]:
         async for page in self.pages():
@@ -215,7 +219,7 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
 
         listing = self._listing()
         adapt, first = self.prefetch is None, True
-        in_flight: deque[tuple[int, asyncio.Task[InvoicePage]]] = deque()
+        in_flight: deque[tuple[int, asyncio.Task[Callable[[], InvoicePage]]]] = deque()
         seen_429 = self._rate_limited()
         try:
             while True:
@@ -225,7 +229,7 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[InvoicePage]]]):
                     await _abandon(in_flight.pop()[1])
                 for offset in schedule[kept:]:
                     in_flight.append((offset, asyncio.ensure_future(self._fetch(offset))))
-                page = await in_flight.popleft()[1]
+                page = (await in_flight.popleft()[1])()
                 if self._rate_limited() != seen_429:
                     listing.throttle()
                 fresh, done = self._judge(listing, page)
@@ -247,7 +251,7 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoice-clients-prefetch")
 
 
-async def _abandon(task: asyncio.Task[InvoicePage]) -> None:
+async def _abandon(task: asyncio.Task[Callable[[], InvoicePage]]) -> None:
     """Cancel a page no longer wanted and wait for it, so that neither it nor its error is left behind."""
     import asyncio
 

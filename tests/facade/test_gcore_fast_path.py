@@ -9,6 +9,7 @@ corner cases.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import datetime
@@ -259,6 +260,29 @@ def test_prefetched_pages_past_the_end_are_never_parsed(monkeypatch: pytest.Monk
         assert len(list(client.invoices.list(page_size=10, prefetch=8))) == 25
         assert len(sandbox.requests) > 3  # the window asked past the end...
     assert parsed == [0, 9, 18]  # ...but only the pages up to the short one were parsed (each overlaps by a row)
+
+
+def test_async_prefetched_pages_past_the_end_are_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The async pager, too, parses a page only when it is reached (the tasks only fetch)."""
+    parsed: list[int] = []
+    page = gcore_module._page
+
+    def counting(body: bytes, *args: Any) -> Any:
+        result = page(body, *args)
+        parsed.append(result.offset)
+        return result
+
+    async def listing(sandbox: Sandbox) -> int:
+        async with sandbox.async_gcore_client(retry=FAST) as client:
+            return len([invoice async for invoice in client.invoices.list(page_size=10, prefetch=8)])
+
+    monkeypatch.setattr(gcore_module, "_page", counting)
+    with Sandbox(seed=False) as sandbox:
+        for _ in range(25):
+            sandbox.gcore.add_invoice()
+        assert asyncio.run(listing(sandbox)) == 25
+        assert len(sandbox.requests) > 3
+    assert parsed == [0, 9, 18]
 
 
 def test_sandbox_id_listing_follows_changes() -> None:

@@ -239,10 +239,10 @@ class AsyncGcoreInvoices:
         filters, limit = _prepare(locals())
         transport = self._transport
 
-        async def fetch(offset: int) -> InvoicePage:
+        async def fetch(offset: int) -> Callable[[], InvoicePage]:
             spec = filters.page_request(offset=offset, limit=limit)
             body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-            return _page(body, transport, filters, offset, limit)
+            return lambda: _page(body, transport, filters, offset, limit)
 
         return AsyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
 

@@ -27,6 +27,8 @@ import httpcore
 import httpx
 from httpcore._utils import is_socket_readable
 
+from ._deadline_backend import pool_options
+
 __all__ = ["AsyncioBackend", "asyncio_http_transport"]
 
 _HIGH_WATER = 256 * 1024
@@ -242,12 +244,5 @@ def asyncio_http_transport(verify: ssl.SSLContext | bool = True) -> httpx.AsyncH
     ``verify`` is httpx's (the clients leave it at its default; tests pass a context trusting their own CA).
     """
     transport = httpx.AsyncHTTPTransport(verify=verify)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=transport._pool._ssl_context,  # the one httpx just built: a second costs ~25 ms per client
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=AsyncioBackend(),
-    )
+    transport._pool = httpcore.AsyncConnectionPool(**pool_options(transport), network_backend=AsyncioBackend())
     return transport

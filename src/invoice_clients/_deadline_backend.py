@@ -11,7 +11,7 @@ import httpx
 
 from ._deadline import _cap
 
-__all__ = ["DeadlineBackend", "deadline_http_transport"]
+__all__ = ["DeadlineBackend", "deadline_http_transport", "pool_options"]
 
 
 class _Stream(httpcore.NetworkStream):
@@ -70,12 +70,17 @@ def deadline_http_transport() -> httpx.HTTPTransport:
     replaced by an identical one that has ours.
     """
     transport = httpx.HTTPTransport()
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=transport._pool._ssl_context,  # the one httpx just built: a second costs ~25 ms per client
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=DeadlineBackend(),
-    )
+    transport._pool = httpcore.ConnectionPool(**pool_options(transport), network_backend=DeadlineBackend())
     return transport
+
+
+def pool_options(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> dict[str, typing.Any]:
+    """What httpx gives the connection pool it builds (its default limits, and the SSL context it just made:
+    a second one costs ~25 ms per client), for a replacement pool that differs only in its network backend."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
+    return {
+        "ssl_context": transport._pool._ssl_context,
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }

@@ -244,16 +244,22 @@ def test_date_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert len(wire_module._DATES) <= 3
 
 
-def test_prefetched_pages_past_the_end_are_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed: list[int] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The offsets of the pages the client parses, in order."""
+    offsets: list[int] = []
     page = gcore_module._page
 
     def counting(body: bytes, *args: Any) -> Any:
         result = page(body, *args)
-        parsed.append(result.offset)
+        offsets.append(result.offset)
         return result
 
     monkeypatch.setattr(gcore_module, "_page", counting)
+    return offsets
+
+
+def test_prefetched_pages_past_the_end_are_never_parsed(parsed: list[int]) -> None:
     with Sandbox(seed=False) as sandbox, sandbox.gcore_client(retry=FAST) as client:
         for _ in range(25):
             sandbox.gcore.add_invoice()
@@ -262,21 +268,13 @@ def test_prefetched_pages_past_the_end_are_never_parsed(monkeypatch: pytest.Monk
     assert parsed == [0, 9, 18]  # ...but only the pages up to the short one were parsed (each overlaps by a row)
 
 
-def test_async_prefetched_pages_past_the_end_are_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_async_prefetched_pages_past_the_end_are_never_parsed(parsed: list[int]) -> None:
     """The async pager, too, parses a page only when it is reached (the tasks only fetch)."""
-    parsed: list[int] = []
-    page = gcore_module._page
-
-    def counting(body: bytes, *args: Any) -> Any:
-        result = page(body, *args)
-        parsed.append(result.offset)
-        return result
 
     async def listing(sandbox: Sandbox) -> int:
         async with sandbox.async_gcore_client(retry=FAST) as client:
             return len([invoice async for invoice in client.invoices.list(page_size=10, prefetch=8)])
 
-    monkeypatch.setattr(gcore_module, "_page", counting)
     with Sandbox(seed=False) as sandbox:
         for _ in range(25):
             sandbox.gcore.add_invoice()

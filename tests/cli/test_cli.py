@@ -69,7 +69,7 @@ def test_export_to_file_and_pdf_download(run: Run, tmp_path: Path) -> None:
     target = tmp_path / "credit-notes.csv"
     done = run("invoices", "export", "--move-type", "out_refund", "-o", str(target))
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(target.open()))
+    rows = list(csv.DictReader(target.read_text().splitlines()))
     assert rows and all(row["kind"] == "credit_note" and Decimal(row["total"]) < 0 for row in rows)
     assert f"wrote {len(rows)} invoices" in done.stderr
     pdf = tmp_path / "invoice.pdf"
@@ -142,4 +142,4 @@ def test_console_script_and_demo(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "$ invoice-clients invoices list --vendor gcore" in done.stdout
     assert (tmp_path / "invoice-1.pdf").read_bytes().startswith(b"%PDF-")
-    assert len(list(csv.DictReader((tmp_path / "credit-notes.csv").open()))) > 0
+    assert len(list(csv.DictReader((tmp_path / "credit-notes.csv").read_text().splitlines()))) > 0

@@ -10,6 +10,7 @@ import contextlib
 import itertools
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,8 +22,9 @@ from .conftest import FAST, gcore_list_requests
 
 
 @pytest.fixture
-def gcore_empty(empty_sandbox: Sandbox) -> GcoreBilling:
-    return empty_sandbox.gcore_client(retry=FAST)
+def gcore_empty(empty_sandbox: Sandbox) -> Iterator[GcoreBilling]:
+    with empty_sandbox.gcore_client(retry=FAST) as client:  # closed: its pooled connections are not left to GC
+        yield client
 
 
 def _add(sandbox: Sandbox, n: int) -> None:

@@ -69,6 +69,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_PDF_BYTES = 64 * 1024 * 1024
 _EXCERPT = 500
 _ERROR_BODY = 16 * 1024  # an error body is read this far, for its excerpt
+_PARSED_URLS = 64  # distinct request URLs kept parsed per transport (one per invoice id for get/download)
 _DEADLINE_EPSILON = 0.01
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -137,6 +138,7 @@ class _TransportCore:
         self.max_pdf_bytes = max_pdf_bytes
         self._rate_limited = 0
         self._lock = threading.Lock()
+        self._parsed: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={safe_url(self.base_url)!r}, api_key={self.api_key!r})"
@@ -148,6 +150,16 @@ class _TransportCore:
 
     def url(self, spec: RequestSpec) -> str:
         return str(self.base_url).rstrip("/") + spec.path
+
+    def target(self, url: str) -> httpx.URL:
+        """``url`` parsed once per distinct URL (every page of a listing has the same): given the string, httpx
+        would parse it again on each request, a fifth of the time it takes to build one."""
+        parsed = self._parsed.get(url)
+        if parsed is None:
+            if len(self._parsed) >= _PARSED_URLS:
+                self._parsed.clear()
+            parsed = self._parsed[url] = httpx.URL(url)
+        return parsed
 
     def headers(self, spec: RequestSpec) -> dict[str, str]:
         return {
@@ -333,7 +345,7 @@ class SyncTransport(_TransportCore):
                 retryable = True
                 try:
                     request = self.client.build_request(
-                        spec.method, url, params=dict(spec.params), headers=self.headers(spec),
+                        spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
                         timeout=self.request_timeout(timeout, left),
                     )  # fmt: skip
                     response = self.client.send(request, stream=True, follow_redirects=False)
@@ -454,7 +466,7 @@ class AsyncTransport(_TransportCore):
             retryable = True
             try:
                 request = self.client.build_request(
-                    spec.method, url, params=dict(spec.params), headers=self.headers(spec),
+                    spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
                     timeout=self.request_timeout(timeout, ends_at - time.monotonic()),
                 )  # fmt: skip
                 response = await self.client.send(request, stream=True, follow_redirects=False)

@@ -43,8 +43,8 @@ class Rule:
     """A named predicate: ``what`` is how an error message describes the expected value.
 
     ``wire`` is the type a typed decoder (msgspec, see :meth:`Schema.wire_type`) reads such a value as, in C.
-    When ``wire_exact``, the decoder refuses whatever the rule refuses (it may refuse more, such as integers
-    beyond 64 bits: a fast path then defers to the general one); otherwise it is looser, and a fast path that
+    When ``wire_exact``, the decoder refuses whatever the rule refuses (were it to refuse more, a fast path
+    would defer to the general one, only slower); otherwise it is looser, and a fast path that
     decodes with it must check the value itself.  ``tests/facade/test_wire_types.py`` holds these claims.
     """
 

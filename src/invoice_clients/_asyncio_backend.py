@@ -111,6 +111,10 @@ class _Protocol(asyncio.Protocol):
             waiter.set_result(None)
 
 
+_EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
+"""httpcore's names for a stream's extra info, as asyncio's transports call them."""
+
+
 def _error_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -178,8 +182,8 @@ class _Stream(httpcore.AsyncNetworkStream):
             protocol = self._protocol
             sock = self._transport.get_extra_info("socket")
             return bool(protocol.buffer) or protocol.eof or (sock is not None and is_socket_readable(sock))
-        name = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
-        return self._transport.get_extra_info(name[info]) if info in name else None
+        name = _EXTRA_INFO.get(info)
+        return None if name is None else self._transport.get_extra_info(name)
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):

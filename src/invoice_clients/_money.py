@@ -54,12 +54,6 @@ class Money:
         if not isinstance(self.currency, str) or not self.currency:
             raise ValueError(f"Money currency must be a non-empty code, got {self.currency!r}")
 
-    @staticmethod
-    def _trusted(amount: Decimal, currency: str) -> Money:
-        """Build without ``__post_init__``'s checks, for a caller that has made them (a finite ``Decimal`` read
-        from a checked decimal string, a checked currency code): half the cost, on every parsed amount."""
-        return _trusted_money(amount, currency)
-
     @classmethod
     def from_decimal_string(cls, value: object, currency: str) -> Money:
         """Parse a decimal amount such as ``"-1512.500000000000"`` (a ``Decimal`` or ``int`` is accepted too).
@@ -130,7 +124,10 @@ def _trusted_money(
     _set_amount: Callable[[Money, Decimal], None] = _set_amount,
     _set_currency: Callable[[Money, str], None] = _set_currency,
 ) -> Money:
-    """:meth:`Money._trusted`'s body, its helpers bound as locals (called three times per parsed invoice)."""
+    """``Money(amount, currency)`` without ``__post_init__``'s checks, for a parser that has made them (a finite
+    ``Decimal`` read from a checked decimal string, a checked currency code): half the cost, three times per
+    parsed invoice.  The slots are set through their own descriptors (how a frozen instance is first filled),
+    bound as locals."""
     money = _new(_money)
     _set_amount(money, amount)
     _set_currency(money, currency)

@@ -23,6 +23,7 @@ from invoice_clients import Invoice, Money, ResponseValidationError
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 from invoice_clients._lazy import is_deferred
 from invoice_clients._models import _trusted_invoice
+from invoice_clients._money import _trusted_money
 from invoice_clients._parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
@@ -225,7 +226,7 @@ def test_a_body_as_the_client_decodes_it() -> None:
 
 
 def test_trusted_constructors_build_equal_objects() -> None:
-    money = Money._trusted(Decimal("-1.50"), "EUR")
+    money = _trusted_money(Decimal("-1.50"), "EUR")
     assert money == Money(Decimal("-1.50"), "EUR") and hash(money) == hash(Money(Decimal("-1.50"), "EUR"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         money.amount = Decimal(1)  # type: ignore[misc]

@@ -55,8 +55,8 @@ from ._models import Invoice
 __all__ = ["MAX_IDLE_PAGES", "Listing", "SortKey", "Verdict", "kept_in_flight", "wire_limit"]
 
 SortKey = tuple[Any, ...]
-_invoice_id = attrgetter("id")
 """A tuple of per-field parts; a later invoice in the listing has a strictly greater key."""
+_invoice_id = attrgetter("id")
 
 MAX_IDLE_PAGES = 16
 """Pages in a row that may bring nothing new before the listing is declared inconsistent.

@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from msgspec import UNSET, Meta, UnsetType, defstruct
-
 from ._security import scrub_active
 
 __all__ = ["Rule", "Schema", "schema"]
@@ -42,22 +40,37 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 class Rule:
     """A named predicate: ``what`` is how an error message describes the expected value.
 
-    ``wire`` is the type a typed decoder (msgspec, see :meth:`Schema.wire_type`) reads such a value as, in C.
-    When ``wire_exact``, the decoder refuses whatever the rule refuses (were it to refuse more, a fast path
-    would defer to the general one, only slower); otherwise it is looser, and a fast path that
-    decodes with it must check the value itself.  ``tests/facade/test_wire_types.py`` holds these claims.
+    ``wire`` gives the type a typed decoder (msgspec, see :meth:`Schema.wire_type`) reads such a value as, in C;
+    it is a function, so that msgspec is imported only by a vendor that decodes with it.  When ``wire_exact``,
+    the decoder refuses whatever the rule refuses (were it to refuse more, a fast path would defer to the
+    general one, only slower); otherwise it is looser, and a fast path that decodes with it must check the
+    value itself.  ``tests/facade/test_wire_types.py`` holds these claims.
     """
 
     what: str
     accepts: Callable[[object], bool]
-    wire: Any = object
+    wire: Callable[[], Any] = lambda: object
     wire_exact: bool = False
 
+    def wire_type(self) -> Any:
+        """The msgspec type for this rule (see ``wire``)."""
+        return self.wire()
+
     def or_null(self) -> Rule:
-        accepts = self.accepts
+        accepts, wire = self.accepts, self.wire
         return Rule(
-            f"{self.what} or null", lambda value: value is None or accepts(value), self.wire | None, self.wire_exact
+            f"{self.what} or null",
+            lambda value: value is None or accepts(value),
+            lambda: wire() | None,
+            self.wire_exact,
         )
+
+
+def _bounded_int(ge: int, le: int | None = None) -> Any:
+    """``int`` with msgspec's bounds checked while decoding."""
+    from msgspec import Meta
+
+    return Annotated[int, Meta(ge=ge, le=le)]
 
 
 def _integer(value: object) -> bool:
@@ -97,20 +110,27 @@ def _valid_date_time(value: str) -> bool:
 # strings, booleans, and RFC 3339 full dates (ASCII digits, real calendar days).  Its date-time reader is
 # more lenient than DATE_TIME (lower-case ``t``, a space, more than six fractional digits rounded), so
 # date-times, decimals and currency codes are read as strings and checked by the fast path.
-INTEGER = Rule("an integer", _integer, int, True)
+INTEGER = Rule("an integer", _integer, lambda: int, True)
 INT32 = Rule(
     "a 32-bit integer",
     lambda v: _integer(v) and -(2**31) <= v < 2**31,  # type: ignore[operator]
-    Annotated[int, Meta(ge=-(2**31), le=2**31 - 1)],
+    lambda: _bounded_int(ge=-(2**31), le=2**31 - 1),
     True,
 )
-NON_NEGATIVE = Rule("a non-negative integer", lambda v: _integer(v) and v >= 0, Annotated[int, Meta(ge=0)], True)  # type: ignore[operator]
-STRING = Rule("a string", lambda v: type(v) is str, str, True)
-BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool), bool, True)
-DATE = Rule("a YYYY-MM-DD date", _date, datetime.date, True)
-DATE_TIME = Rule("an RFC 3339 date-time", _date_time, str)
-DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None, str)
-CURRENCY = Rule("a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None, str)
+NON_NEGATIVE = Rule(
+    "a non-negative integer",
+    lambda v: _integer(v) and v >= 0,  # type: ignore[operator]
+    lambda: _bounded_int(ge=0),
+    True,
+)
+STRING = Rule("a string", lambda v: type(v) is str, lambda: str, True)
+BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool), lambda: bool, True)
+DATE = Rule("a YYYY-MM-DD date", _date, lambda: datetime.date, True)
+DATE_TIME = Rule("an RFC 3339 date-time", _date_time, lambda: str)
+DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None, lambda: str)
+CURRENCY = Rule(
+    "a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None, lambda: str
+)
 ANY = Rule("any value", lambda v: True)  # loose: msgspec reads a JSON fraction as a float, not a Decimal
 
 
@@ -143,13 +163,15 @@ class Schema:
         """A msgspec type that decodes a JSON body this schema accepts, checking in C what its rules'
         ``wire`` types check (and refusing properties the schema does not declare: a fast path then
         defers to the general one, which keeps them).  ``name`` names the struct types made."""
+        from msgspec import UNSET, UnsetType, defstruct  # here: only the vendors that decode with it load it
+
         if self.items is not None:
             return list[self.items.wire_type(name)]  # type: ignore[misc]
         if self.values is not None:
-            return dict[str, self.values.wire]  # type: ignore[name-defined]
+            return dict[str, self.values.wire_type()]  # type: ignore[misc]
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         for key, rule in (self.fields or {}).items():
-            kind = rule.wire_type(f"{name}_{key}") if isinstance(rule, Schema) else rule.wire
+            kind = rule.wire_type(f"{name}_{key}") if isinstance(rule, Schema) else rule.wire_type()
             fields.append((key, kind) if key in self.required else (key, kind | UnsetType, UNSET))
         return defstruct(name, fields, kw_only=True, forbid_unknown_fields=True, frozen=True, gc=False)
 

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import datetime
 import json
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -226,13 +227,23 @@ def test_a_body_as_the_client_decodes_it() -> None:
 
 
 def test_trusted_constructors_build_equal_objects() -> None:
+    """The trusted constructors fill an unfrozen twin and re-class it: what comes out must be indistinguishable
+    from what the public constructor builds."""
     money = _trusted_money(Decimal("-1.50"), "EUR")
-    assert money == Money(Decimal("-1.50"), "EUR") and hash(money) == hash(Money(Decimal("-1.50"), "EUR"))
+    assert type(money) is Money and money == Money(Decimal("-1.50"), "EUR")
+    assert hash(money) == hash(Money(Decimal("-1.50"), "EUR"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         money.amount = Decimal(1)  # type: ignore[misc]
     reference = general(variant({}))
     values = [getattr(reference, field.name) for field in dataclasses.fields(Invoice)]
-    assert dataclasses.astuple(_trusted_invoice(*values)) == dataclasses.astuple(reference)
+    invoice = _trusted_invoice(*values)
+    assert type(invoice) is Invoice and dataclasses.astuple(invoice) == dataclasses.astuple(reference)
+    assert invoice == reference and hash(invoice) == hash(reference) and repr(invoice) == repr(reference)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        invoice.id = "2"  # type: ignore[misc]
+    assert dataclasses.replace(invoice, id="2").id == "2" and invoice.id == reference.id
+    assert pickle.loads(pickle.dumps(invoice)) == invoice and copy.deepcopy(invoice) == invoice
+    assert not hasattr(invoice, "__dict__")
 
 
 def test_date_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

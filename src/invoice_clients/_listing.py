@@ -36,10 +36,12 @@ total and its key is recomputed locally (by the vendor's ``sort_key``), and:
   predicts later pages with the size the server sends.
 
 Memory is one key and the ids of the last page yielded, whatever the length of
-the listing.  ``schedule()`` lists the offsets to have in flight (the next one
-first, then speculative ones for prefetch); the drivers in
-:mod:`._pagination` fetch them and hand each page to ``take()`` in order,
-discarding in-flight pages whose offsets are no longer scheduled.
+the listing.  ``schedule()`` lists the offsets to have requested (the next one
+first, then speculative ones for prefetch: a window of requests in flight, and
+behind it a queue of pages that follow as requests end); the drivers in
+:mod:`._pagination` fetch them, never more than the window at once, and hand
+each page to ``take()`` in order, discarding pages whose offsets are no longer
+scheduled.
 """
 
 from __future__ import annotations
@@ -95,13 +97,15 @@ class Listing:
         window: int,
         key: Callable[[Invoice], SortKey],
         fail: Callable[[int, str], Exception],
+        ahead_unclaimed: bool = True,
     ) -> None:
         if limit < 2:
             raise ValueError("a listing needs pages of at least 2 rows to overlap them")
         self._limit = limit
         self._window = max(window, 1)
         self._throttled = False
-        self._horizon: int | None = None
+        self._ahead_unclaimed = ahead_unclaimed
+        self._claimed: int | None = None
         self._key = key
         self._fail = fail
         self._offset = 0
@@ -121,16 +125,25 @@ class Listing:
         return self._offset
 
     def schedule(self) -> tuple[int, ...]:
-        """Offsets to have in flight, in the order they will be taken: the next page, then speculative ones."""
+        """Offsets to have requested, in the order they will be taken: the next page, the window's speculative
+        pages (with ``ahead_unclaimed`` false, only where rows are claimed to exist), then as many again queued
+        behind them, only where rows are claimed to exist.
+
+        The driver sends at most ``window`` of them at once; a queued page is sent as soon as any request ends,
+        rather than when the consumer takes a page: with latency, a request no longer waits on the consumer's
+        turn, and no request goes past the end of a listing whose ``count`` is right that the window alone
+        would not send."""
         if self._done:
             return ()
         if self._idle:  # searching for the anchor again: pages predicted from here would mostly be wasted
             return (self._offset,)
         stride = self._rows - min(self._overlap, self._rows - 1)
-        offsets = tuple(self._offset + i * stride for i in range(self._window))
-        if self._horizon is not None:  # speculative pages only where rows are claimed to exist
-            offsets = offsets[:1] + tuple(offset for offset in offsets[1:] if offset < self._horizon)
-        return offsets
+        window, claimed = self._window, -1 if self._claimed is None else self._claimed
+        offsets = [self._offset + i * stride for i in range(2 * window - 1)]
+        ahead = offsets[1:window]
+        if not self._ahead_unclaimed:
+            ahead = [offset for offset in ahead if offset < claimed]
+        return (offsets[0], *ahead, *(offset for offset in offsets[window:] if offset < claimed))
 
     def throttle(self) -> None:
         """The server rate-limited us: one page in flight at a time from now on."""
@@ -146,10 +159,11 @@ class Listing:
         return self._window
 
     def claim(self, rows: int | None) -> None:
-        """The server's latest ``count``: speculative pages are scheduled only at offsets below it (``None``: none).
+        """The ``count`` the latest page claims (``None``: none): pages are queued behind the window, and with
+        ``ahead_unclaimed`` false requested ahead at all, only at offsets below it.
 
         Only which pages are requested ahead changes; what a page means is decided by :meth:`take` alone."""
-        self._horizon = 0 if rows is None else rows
+        self._claimed = rows
 
     def take(self, offset: int, invoices: Sequence[Invoice], more_claimed: bool) -> Verdict:
         """Judge the page fetched at ``offset`` (which must be :attr:`offset`) and move the listing on.

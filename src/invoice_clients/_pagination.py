@@ -114,18 +114,23 @@ class _Pager(Generic[FetchT]):
             window=1 if self.prefetch is None else max(self.prefetch, 0) + 1,
             key=self._key,
             fail=lambda offset, message: self._inconsistent(offset, limit, message),
+            ahead_unclaimed=self.prefetch is not None,
         )
+
+    def _most_in_flight(self) -> int:
+        """Requests at once: the widest window this listing can have (the pool's size, the async gate's)."""
+        return AUTO_PREFETCH + 1 if self.prefetch is None else max(self.prefetch, 0) + 1
 
     @staticmethod
     def _adapt(listing: Listing, page: InvoicePage, first: bool) -> int:
-        """Adaptive prefetch, after each page: pages ahead only below the ``count`` it claims (none without one);
-        after the first, a window of up to :data:`AUTO_PREFETCH` pages ahead.  Returns the window in force."""
-        listing.claim(page.count)
+        """Adaptive prefetch, after each page: after the first, a window of up to :data:`AUTO_PREFETCH` pages ahead
+        (only below the ``count`` the latest page claims: see ``_judge``).  Returns the window in force."""
         return listing.widen(AUTO_PREFETCH + 1) if first else 0
 
     @staticmethod
     def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
         """The page to yield (its fresh invoices only; ``None`` if there are none) and whether the listing ended."""
+        listing.claim(page.count)
         verdict = listing.take(page.offset, page.invoices, page.more_claimed)
         fresh = None
         if verdict.fresh:  # not dataclasses.replace: that would read (build) ``raw``
@@ -159,7 +164,7 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         pool = None
         adapt, first = self.prefetch is None, True
         if self.prefetch:
-            pool = _pool(self.prefetch + 1)
+            pool = _pool(self._most_in_flight())
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
         in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
         seen_429 = self._rate_limited()
@@ -177,7 +182,7 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
                 fresh, done = self._judge(listing, page)
                 if adapt and not done:
                     if self._adapt(listing, page, first) > 1 and first:
-                        pool = _pool(AUTO_PREFETCH + 1)
+                        pool = _pool(self._most_in_flight())
                     first = False
                 if fresh is not None:
                     yield fresh
@@ -221,6 +226,12 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
         adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[Callable[[], InvoicePage]]]] = deque()
         seen_429 = self._rate_limited()
+        gate = asyncio.Semaphore(self._most_in_flight())  # the pool's size in the sync pager: queued pages wait
+
+        async def fetch(offset: int) -> Callable[[], InvoicePage]:
+            async with gate:
+                return await self._fetch(offset)
+
         try:
             while True:
                 schedule = listing.schedule()
@@ -228,7 +239,7 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
                 while len(in_flight) > kept:
                     await _abandon(in_flight.pop()[1])
                 for offset in schedule[kept:]:
-                    in_flight.append((offset, asyncio.ensure_future(self._fetch(offset))))
+                    in_flight.append((offset, asyncio.ensure_future(fetch(offset))))
                 page = (await in_flight.popleft()[1])()
                 if self._rate_limited() != seen_429:
                     listing.throttle()

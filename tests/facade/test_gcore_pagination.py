@@ -6,10 +6,12 @@ The adversarial suite (``tests/adversarial/test_listing_*.py``) holds the guaran
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -158,6 +160,47 @@ def test_prefetch_is_concurrent(sandbox: Sandbox, gcore: GcoreBilling) -> None:
     assert sandbox.max_in_flight == 1  # one page at a time with prefetch=0
     assert len(list(gcore.invoices.list(page_size=10, prefetch=4))) == 31
     assert sandbox.max_in_flight >= 2  # pages were in flight together
+
+
+def _settle(sandbox: Sandbox, requests: int) -> None:
+    """Wait until the sandbox has seen ``requests`` requests (5 s at most), then a little longer for any more."""
+    ends = time.monotonic() + 5
+    while len(sandbox.requests) < requests and time.monotonic() < ends:
+        time.sleep(0.01)
+    time.sleep(0.2)
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_queued_pages_go_out_as_requests_end_never_more_than_the_window_at_once(
+    sandbox: Sandbox, use_async: bool
+) -> None:
+    """prefetch=2: three requests in flight at most; behind them, pages below the claimed count are queued and
+    sent as soon as a request ends, not when the consumer takes the next page."""
+    sandbox.inject(Fault.latency(0.05), times=None)
+    # Pages of 3 overlap by a row: offsets 0, 2, 4, ...; the sandbox claims count 31.
+    if use_async:
+
+        async def two_pages_then_wait() -> None:
+            async with sandbox.async_gcore_client(retry=FAST) as client:
+                pages = client.invoices.list(page_size=3, prefetch=2).pages()
+                await anext(pages)
+                await anext(pages)  # schedules 2, 4, 6 (the window) and 8, 10 (queued)
+                await asyncio.to_thread(_settle, sandbox, 6)  # the consumer takes nothing meanwhile
+                sent.extend(int(q["offset"][0]) for q in gcore_list_requests(sandbox))
+                await pages.aclose()
+
+        sent: list[int] = []
+        asyncio.run(two_pages_then_wait())
+    else:
+        with sandbox.gcore_client(retry=FAST) as client:
+            pages = client.invoices.list(page_size=3, prefetch=2).pages()
+            next(pages)
+            next(pages)
+            _settle(sandbox, 6)
+            sent = [int(q["offset"][0]) for q in gcore_list_requests(sandbox)]
+            pages.close()
+    assert sorted(sent) == [0, 2, 4, 6, 8, 10]  # without the queue: 0 to 6, until the consumer takes a page
+    assert sandbox.max_in_flight == 3
 
 
 def test_default_prefetch_is_concurrent_and_stops_at_the_claimed_count(sandbox: Sandbox, gcore: GcoreBilling) -> None:

@@ -32,12 +32,13 @@ class _FailedError(Exception):
     pass
 
 
-def _listing(limit: int = 5, window: int = 1) -> Listing:
+def _listing(limit: int = 5, window: int = 1, *, ahead_unclaimed: bool = True) -> Listing:
     return Listing(
         limit=limit,
         window=window,
         key=lambda invoice: (int(invoice.id),),
         fail=lambda offset, message: _FailedError(f"{offset}: {message}"),
+        ahead_unclaimed=ahead_unclaimed,
     )
 
 
@@ -51,6 +52,31 @@ def test_pages_overlap_by_a_row_and_drop_what_was_yielded() -> None:
     verdict = listing.take(8, _rows(8, 9), False)
     assert [r.id for r in verdict.fresh] == ["9"] and verdict.done
     assert listing.schedule() == ()
+
+
+def test_pages_are_queued_behind_the_window_only_where_rows_are_claimed() -> None:
+    listing = _listing(window=3)
+    assert listing.schedule() == (0, 4, 8)  # no count yet: the window alone
+    listing.claim(21)
+    assert listing.schedule() == (0, 4, 8, 12, 16)  # as many again behind it, all below the count
+    listing.claim(14)
+    assert listing.schedule() == (0, 4, 8, 12)  # 16 is past the claimed end: not queued
+    listing.claim(3)
+    assert listing.schedule() == (0, 4, 8)  # the window itself is not cut: prefetch=n asked for it
+    listing.claim(None)
+    assert listing.schedule() == (0, 4, 8)
+    listing.claim(21)
+    listing.throttle()
+    assert listing.schedule() == (0,)  # after a 429: one page at a time, nothing queued
+
+
+def test_the_adaptive_window_asks_only_for_claimed_rows() -> None:
+    listing = _listing(window=3, ahead_unclaimed=False)
+    assert listing.schedule() == (0,)  # nothing claimed: only the page that is needed
+    listing.claim(10)
+    assert listing.schedule() == (0, 4, 8)
+    listing.claim(30)
+    assert listing.schedule() == (0, 4, 8, 12, 16)
 
 
 def test_a_page_past_the_anchor_steps_back_and_is_not_used() -> None:

@@ -10,11 +10,15 @@ exist.  Only a bounded window of pages is held at a time, so memory does not
 grow with the number of invoices.
 
 With ``prefetch=n`` up to ``n`` further pages are requested concurrently while
-the current one is consumed, at the offsets the listing predicts; a page
-whose offset is no longer predicted (the listing stepped back after rows
-shifted) is discarded with its error, as are pages fetched past the end.  The
-first 429 the transport sees drops the window to one page at a time for the
-rest of the listing.
+the current one is consumed, at the offsets the listing predicts (``n + 1``
+requests in flight at most: the pool's size, or a semaphore for async).  Behind
+them up to ``n`` more are queued, only at offsets below the ``count`` the
+latest page claims, and sent as soon as any request ends: a request does not
+wait for the consumer to take a page, which with latency idled the connections
+for much of a listing.  A page whose offset is no longer predicted (the
+listing stepped back after rows shifted) is discarded with its error, as are
+pages fetched past the end.  The first 429 the transport sees drops the window
+to one page at a time, with nothing queued, for the rest of the listing.
 
 ``prefetch=None`` (the default) adapts: the first page is fetched alone, and
 then up to :data:`AUTO_PREFETCH` pages ahead are requested, but only at offsets

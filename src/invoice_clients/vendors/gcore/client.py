@@ -27,7 +27,7 @@ from ..._listing import wire_limit
 from ..._models import Invoice, PaymentState
 from ..._pagination import AsyncPager, InvoicePage, SyncPager
 from ..._parsing import parse_bytes
-from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
 from .sort_keys import sort_key
 from .wire import (
     MAX_PAGE_SIZE,
@@ -55,9 +55,8 @@ def _check_paging(page_size: int, prefetch: int | None) -> None:
 
 
 def _page(
-    body: bytes, transport: SyncTransport | AsyncTransport, filters: GcoreFilters, offset: int, limit: int
+    body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec, offset: int, limit: int
 ) -> InvoicePage:
-    spec = filters.page_request(offset=offset, limit=limit)
     raw, invoices = parse_bytes(body, parse_page_body, transport=transport, spec=spec)
     if is_deferred(raw):  # the page model is built on first read of page.raw (see parse_page_lazily)
         count, results, next_ = raw[1], raw[2], raw[3]
@@ -156,10 +155,9 @@ class GcoreInvoices:
         transport = self._transport
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            body = transport.request(
-                filters.page_request(offset=offset, limit=limit), read_all, timeout=timeout, deadline=deadline
-            )
-            return lambda: _page(body, transport, filters, offset, limit)
+            spec = filters.page_request(offset=offset, limit=limit)
+            body = transport.request(spec, read_all, timeout=timeout, deadline=deadline)
+            return lambda: _page(body, transport, spec, offset, limit)
 
         return SyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
 
@@ -242,7 +240,7 @@ class AsyncGcoreInvoices:
         async def fetch(offset: int) -> Callable[[], InvoicePage]:
             spec = filters.page_request(offset=offset, limit=limit)
             body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-            return lambda: _page(body, transport, filters, offset, limit)
+            return lambda: _page(body, transport, spec, offset, limit)
 
         return AsyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
 

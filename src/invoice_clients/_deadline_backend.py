@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 import typing
 from collections.abc import Iterable
@@ -15,16 +16,48 @@ __all__ = ["DeadlineBackend", "deadline_http_transport", "pool_options"]
 
 
 class _Stream(httpcore.NetworkStream):
-    """A network stream whose every operation ends by the thread's deadline."""
+    """A network stream whose every operation ends by the thread's deadline.
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+    Reads and writes go to the socket itself (``get_extra_info("socket")``, plain or TLS), as httpcore's
+    blocking stream does, but the socket's timeout is set only when it changes: httpcore sets it before every
+    operation, and each ``settimeout`` is a system call that gives up the GIL, which the other prefetch
+    threads then contend for.  Most operations of a call have the same timeout (the configured one, while the
+    deadline is further away)."""
+
+    def __init__(self, inner: httpcore.NetworkStream, *, direct: bool = True) -> None:
         self._inner = inner
+        sock = inner.get_extra_info("socket") if direct else None
+        self._sock: socket.socket | None = sock if isinstance(sock, socket.socket) else None
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _cap(timeout))
+        sock = self._sock
+        if sock is None:
+            return self._inner.read(max_bytes, _cap(timeout))
+        try:
+            timeout = _cap(timeout)
+            if sock.gettimeout() != timeout:
+                sock.settimeout(timeout)
+            return sock.recv(max_bytes)
+        except TimeoutError as exc:  # socket.timeout; as httpcore maps it
+            raise httpcore.ReadTimeout(exc) from exc
+        except OSError as exc:
+            raise httpcore.ReadError(exc) from exc
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _cap(timeout))
+        sock = self._sock
+        if sock is None:
+            return self._inner.write(buffer, _cap(timeout))
+        try:
+            while buffer:
+                cap = _cap(timeout)
+                if sock.gettimeout() != cap:
+                    sock.settimeout(cap)
+                buffer = buffer[sock.send(buffer) :]
+        except TimeoutError as exc:
+            raise httpcore.WriteTimeout(exc) from exc
+        except OSError as exc:
+            raise httpcore.WriteError(exc) from exc
+        return None
 
     def close(self) -> None:
         self._inner.close()
@@ -32,7 +65,9 @@ class _Stream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, _cap(timeout)))
+        tls = self._inner.start_tls(ssl_context, server_hostname, _cap(timeout))
+        # TLS over TLS (never through our pool, which has no proxies) is not one socket to read: leave it to httpcore.
+        return _Stream(tls, direct=not isinstance(self._inner.get_extra_info("socket"), ssl.SSLSocket))
 
     def get_extra_info(self, info: str) -> typing.Any:
         return self._inner.get_extra_info(info)

@@ -137,6 +137,6 @@ def _trusted_invoice(
     return invoice  # type: ignore[no-any-return]
 
 
-# ``raw`` may be stored deferred by the parsers and built on first read (see ._lazy); set after ``_raw`` above,
-# which writes the slot itself.
+# ``raw`` may be stored deferred by the parsers and built on first read (see ._lazy).  This replaces only
+# ``Invoice``'s descriptor: ``_Unfrozen``'s own writes the same slot, deferred value and all.
 make_lazy(Invoice, "raw")

@@ -21,10 +21,11 @@ pages fetched past the end.  The first 429 the transport sees drops the window
 to one page at a time, with nothing queued, for the rest of the listing.
 
 ``prefetch=None`` (the default) adapts: the first page is fetched alone, and
-then up to :data:`AUTO_PREFETCH` pages ahead are requested, but only at offsets
-below the ``count`` the latest page claims (so a listing whose ``count`` is
-right sends no request past its end, and one without a usable ``count`` goes
-one page at a time); a 429 drops it to one page at a time, as above.
+then up to :data:`AUTO_PREFETCH` pages ahead are requested (with as many
+queued behind them, as above), but only at offsets below the ``count`` the
+latest page claims (so a listing whose ``count`` is right sends no request past
+its end, and one without a usable ``count`` goes one page at a time); a 429
+drops it to one page at a time, as above.
 """
 
 from __future__ import annotations

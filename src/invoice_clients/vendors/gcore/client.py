@@ -141,9 +141,11 @@ class GcoreInvoices:
         ``ordering`` is a sequence of field names (``["-invoice_date"]``, any
         ``Sequence[str]``, checked at run time) or one comma-separated string,
         ``-`` for descending; it is sent comma-joined with ``id`` appended as tie breaker.  ``page_size``
-        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently; the default (``None``)
-        fetches the first page alone and then as many pages ahead as its ``count`` says remain, at most 8
-        (one at a time after a 429); ``prefetch=0`` is strictly one request at a time.
+        is 1-100; ``prefetch`` (0-8) fetches that many pages ahead concurrently, and queues as many more
+        where the latest ``count`` says rows remain, sent as requests end; the default (``None``) fetches the
+        first page alone and then as many pages ahead (and queued) as its ``count`` says remain, at most 8
+        in flight besides the one awaited (one at a time after a 429); ``prefetch=0`` is strictly one request
+        at a time.
         Every invoice that exists throughout the listing is yielded exactly
         once, or :class:`~invoice_clients.InconsistentListingError` is raised
         (pages that do not fit together); see "Guarantees" in the README.

@@ -6,12 +6,11 @@ are milliseconds and jitter is off, so the suite is fast and deterministic.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import ssl
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+import trustme
 
 from invoice_clients import GcoreBilling, RetryPolicy, Versori
 from invoice_clients.testing import Sandbox
@@ -56,16 +55,11 @@ def gcore_list_requests(sandbox: Sandbox) -> list[dict[str, list[str]]]:
 
 
 @pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for ``localhost`` (made with the ``openssl`` command, or the test is skipped)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+def tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a certificate for ``localhost`` from a throwaway CA (trustme), and a client
+    context that trusts that CA and nothing else."""
+    authority = trustme.CA()
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("localhost").configure_cert(served)
+    trusting = ssl.create_default_context(cadata=authority.cert_pem.bytes().decode())  # no system CAs
+    return served, trusting

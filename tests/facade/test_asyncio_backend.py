@@ -13,7 +13,6 @@ import asyncio
 import socket
 import ssl
 import threading
-from pathlib import Path
 
 import httpx
 import pytest
@@ -130,11 +129,8 @@ def test_a_cancelled_request_closes_its_connection_and_the_client_still_works() 
         assert server.connections == 2
 
 
-def test_tls_is_verified_and_works(certificate: tuple[Path, Path]) -> None:
-    cert, key = certificate
-    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    served.load_cert_chain(cert, key)
-    trusting = ssl.create_default_context(cafile=str(cert))
+def test_tls_is_verified_and_works(tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    served, trusting = tls
 
     with KeepAliveServer(lambda head, body: (ok(b"secret" * 20_000), "keep"), tls=served) as server:
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from pathlib import Path
 
 import httpcore
 import httpx
@@ -39,12 +38,10 @@ def test_bodies_both_ways_arrive_whole_on_one_kept_connection() -> None:
         assert server.connections == 1
 
 
-def test_tls_is_verified_and_works(certificate: tuple[Path, Path]) -> None:
-    cert, key = certificate
-    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    served.load_cert_chain(cert, key)
+def test_tls_is_verified_and_works(tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    served, trusting = tls
     with KeepAliveServer(lambda head, body: (ok(b"secret" * 20_000), "keep"), tls=served) as server:
-        with client(ssl.create_default_context(cafile=str(cert))) as http:
+        with client(trusting) as http:
             for _ in range(2):
                 assert http.get(server.url).content == b"secret" * 20_000
         with client() as http, pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):

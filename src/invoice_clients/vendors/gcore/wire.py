@@ -411,16 +411,16 @@ def _parse_currency(value: str) -> str:
 
 _DATES = _Memo(_parse_date)
 _CURRENCIES = _Memo(_parse_currency)
-_decimal_string = _DECIMAL_PATTERN.fullmatch
-_date_time_string = _DATE_TIME_PATTERN.fullmatch
-_ASCII_DECIMAL = r"-?[0-9]+(?:\.[0-9]+)?"  # the amount rule's ASCII cases; other digits defer to the general path
 _amounts_and_times = re.compile(
-    "\x00".join([_ASCII_DECIMAL] * 3 + [_DATE_TIME_PATTERN.pattern.replace("(", "(?:")] * 2), re.ASCII
+    "\x00".join(
+        [_DECIMAL_PATTERN.pattern.replace("(", "(?:")] * 3 + [_DATE_TIME_PATTERN.pattern.replace("(", "(?:")] * 2
+    ),
+    re.ASCII,
 ).fullmatch
 """The three amounts and two timestamps, NUL-joined, in one match: neither pattern matches a NUL, so the
-whole matches exactly when each part matches its own pattern (one regex call instead of five).  Amounts with
-digits other than ASCII (the rule's ``\\d`` allows any) are left to the general path: rare, and the ASCII-only
-match is a third faster."""
+whole matches exactly when each part matches its own pattern (one regex call instead of five).  Compiled
+ASCII-only: amounts with other digits (the rule's ``\\d`` allows any) are left to the general path: rare, and
+the ASCII-only match is a third faster."""
 _date_time = datetime.datetime.fromisoformat
 _GCORE = Vendor.GCORE
 WIRE_FIELDS = (

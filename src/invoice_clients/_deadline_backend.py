@@ -46,7 +46,8 @@ class _Stream(httpcore.NetworkStream):
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
         if sock is None:
-            return self._inner.write(buffer, _cap(timeout))
+            self._inner.write(buffer, _cap(timeout))
+            return
         try:
             while buffer:
                 cap = _cap(timeout)
@@ -57,7 +58,6 @@ class _Stream(httpcore.NetworkStream):
             raise httpcore.WriteTimeout(exc) from exc
         except OSError as exc:
             raise httpcore.WriteError(exc) from exc
-        return None
 
     def close(self) -> None:
         self._inner.close()

@@ -116,7 +116,7 @@ class _Pager(Generic[FetchT]):
         limit = self._limit
         return Listing(
             limit=limit,
-            window=1 if self.prefetch is None else max(self.prefetch, 0) + 1,
+            window=1 if self.prefetch is None else self._most_in_flight(),  # adaptive: widened after a page
             key=self._key,
             fail=lambda offset, message: self._inconsistent(offset, limit, message),
             ahead_unclaimed=self.prefetch is not None,

@@ -117,9 +117,9 @@ def sort_key(ordering: Sequence[str]) -> Callable[[Invoice], SortKey]:
     names = [field.removeprefix("-") for field in ordering]
     if "id" not in names:
         raise ValueError(f"ordering {list(ordering)!r} is not total: it must contain id or -id")
-    parts = tuple(_part(field) for field in ordering[: names.index("id") + 1])
     if list(ordering) == ["id"]:  # the default ordering: one call per invoice, not two
         return lambda invoice: (int(invoice.id),)
+    parts = tuple(_part(field) for field in ordering[: names.index("id") + 1])
     if len(parts) == 1:
         (only,) = parts
         return lambda invoice: (only(invoice),)

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..._generated.gcore_billing_client.models import V1ErpInvoicesListMoveType, V1ErpInvoicesListPaymentState
-from ..._sandbox_http import Reply, SandboxRequest, json_reply
+from ..._sandbox_http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
 from ..._sandbox_pdf import invoice_pdf
 from .wire import FILTERS, SANDBOX_PREFIX
 
@@ -115,14 +115,17 @@ class GcoreSandbox:
         if request.authorization != f"apikey {self.api_key}":
             return json_reply(401, {"detail": "Authentication credentials were not provided or are invalid."})
         rest = request.path[len(PREFIX) :]
+        detail, download = _DETAIL.match(rest), _DOWNLOAD.match(rest)
+        if rest not in ("", "/") and detail is None and download is None:
+            return json_reply(404, {"detail": "Not found."})
+        if request.method not in SERVED_METHODS:  # after authentication, as Django REST framework does
+            return method_not_allowed({"detail": f'Method "{request.method}" not allowed.'})
         with self._lock:
-            if rest in ("", "/"):
-                return self._list(request, origin)
-            if match := _DETAIL.match(rest):
-                return self._retrieve(int(match.group(1)))
-            if match := _DOWNLOAD.match(rest):
-                return self._download(int(match.group(1)))
-        return json_reply(404, {"detail": "Not found."})
+            if detail is not None:
+                return self._retrieve(int(detail.group(1)))
+            if download is not None:
+                return self._download(int(download.group(1)))
+            return self._list(request, origin)
 
     def _retrieve(self, invoice_id: int) -> Reply:
         invoice = self.invoices.get(invoice_id)
@@ -145,7 +148,7 @@ class GcoreSandbox:
         for name in {key for key, _ in request.query}:
             values = request.params(name)
             if len(values) > 1:
-                errors[name] = [f"send {name} once (ordering takes comma-separated fields), got {len(values)} values"]
+                errors[name] = [f"Send {name} once, as comma-separated values; got {len(values)} values."]
             single[name] = values[-1]
         limit = _int(single, "limit", 100, 1, 100, errors)
         offset = _int(single, "offset", 0, 0, None, errors)
@@ -223,8 +226,11 @@ def _int(
     except ValueError:
         errors[name] = ["A valid integer is required."]
         return default
-    if (low is not None and value < low) or (high is not None and value > high):
-        errors[name] = [f"Ensure this value is between {low} and {high}."]
+    if low is not None and value < low:  # Django REST framework's words, as the rest of the API's messages
+        errors[name] = [f"Ensure this value is greater than or equal to {low}."]
+        return default
+    if high is not None and value > high:
+        errors[name] = [f"Ensure this value is less than or equal to {high}."]
         return default
     return value
 
@@ -238,7 +244,7 @@ def _date(value: str, name: str, errors: dict[str, list[str]]) -> datetime.date 
 
 
 def _ordering(value: str | None, errors: dict[str, list[str]]) -> list[tuple[str, bool]]:
-    if value is None:
+    if not value:  # absent, or `ordering=`: the empty array, which the spec allows (no minItems)
         return [("invoice_date", True), ("id", True)]
     fields = []
     for part in value.split(","):

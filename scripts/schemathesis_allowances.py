@@ -84,7 +84,7 @@ ALLOWANCES: tuple[Allowance, ...] = (
         # the array of one empty string (invalid: "" is no field) are both `ordering=` on the wire.  No server
         # can tell them apart; the sandbox takes the valid reading, the default ordering, as django-filter
         # does.  Schemathesis then reports the second as a schema-violating request accepted: its mistake.
-        reason="`ordering=` is both the valid empty array and the invalid [\"\"] on the wire; the valid reading wins",
+        reason='`ordering=` is both the valid empty array and the invalid [""] on the wire; the valid reading wins',
     ),
 )
 """Every allowance."""

@@ -151,7 +151,7 @@ def judge(
         for line in record.read_text(encoding="utf-8").splitlines():
             name = json.loads(line)["allowance"]
             allowed[name] = allowed.get(name, 0) + 1
-    problems = [f"{api}: {count} × {check}" for check, count in failures.items()]
+    problems = [f"{api}: {check} ({count})" for check, count in failures.items()]
     problems += [f"{api}: error: {error.get('title') or error}" for error in data.get("errors", [])]
     for allowance in allowances:
         if allowance.api == api and allowance.name not in allowed:
@@ -176,7 +176,7 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     lines = []
     for outcome in outcomes:
         failures = ", ".join(f"{count} {check}" for check, count in outcome.failures.items()) or "0 failures"
-        allowed = ", ".join(f"{count} × {name}" for name, count in outcome.allowed.items()) or "none"
+        allowed = ", ".join(f"{name} ({count})" for name, count in outcome.allowed.items()) or "none"
         lines.append(
             f"schemathesis: {outcome.api}: {outcome.cases} cases in {outcome.seconds:.0f} s, {failures}; "
             f"allowed: {allowed}"

@@ -7,6 +7,7 @@ nox -s tests        # the test suite
 nox -s lint         # ruff + mypy --strict on hand-written code
 nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
+nox -s schemathesis # the sandbox against Schemathesis on every patched document
 nox -s demo         # the command line against the offline sandbox: no account needed
 """
 
@@ -66,7 +67,7 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (toolchain and clients) against the installed package."""
     groups = (*nox.project.dependency_groups(PYPROJECT, "test"), *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.install("-e", ".", *CODEGEN, *groups)
-    session.run("pytest", "--ignore=tests/contract", *session.posargs)
+    session.run("pytest", "--ignore=tests/contract", "--ignore=tests/schemathesis", *session.posargs)
 
 
 @nox.session
@@ -83,6 +84,14 @@ def demo(session: nox.Session) -> None:
     """Run `invoice-clients demo`: the sandbox on loopback and the CLI against it."""
     session.install(".")
     session.run("invoice-clients", "demo", *session.posargs)
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """The sandbox against the pinned Schemathesis on every patched document, then the gate's own tests."""
+    session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "schemathesis"))
+    session.run("python", "-m", "scripts.schemathesis_gate", *session.posargs)
+    session.run("pytest", "tests/schemathesis", "-p", "no:schemathesis")
 
 
 def _install_prism(session: nox.Session) -> Path:

@@ -11,7 +11,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["RecordedRequest", "Reply", "SandboxRequest", "json_reply"]
+__all__ = ["SERVED_METHODS", "RecordedRequest", "Reply", "SandboxRequest", "json_reply", "method_not_allowed"]
+
+SERVED_METHODS = ("GET", "HEAD")
+"""The methods every sandbox route serves: the specs declare only ``GET``, and ``HEAD`` is a ``GET`` without
+its body, which every HTTP server must support (RFC 9110, section 9.1) and both vendors' frameworks serve."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +52,8 @@ class Reply:
 def json_reply(status: int, payload: object) -> Reply:
     """A JSON response."""
     return Reply(status, json.dumps(payload).encode())
+
+
+def method_not_allowed(payload: object) -> Reply:
+    """``405 Method Not Allowed`` with the ``Allow`` header RFC 9110 requires; ``payload`` is the vendor's error."""
+    return Reply(405, json.dumps(payload).encode(), headers={"Allow": ", ".join(SERVED_METHODS)})

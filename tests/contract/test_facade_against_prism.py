@@ -1,7 +1,7 @@
 """Every facade operation against Prism mocking the patched specs (static examples).
 
 Prism validates each request the facade sends: a float id, a malformed date or
-a value outside an enum gets a 422, which the facade raises as
+a value outside an enum gets a 400 (the list's declared one) or 422, which the facade raises as
 ``BadRequestError``, failing the test.  The wire recorder in front of Prism
 checks what Prism tolerates but the spec forbids, such as a repeated
 ``ordering`` parameter.  ``Prefer: code=N`` makes Prism answer with one of the
@@ -23,6 +23,7 @@ from invoice_clients import (
     AsyncGcoreBilling,
     AsyncVersori,
     AuthenticationError,
+    BadRequestError,
     GcoreBilling,
     InconsistentListingError,
     InvoiceKind,
@@ -153,6 +154,17 @@ def test_documented_error_responses_map_to_typed_exceptions(recorder: WireRecord
     assert caught.value.status_code == code
     assert KEY not in str(caught.value) and KEY not in repr(caught.value)
     assert len(recorder.requests) == 1  # 4xx is never retried
+
+
+def test_the_newly_declared_list_400_and_download_404_map_as_before(recorder: WireRecorder, tmp_path: Path) -> None:
+    # overlays/gcore-billing.yaml declares them; Prism serves only a declared status for `Prefer: code=N`.
+    with gcore(recorder.base_url, Prefer="code=400") as client, pytest.raises(BadRequestError) as bad:
+        next(iter(client.invoices.list()))
+    with gcore(recorder.base_url, Prefer="code=404") as client, pytest.raises(NotFoundError) as missing:
+        client.invoices.download_pdf(42, to=tmp_path / "invoice.pdf")
+    assert (bad.value.status_code, missing.value.status_code) == (400, 404)
+    assert len(recorder.requests) == 2  # neither is retried
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_pdf_temporarily_unavailable_is_retried_then_raised(recorder: WireRecorder) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scripts.documents import load_overlay
 from scripts.manifest import ROOT
 
 from .conftest import Drift, Result
@@ -47,7 +48,8 @@ def check(drift_cli: Drift, upstream: UpstreamServer) -> Any:
 def test_daily_republications_of_the_aggregated_document_are_no_change(check: Any) -> None:
     for revision in (1, 2):  # new timestamp, other operations' parameters and schemas changed, an OAuth URL moved
         result = check(GCORE, aggregated_gcore(revision))
-        assert (result.status, result.json["changes"], result.overlay("applies")) == (0, [], list(range(13)))
+        actions = len(load_overlay(ROOT / "overlays" / "gcore-billing.yaml").actions)
+        assert (result.status, result.json["changes"], result.overlay("applies")) == (0, [], list(range(actions)))
 
 
 def test_timestamp_only_revision_is_no_change(check: Any) -> None:

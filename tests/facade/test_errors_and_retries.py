@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +80,16 @@ def test_real_auth_and_not_found(sandbox: Sandbox) -> None:
         limited_v.invoices.upcoming("org_acme")
     with sandbox.versori_client() as versori, pytest.raises(NotFoundError, match="not_found"):
         versori.invoices.list("org_nope")
+
+
+def test_downloading_an_unknown_invoice_is_not_found_and_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    # The patched spec now declares this 404 (overlays/gcore-billing.yaml); the facade maps it as before.
+    target = tmp_path / "missing.pdf"
+    with sandbox.gcore_client() as gcore, pytest.raises(NotFoundError, match="No ErpInvoice") as caught:
+        gcore.invoices.download_pdf(999, to=target)
+    assert caught.value.status_code == 404
+    assert len(sandbox.requests) == 1  # not retried
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("fault", [Fault.drop(), Fault.truncate(), Fault.status(503), Fault.status(408)])

@@ -49,7 +49,15 @@ class _Handler(BaseHTTPRequestHandler):
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True
 
-    def do_GET(self) -> None:
+    def __getattr__(self, name: str) -> Any:
+        # The standard library looks up ``do_<METHOD>`` and answers a method without one with its own 501 HTML
+        # page.  Every method reaches the vendor's API instead, which answers one its spec does not declare
+        # with 405 and ``Allow`` in its own error shape, as a real server does.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def _serve(self) -> None:
         sandbox = self.server.sandbox
         with sandbox._in_flight_lock:
             sandbox._in_flight += 1
@@ -252,15 +260,17 @@ class SandboxCore:
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, reply: Reply, *, truncate: bool = False) -> None:
+        body = reply.body[: len(reply.body) // 2] if truncate else reply.body
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
-        handler.send_header("Content-Length", str(len(reply.body)))
+        handler.send_header("Content-Length", str(len(reply.body)))  # a HEAD's too: the length a GET would have
         for name, value in reply.headers.items():
             handler.send_header(name, value)
         if truncate:
             handler.send_header("Connection", "close")
         handler.end_headers()
-        handler.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        if handler.command != "HEAD":  # HEAD is GET without the body
+            handler.wfile.write(body)
         handler.wfile.flush()
         if truncate:
             handler.close_connection = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import operator
 import re
 import threading
 from collections.abc import Callable
@@ -22,17 +23,22 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from ..._generated.gcore_billing_client.models import V1ErpInvoicesListMoveType, V1ErpInvoicesListPaymentState
-from ..._sandbox_http import Reply, SandboxRequest, json_reply
+from ..._generated.gcore_billing_client.models import (
+    V1ErpInvoicesListMoveType,
+    V1ErpInvoicesListOrderingItem,
+    V1ErpInvoicesListPaymentState,
+)
+from ..._sandbox_http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
 from ..._sandbox_pdf import invoice_pdf
-from .wire import FILTERS, SANDBOX_PREFIX
+from . import wire
+from .wire import SANDBOX_PREFIX
 
 __all__ = ["GcoreSandbox"]
 
 PREFIX = SANDBOX_PREFIX
 MOVE_TYPES = tuple(item.value for item in V1ErpInvoicesListMoveType)
 PAYMENT_STATES = tuple(item.value for item in V1ErpInvoicesListPaymentState)
-ORDER_FIELDS = ("id", "invoice_date", "amount_total", "created_at", "name")
+ORDER_FIELDS = tuple(item.value for item in V1ErpInvoicesListOrderingItem if not item.value.startswith("-"))
 _DETAIL = re.compile(r"^/(\d+)/?$")
 _DOWNLOAD = re.compile(r"^/(\d+)/download/?$")
 
@@ -115,14 +121,17 @@ class GcoreSandbox:
         if request.authorization != f"apikey {self.api_key}":
             return json_reply(401, {"detail": "Authentication credentials were not provided or are invalid."})
         rest = request.path[len(PREFIX) :]
+        detail, download = _DETAIL.match(rest), _DOWNLOAD.match(rest)
+        if rest not in ("", "/") and detail is None and download is None:
+            return json_reply(404, {"detail": "Not found."})
+        if request.method not in SERVED_METHODS:  # after authentication, as Django REST framework does
+            return method_not_allowed({"detail": f'Method "{request.method}" not allowed.'})
         with self._lock:
-            if rest in ("", "/"):
-                return self._list(request, origin)
-            if match := _DETAIL.match(rest):
-                return self._retrieve(int(match.group(1)))
-            if match := _DOWNLOAD.match(rest):
-                return self._download(int(match.group(1)))
-        return json_reply(404, {"detail": "Not found."})
+            if detail is not None:
+                return self._retrieve(int(detail.group(1)))
+            if download is not None:
+                return self._download(int(download.group(1)))
+            return self._list(request, origin)
 
     def _retrieve(self, invoice_id: int) -> Reply:
         invoice = self.invoices.get(invoice_id)
@@ -145,15 +154,16 @@ class GcoreSandbox:
         for name in {key for key, _ in request.query}:
             values = request.params(name)
             if len(values) > 1:
-                errors[name] = [f"send {name} once (ordering takes comma-separated fields), got {len(values)} values"]
+                errors[name] = [f"Send {name} once, as comma-separated values; got {len(values)} values."]
             single[name] = values[-1]
         limit = _int(single, "limit", 100, 1, 100, errors)
         offset = _int(single, "offset", 0, 0, None, errors)
         ordering = _ordering(single.get("ordering"), errors)
-        if ordering == [("id", False)] and not _FILTERS.intersection(single):
+        filters = wire.FILTERS  # read when asked: the declaration as it stands, not as it was at import
+        if ordering == [("id", False)] and not {spec.query for spec in filters}.intersection(single):
             rows = self._ordered_by_id()  # unfiltered, by id: the common case, a slice of a cached list
         else:
-            rows = self._filtered(single, errors)
+            rows = self._filtered(filters, single, errors)
             for field, descending in reversed(ordering):
                 rows.sort(key=_sort_key(field), reverse=descending)
         if errors:
@@ -178,26 +188,19 @@ class GcoreSandbox:
             self._by_id = sorted(self.invoices.values(), key=lambda row: row["id"])
         return self._by_id
 
-    def _filtered(self, single: dict[str, str], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    def _filtered(
+        self, filters: tuple[wire.Filter, ...], single: dict[str, str], errors: dict[str, list[str]]
+    ) -> list[dict[str, Any]]:
         rows = list(self.invoices.values())
-        for spec in FILTERS:  # the filters as declared once; what each keeps is written here
+        for spec in filters:  # the filters as declared once (wire.FILTERS): each keeps what its kind and op say
             if spec.query not in single:
                 continue
-            name, field, value = spec.query, spec.field, single[spec.query]
-            if spec.cli.kind == "date":
-                bound = _date(value, name, errors)
-                if bound is not None:
-                    keep = _COMPARE[spec.op]
-                    rows = [
-                        r for r in rows if r[field] is not None and keep(datetime.date.fromisoformat(r[field]), bound)
-                    ]
-            elif spec.cli.kind == "int":
-                wanted = _int(single, name, 0, None, None, errors)
-                rows = [r for r in rows if r[field] == wanted]
-            else:
-                if spec.cli.choices and value not in spec.cli.choices:
-                    errors[name] = [f'Select a valid choice. "{value}" is not one of the available choices.']
-                rows = [r for r in rows if r[field] == value]
+            bound = _bound(spec, single, errors)
+            if bound is None:
+                continue
+            keep, field = _COMPARE[spec.op], spec.field
+            read = datetime.date.fromisoformat if spec.cli.kind == "date" else lambda value: value
+            rows = [row for row in rows if row[field] is not None and keep(read(row[field]), bound)]
         return rows
 
     @staticmethod
@@ -206,11 +209,23 @@ class GcoreSandbox:
         return f"{origin}{request.path}?{urlencode([*query, ('limit', str(limit)), ('offset', str(offset))])}"
 
 
-_COMPARE: dict[str, Callable[[datetime.date, datetime.date], bool]] = {
-    "ge": lambda value, bound: value >= bound,
-    "le": lambda value, bound: value <= bound,
-}
-_FILTERS = frozenset(spec.query for spec in FILTERS)
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {"ge": operator.ge, "le": operator.le, "eq": operator.eq}
+
+
+def _bound(spec: wire.Filter, single: dict[str, str], errors: dict[str, list[str]]) -> Any:
+    """The filter's value as its kind reads it, or ``None`` (and an error) when it does not parse."""
+    name, value = spec.query, single[spec.query]
+    if spec.cli.kind == "date":
+        return _date(value, name, errors)
+    if spec.cli.kind == "int":
+        number = _int(single, name, 0, None, None, errors)
+        return None if name in errors else number
+    if spec.cli.kind in ("str", "choice"):
+        if spec.cli.choices and value not in spec.cli.choices:
+            errors[name] = [f'Select a valid choice. "{value}" is not one of the available choices.']
+            return None
+        return value
+    raise ValueError(f"the sandbox cannot filter {name}: its declared kind {spec.cli.kind} is not one it reads")
 
 
 def _int(
@@ -223,8 +238,11 @@ def _int(
     except ValueError:
         errors[name] = ["A valid integer is required."]
         return default
-    if (low is not None and value < low) or (high is not None and value > high):
-        errors[name] = [f"Ensure this value is between {low} and {high}."]
+    if low is not None and value < low:  # Django REST framework's words, as the rest of the API's messages
+        errors[name] = [f"Ensure this value is greater than or equal to {low}."]
+        return default
+    if high is not None and value > high:
+        errors[name] = [f"Ensure this value is less than or equal to {high}."]
         return default
     return value
 
@@ -238,7 +256,7 @@ def _date(value: str, name: str, errors: dict[str, list[str]]) -> datetime.date 
 
 
 def _ordering(value: str | None, errors: dict[str, list[str]]) -> list[tuple[str, bool]]:
-    if value is None:
+    if not value:  # absent, or `ordering=`: the empty array, which the spec allows (no minItems)
         return [("invoice_date", True), ("id", True)]
     fields = []
     for part in value.split(","):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from ..._sandbox_http import Reply, SandboxRequest, json_reply
+from ..._sandbox_http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
 
 __all__ = ["VersoriSandbox", "monetary_value"]
 
@@ -111,6 +111,10 @@ class VersoriSandbox:
         match = _PATH.match(request.path[len(PREFIX) :])
         if match is None:
             return _error(404, "not_found", "no such route")
+        if request.method not in SERVED_METHODS:
+            return method_not_allowed(
+                {"code": "method_not_allowed", "message": f"method {request.method} is not allowed; use GET"}
+            )
         organisation_id = unquote(match.group(1))
         with self._lock:
             if organisation_id not in self.invoices:

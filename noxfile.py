@@ -3,7 +3,8 @@
 nox -s regenerate   # specs + overlays -> generated/, then show the diff
 nox -s check        # CI drift gate: generated/ is what the inputs produce
 nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs it)
-nox -s tests        # the test suite
+nox -s tests        # the test suite, on each supported CPython found (nox -s tests-3.12: one)
+nox -s deps         # runtime dependencies at their lowest and newest versions: facade, CLI, adversarial suites
 nox -s lint         # ruff + mypy --strict on hand-written code
 nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
@@ -14,12 +15,17 @@ nox -s demo         # the command line against the offline sandbox: no account n
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2025.2.9"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # nox runs this file by path: make scripts/ importable
+from scripts.pythons import expose, supported
+
+nox.needs_version = ">=2025.5.1"
 # uv when it is installed (much faster), else virtualenv, chosen here.  Without uv, nox still probes for it
 # while choosing a backend and logs "uv binary not found." in every session: noise for a newcomer who
 # followed the README (pip install nox), so that one notice is filtered out.
@@ -27,18 +33,31 @@ HAS_UV = shutil.which("uv") is not None
 nox.options.default_venv_backend = "uv" if HAS_UV else "virtualenv"
 
 
-class _NoUvNotice(logging.Filter):
+class _Quieter(logging.Filter):
+    """Drops nox's notices that the README already explains (a missing uv; that CI fails on a missing Python)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "uv binary not found" not in record.getMessage()
+        message = record.getMessage()
+        return not (("uv binary not found" in message and not HAS_UV) or "Missing interpreters will error" in message)
 
 
-if not HAS_UV:
-    logging.getLogger("nox").addFilter(_NoUvNotice())
+logging.getLogger("nox").addFilter(_Quieter())
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["check", "lint", "tests"]
+# A supported Python that is not on the machine is skipped (one line), or fails the run when CI is set: it is
+# never downloaded (uv would fetch one from the network).
+nox.options.download_python = "never"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 CODEGEN = nox.project.dependency_groups(PYPROJECT, "codegen")
+TEST = nox.project.dependency_groups(PYPROJECT, "test")
+PYTHONS = supported(PYPROJECT)
+"""The supported CPythons (pyproject's classifiers), oldest first."""
+_LAUNCHERS = Path(".nox", ".pythons").resolve()
+if expose(PYTHONS, _LAUNCHERS):  # pyenv's versions, runnable by name (see scripts/pythons.py)
+    os.environ["PATH"] = f"{_LAUNCHERS}{os.pathsep}{os.environ.get('PATH', '')}"
+_TOOLCHAIN_PYTHON = {"INVOICE_CLIENTS_NOX_PYTHON": sys.executable}
+"""Tests that load the noxfile run it with nox's own interpreter (nox is not in the test group: it pins attrs)."""
 
 
 @nox.session
@@ -62,12 +81,31 @@ def spec_drift(session: nox.Session) -> None:
     session.run("python", "-m", "scripts.drift", *session.posargs, success_codes=[0, 1])
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite (toolchain and clients) against the installed package."""
-    groups = (*nox.project.dependency_groups(PYPROJECT, "test"), *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.install("-e", ".", *CODEGEN, *groups)
-    session.run("pytest", "--ignore=tests/contract", "--ignore=tests/schemathesis", *session.posargs)
+    """Run the test suite (toolchain and clients) against the installed package, on each supported Python."""
+    session.install("-e", ".", *CODEGEN, *TEST, *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run(
+        "pytest", "--ignore=tests/contract", "--ignore=tests/schemathesis", *session.posargs, env=_TOOLCHAIN_PYTHON
+    )
+
+
+@nox.session(python=list(dict.fromkeys((PYTHONS[0], PYTHONS[-1]))), venv_backend="uv", default=False)
+@nox.parametrize("resolution", ["lowest-direct", "highest"])
+def deps(session: nox.Session, resolution: str) -> None:
+    """Runtime dependencies at the lowest (or newest) versions their ranges allow; facade, CLI, adversarial suites.
+
+    On the oldest and the newest supported Python: the corners of the matrix (tests-3.X covers the middle).
+    """
+    pins = Path(session.create_tmp()) / f"runtime-{resolution}.txt"
+    pins.unlink(missing_ok=True)  # uv would take an earlier run's pins as preferences
+    python = f"--python-version={session.python}"
+    compile_ = ["uv", "pip", "compile", "-q", "pyproject.toml", f"--resolution={resolution}", python, "-o", str(pins)]
+    session.run_install(*compile_, external=True)
+    session.install("-c", str(pins), "-e", ".", *TEST)
+    session.run("python", "-m", "scripts.deps", "report", str(pins))
+    suites = session.posargs or ["tests/facade", "tests/cli", "tests/adversarial"]
+    session.run("pytest", *suites, env=_TOOLCHAIN_PYTHON)
 
 
 @nox.session
@@ -117,10 +155,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check), mypy --strict, and the GitHub workflows (zizmor, actionlint)."""
+    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("zizmor", "--offline", ".github/workflows")
     session.run("actionlint", ".github/workflows/ci.yml", ".github/workflows/spec-drift.yml")
+    session.run("deptry", "src", "generated")  # the wheel's imports against [project] dependencies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -143,3 +144,39 @@ def test_console_script_and_demo(tmp_path: Path) -> None:
     assert "$ invoice-clients invoices list --vendor gcore" in done.stdout
     assert (tmp_path / "invoice-1.pdf").read_bytes().startswith(b"%PDF-")
     assert len(list(csv.DictReader((tmp_path / "credit-notes.csv").read_text().splitlines()))) > 0
+
+
+def test_a_terminal_sees_a_progress_line_and_the_file_is_whole(sandbox: Sandbox, tmp_path: Path) -> None:
+    """stderr on a terminal gets rich's progress line (erased at the end); a pipe never does (the other tests)."""
+    import os
+    import pty
+
+    target = tmp_path / "all.csv"
+    env = {
+        **os.environ, "TERM": "xterm", "GCORE_API_KEY": sandbox.gcore.api_key, "GCORE_BASE_URL": sandbox.gcore_base_url,
+    }  # fmt: skip
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "invoice_clients", "invoices", "export", "-o", str(target)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120, check=False,
+        )  # fmt: skip
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0, shown
+    rows = list(csv.DictReader(target.read_text().splitlines()))
+    assert len(rows) == 31
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode())  # without the terminal's escape codes
+    assert re.search(r"\d+ invoices\s+\d+:\d\d:\d\d", text), text  # the progress line: count, elapsed time
+    assert "wrote 31 invoices to" in text
+    assert done.stdout == b""

@@ -36,9 +36,11 @@ from scripts.overlay import apply_overlay
 from scripts.regenerate import check
 from scripts.specselect import find_operations, select
 from scripts.yamlio import load_yaml
-from tests.shared import shared_path
+from tests.shared import requires_group, shared_path
 
 from .conftest import Drift, tree_digest
+
+requires_group("codegen", "openapi_python_client", "ruff")
 
 GCORE, VERSORI = "gcore-billing", "versori-organisations"
 ARCHIVES = {GCORE: "gcore-billing-history.tar.xz", VERSORI: "versori-organisations-history.tar.xz"}

@@ -16,9 +16,12 @@ from scripts.manifest import load_manifest, sha256_file
 from scripts.regenerate import check
 from scripts.specselect import select
 from scripts.yamlio import load_yaml, load_yaml_text
+from tests.shared import requires_group
 
 from .conftest import Drift, tree_digest
 from .upstream import UpstreamServer, aggregated_gcore, gcore, schema, versori
+
+requires_group("codegen", "openapi_python_client", "ruff")
 
 MANIFEST = "specs/manifest.toml"
 

@@ -48,19 +48,19 @@ def test_move_types_and_ordering_equal_the_generated_enums() -> None:
 
 
 def test_the_filters_are_declared_once_and_the_facade_and_cli_follow() -> None:
-    from invoice_clients.cli._app import app
+    from invoice_clients.cli import build_program
     from invoice_clients.vendors.gcore.client import AsyncGcoreInvoices, GcoreInvoices
 
     declared = {spec.name for spec in gcore_wire.FILTERS}
     paging = {"self", "ordering", "page_size", "prefetch", "timeout", "deadline"}
     for resource in (GcoreInvoices, AsyncGcoreInvoices):  # the typed signatures restate the names: held here
         assert set(inspect.signature(resource.list).parameters) - paging == declared
-    (group,) = app.registered_groups
-    assert group.typer_instance is not None
-    command = next(c for c in group.typer_instance.registered_commands if c.name == "list")
-    assert command.callback is not None
-    options = set(inspect.signature(command.callback).parameters)
-    assert {spec.cli.name for spec in gcore_wire.FILTERS} <= options  # each filter is an option, from FILTERS
+    commands = dict(build_program().walk())
+    for path in (("invoices", "list"), ("invoices", "export")):
+        flags = {option.name: option for option in commands[path].options}
+        for spec in gcore_wire.FILTERS:  # each filter is an option, from FILTERS: its flag, help and choices
+            option = flags[spec.cli.flag]
+            assert (option.dest, option.help, option.choices) == (spec.cli.name, spec.cli.help, spec.cli.choices)
 
 
 def test_the_fast_path_names_every_field_of_the_generated_model() -> None:

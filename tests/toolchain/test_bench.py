@@ -14,6 +14,10 @@ from pathlib import Path
 import pytest
 
 from scripts.manifest import ROOT
+from tests.shared import requires_group
+
+requires_group("bench", "gcore")
+requires_group("codegen", "openapi_python_client", "ruff")
 
 
 @pytest.fixture(scope="module")

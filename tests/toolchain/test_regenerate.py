@@ -16,8 +16,11 @@ import pytest
 
 from scripts.manifest import ROOT
 from scripts.regenerate import check, regenerate
+from tests.shared import requires_group
 
 from .conftest import tree_digest
+
+requires_group("codegen", "openapi_python_client", "ruff")
 
 
 def test_committed_tree_is_what_the_inputs_produce(repo: Path) -> None:

@@ -20,6 +20,9 @@ import pytest
 
 from scripts.manifest import ROOT, Api, Provenance, sha256_file
 from scripts.regenerate import build_api
+from tests.shared import requires_group
+
+requires_group("codegen", "openapi_python_client", "ruff")
 
 HERE = Path(__file__).resolve().parent
 

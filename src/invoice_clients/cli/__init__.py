@@ -1,12 +1,13 @@
 """The ``invoice-clients`` command line (``python -m invoice_clients`` too).
 
-Built on typer and rich; see :mod:`invoice_clients.cli._app` for the commands
-and :mod:`invoice_clients.cli._exit` for the documented exit codes.
+Built on the standard library's argparse (:mod:`._parser`), with our own words for every usage error and our
+own help (:mod:`._help`), and rich for tables and the progress line; see :mod:`invoice_clients.cli._app` for
+the commands and :mod:`invoice_clients.cli._exit` for the documented exit codes.
 """
 
 from __future__ import annotations
 
-from ._app import app, main
+from ._app import build_program, main
 from ._exit import ExitCode
 
-__all__ = ["ExitCode", "app", "main"]
+__all__ = ["ExitCode", "build_program", "main"]

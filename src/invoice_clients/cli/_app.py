@@ -10,26 +10,20 @@ Keys come from each vendor's ``*_API_KEY`` variable; its ``*_BASE_URL`` (or
 ``--base-url``) points at another server, such as the sandbox.  ``--vendor`` and
 the listing options come from the vendor registry (:mod:`invoice_clients.vendors`).
 Errors are one line on stderr with a documented exit code (see
-:mod:`invoice_clients.cli._exit`).
+:mod:`invoice_clients.cli._exit`).  The commands are data (:mod:`._grammar`), built
+when the command runs, so a vendor registered before that has its options too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import inspect
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
 import httpx
-import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
@@ -38,28 +32,24 @@ from .._security import _is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._exit import ExitCode, exit_code_for
+from ._grammar import Argument, Command, Group, Option
 from ._output import OutputFormat, open_output, write_invoices
-from ._usage import run_app
+from ._parser import run_program
 
-__all__ = ["app", "main"]
+__all__ = ["PROG", "VendorCommands", "build_program", "main"]
 
-app = typer.Typer(
-    name="invoice-clients",
-    help=f"Read invoices from {', '.join(p.display_name for p in all_vendors())}: list, export, fetch PDFs.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-invoices_app = typer.Typer(help="List, export and fetch invoices.", no_args_is_help=True)
-app.add_typer(invoices_app, name="invoices")
+PROG = "invoice-clients"
 
-_stderr = Console(stderr=True, highlight=False)
+
+def say(message: str) -> None:
+    """One line of news on stderr (``wrote 31 invoices to q.csv``): plain text, whatever the terminal."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
     """Print ``invoice-clients: error: message`` on stderr (one line) and exit with ``code``."""
-    _stderr.print(f"invoice-clients: error: {message}", markup=False, soft_wrap=True)
-    raise typer.Exit(int(code))
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(int(code))
 
 
 def fail_for(error: InvoiceClientsError) -> NoReturn:
@@ -74,15 +64,6 @@ def fail_output(path: Path, error: OSError) -> NoReturn:
     """One line naming the user's file (never a temporary one) for an output that cannot be written."""
     reason = error.strerror or str(error)
     fail(f"cannot write {path}: {reason}", ExitCode.OUTPUT_FILE)
-
-
-def _date(value: str | None, option: str) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
@@ -161,42 +142,66 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
     if not sys.stderr.isatty():
         yield from invoices
         return
+    from rich.console import Console  # only for a terminal: a pipe never loads it
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.completed} invoices"), TimeElapsedColumn())
-    with Progress(*columns, console=_stderr, transient=True) as progress:
+    console = Console(stderr=True, highlight=False)
+    with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("listing", total=None)
         for invoice in invoices:
             progress.advance(task)
             yield invoice
 
 
-BaseUrl = Annotated[
-    str | None,
-    typer.Option("--base-url", metavar="URL", help="API base URL (default: the vendor's; or its *_BASE_URL)."),
-]
-Output = Annotated[
-    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout.")
-]
+BASE_URL = Option(
+    "base_url", ("--base-url",), "API base URL (default: the vendor's; or its *_BASE_URL).", metavar="URL"
+)
+OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout.", "path", "FILE")
+_FORMATS = tuple(str(member) for member in OutputFormat)
+
+
+def format_option(default: OutputFormat) -> Option:
+    """``-f/--format``, defaulting to ``default``."""
+    return Option("output_format", ("--format", "-f"), "Output format.", "choice", choices=_FORMATS, default=default)
+
+
+def _declared_options() -> dict[str, CliOption]:
+    """Every vendor's listing options by flag; the first declaration of a flag names and documents it."""
+    options: dict[str, CliOption] = {}
+    for plugin in all_vendors():
+        for option in plugin.cli_options:
+            options.setdefault(option.flag, option)
+    return options
+
+
+def _filter_option(declared: CliOption) -> Option:
+    kind: Any = declared.kind
+    return Option(declared.name, (declared.flag,), declared.help, kind, declared.metavar, declared.choices)
+
+
+def filter_options() -> tuple[Option, ...]:
+    """``--vendor`` and every vendor's declared filters: the options of ``invoices list`` and ``export``."""
+    vendors = tuple(plugin.name for plugin in all_vendors())
+    vendor = Option("vendor", ("--vendor",), "Which API to read.", "choice", choices=vendors, default=vendors[0])
+    return (vendor, *(_filter_option(option) for option in _declared_options().values()))
 
 
 def _listing(
     vendor: str, output_format: OutputFormat, output: Path | None, base_url: str | None, given: Mapping[str, Any]
 ) -> None:
-    """List with ``vendor``'s client; ``given`` holds every listing option by parameter name."""
+    """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
     plugin = get(vendor)
     own = {option.flag: option for option in plugin.cli_options}
     options: dict[str, Any] = {}
     foreign = []
-    for flag, option in _OPTIONS.items():
+    for flag, option in _declared_options().items():
         value = given.get(option.name)
         if value is None or value is False:
             continue
         if flag not in own:
             foreign.append(flag)
             continue
-        if own[flag].kind == "date":
-            value = _date(value, flag)
-        elif isinstance(value, StrEnum):
-            value = value.value
         options[own[flag].name] = value
     if foreign:
         fail(plugin.cli_usage or f"{', '.join(foreign)}: not an option of --vendor {plugin.name}", ExitCode.USAGE)
@@ -214,123 +219,93 @@ def _listing(
             raise
         fail_output(output, error)
     if output is not None:
-        _stderr.print(f"wrote {count} invoices to {output}", markup=False)
+        say(f"wrote {count} invoices to {output}")
 
 
-def _declared_options() -> dict[str, CliOption]:
-    """Every vendor's listing options by flag; the first declaration of a flag names and documents it."""
-    options: dict[str, CliOption] = {}
-    for plugin in all_vendors():
-        for option in plugin.cli_options:
-            options.setdefault(option.flag, option)
-    return options
+def _listing_command(name: str, default_format: OutputFormat, help_text: str) -> Command:
+    def run(**given: Any) -> None:
+        vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
+        _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), given)
+
+    vendor, *filters = filter_options()
+    return Command(name, help_text, run, (vendor, format_option(default_format), OUTPUT, BASE_URL, *filters))
 
 
-_OPTIONS = _declared_options()
-_VENDOR_NAMES = StrEnum("VendorName", {plugin.name: plugin.name for plugin in all_vendors()})  # type: ignore[misc]
-_TYPES: dict[str, Any] = {"str": str | None, "int": int | None, "date": str | None, "bool": bool}
+@dataclasses.dataclass(frozen=True, slots=True)
+class VendorCommands:
+    """What a vendor's ``cli_commands`` gets: a way to add commands under ``invoices``, and the shared pieces."""
+
+    add_command: Callable[[Command], object]
+    command: type[Command]
+    option: type[Option]
+    argument: type[Argument]
+    output_format: type[OutputFormat]
+    format_option: Callable[[OutputFormat], Option]
+    base_url_option: Option
+    client_for: Callable[[VendorPlugin, str | None], SyncClientBase]
+    fail_for: Callable[[InvoiceClientsError], NoReturn]
+    fail_output: Callable[[Path, OSError], NoReturn]
+    scrubbed: Callable[[Iterable[Invoice]], Iterator[Invoice]]
+    write_invoices: Callable[..., int]
+    say: Callable[[str], None]
 
 
-def _parameter(option: CliOption) -> inspect.Parameter:
-    kind: Any = _TYPES.get(option.kind)
-    if option.kind == "choice":
-        choices = StrEnum(option.name, {choice: choice for choice in option.choices})  # type: ignore[misc]
-        kind = choices | None
-    info = typer.Option(option.flag, metavar=option.metavar, help=option.help)
-    default = False if option.kind == "bool" else None
-    return inspect.Parameter(
-        option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, info]
-    )
-
-
-def _listing_command(default_format: OutputFormat, name: str, help_text: str) -> None:
-    def command(**given: Any) -> None:
-        vendor = given.pop("vendor")
-        _listing(str(vendor.value), given.pop("output_format"), given.pop("output"), given.pop("base_url"), given)
-
-    first = all_vendors()[0].name
-    fixed = [
-        ("vendor", Annotated[_VENDOR_NAMES, typer.Option(help="Which API to read.")], _VENDOR_NAMES(first)),
-        ("output_format", Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")],
-         default_format),
-        ("output", Output, None),
-        ("base_url", BaseUrl, None),
-    ]  # fmt: skip
-    parameters = [
-        inspect.Parameter(pname, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-        for pname, annotation, default in fixed
-    ]
-    parameters += [_parameter(option) for option in _OPTIONS.values()]
-    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    command.__name__ = name
-    invoices_app.command(name, help=help_text)(command)
-
-
-_listing_command(OutputFormat.TABLE, "list", "List invoices (every page), as a table by default.")
-_listing_command(OutputFormat.CSV, "export", "Export invoices, as CSV by default; -o writes a file atomically.")
-
-
-# Commands of one vendor (``invoices get``, ``invoices pdf``) are added by the vendor itself.
-_CONTEXT = SimpleNamespace(
-    invoices_app=invoices_app,
-    BaseUrl=BaseUrl,
-    OutputFormat=OutputFormat,
-    client_for=client_for,
-    fail_for=fail_for,
-    fail_output=fail_output,
-    scrubbed=lambda invoices: _scrubbed(invoices),
-    write_invoices=write_invoices,
-    stderr=_stderr,
-)
-for _plugin in all_vendors():
-    if _plugin.cli_commands is not None:
-        _plugin.cli_commands(_CONTEXT)
-
-
-@app.command()
-def demo(
-    directory: Annotated[
-        Path | None,
-        typer.Option(
-            "--dir",
-            metavar="DIR",
-            help="Where to write the demo's CSV and PDF (default: a new temporary directory, kept and printed).",
-        ),
-    ] = None,
-) -> None:
-    """Run the CLI against the offline sandbox: no account needed."""
+def _demo(directory: Path | None) -> int:
     from ._demo import run_demo
 
-    raise typer.Exit(run_demo(directory))
+    return run_demo(directory)
 
 
-@app.command()
-def sandbox(
-    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on (default: a free one).")] = 0,
-    host: Annotated[str, typer.Option(metavar="HOST", help="Loopback address to listen on.")] = "127.0.0.1",
-) -> None:
-    """Serve the offline sandbox (every vendor's API) until Ctrl-C, printing the environment to point the CLI at it."""
+def _sandbox(port: int, host: str) -> int:
     from ._serve import run_sandbox
 
-    raise typer.Exit(run_sandbox(host, port))
+    return run_sandbox(host, port)
 
 
-def _show_version(value: bool) -> None:
-    if value:
-        print(f"invoice-clients {__version__}")
-        raise typer.Exit(0)
+_DEMO_DIR = "Where to write the demo's CSV and PDF (default: a new temporary directory, kept and printed)."
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", is_eager=True, callback=_show_version, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Read invoices from vendor APIs: list, export to CSV/JSONL, fetch PDFs."""
+def build_program() -> Group:
+    """The whole command tree, from the vendors registered now."""
+    names = ", ".join(plugin.display_name for plugin in all_vendors())
+    root = Group(PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__)
+    invoices = Group("invoices", "List, export and fetch invoices.")
+    root.add(invoices)
+    invoices.add(_listing_command("list", OutputFormat.TABLE, "List invoices (every page), as a table by default."))
+    invoices.add(
+        _listing_command("export", OutputFormat.CSV, "Export invoices, as CSV by default; -o writes a file atomically.")
+    )
+    context = VendorCommands(
+        add_command=invoices.add, command=Command, option=Option, argument=Argument, output_format=OutputFormat,
+        format_option=format_option, base_url_option=BASE_URL, client_for=client_for, fail_for=fail_for,
+        fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say,
+    )  # fmt: skip
+    for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)
+        if plugin.cli_commands is not None:
+            plugin.cli_commands(context)
+    root.add(
+        Command(
+            "demo", "Run the CLI against the offline sandbox: no account needed.", _demo,
+            (Option("directory", ("--dir",), _DEMO_DIR, "path", "DIR"),),
+        )
+    )  # fmt: skip
+    sandbox_options = (
+        Option("port", ("--port",), "Port to listen on (default: a free one).", "int", "PORT", default=0),
+        Option("host", ("--host",), "Loopback address to listen on.", "str", "HOST", default="127.0.0.1"),
+    )
+    sandbox_help = (
+        "Serve the offline sandbox (every vendor's API) until Ctrl-C, printing the environment to point the CLI at it."
+    )
+    root.add(Command("sandbox", sandbox_help, _sandbox, sandbox_options))
+    return root
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: usage errors are one line (see :mod:`invoice_clients.cli._usage`)."""
-    raise SystemExit(run_app(app, argv))
+    """Console-script entry point: run ``argv`` (default ``sys.argv[1:]``) and exit with its status."""
+    arguments = sys.argv[1:] if argv is None else argv
+    try:
+        status = run_program(build_program(), arguments, PROG)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: aborted", file=sys.stderr)
+        status = 130
+    raise SystemExit(status)

@@ -19,8 +19,8 @@ code   meaning
 Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
 or a read-only mount is not a usage error, and a scheduler should tell "the
 API is fine, our disk is not" from both.  Usage errors print their message on
-one line (``invoice-clients: error: --payment-state: ...``), never click's
-usage block.
+one line (``invoice-clients: error: --payment-state: ...``), never a usage
+block.
 """
 
 from __future__ import annotations

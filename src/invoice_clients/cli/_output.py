@@ -109,8 +109,17 @@ def write_invoices(invoices: Iterable[Invoice], output_format: OutputFormat, str
                 record["issue_date"] or "", period, total,
             )  # fmt: skip
             count += 1
-        Console(file=stream, width=160).print(table)
+        # Escape codes only for a terminal: FORCE_COLOR (set by CI runners) would make rich colour a pipe or a
+        # file, and TERM=dumb would shrink the table to 80 columns unless the height is given too.
+        Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
     return count
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 @contextmanager

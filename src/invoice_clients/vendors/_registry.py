@@ -73,8 +73,8 @@ class VendorPlugin:
     cli_usage: str = ""
     """Said when an option of another vendor is given with ``--vendor NAME``."""
     cli_commands: Callable[[Any], None] | None = None
-    """Adds the vendor's own commands (``invoices get``) given the command line's context (``invoices_app``,
-    ``client_for``, ``fail_for``...)."""
+    """Adds the vendor's own commands (``invoices get``) given the command line's ``VendorCommands``
+    (``add_command``, ``command``, ``option``, ``client_for``, ``fail_for``...)."""
     describe_sandbox: Callable[[Any], str] = lambda api: ""
     """What ``invoice-clients sandbox`` says of the vendor's sandbox API (``"(31 invoices)"``)."""
     demo_steps: Callable[[Any, Any], Sequence[Sequence[str]]] = lambda api, directory: ()

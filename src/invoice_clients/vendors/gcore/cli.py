@@ -1,11 +1,10 @@
 """Gcore's own commands: ``invoices get ID`` and ``invoices pdf ID -o FILE`` (added through the registry)."""
 
-# No `from __future__ import annotations`: typer reads the annotations, which name classes imported below.
+from __future__ import annotations
+
 import sys
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from ..._exceptions import InvoiceClientsError
 from .._registry import get
@@ -14,35 +13,18 @@ __all__ = ["add_commands"]
 
 
 def add_commands(cli: Any) -> None:
-    """Add the commands to ``cli.invoices_app`` (``cli`` is the command line's context)."""
-    from ...cli._app import BaseUrl
-    from ...cli._output import OutputFormat
+    """Add the commands under ``invoices`` (``cli`` is the command line's ``VendorCommands``)."""
+    invoice_id = cli.argument("invoice_id", "ID", "The Gcore ERP invoice id.", "int")
 
-    invoices_app: typer.Typer = cli.invoices_app
-
-    @invoices_app.command("get")
-    def get_invoice(
-        invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
-        output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
-            OutputFormat.TABLE
-        ),
-        base_url: BaseUrl = None,
-    ) -> None:
-        """Show one Gcore invoice."""
+    def get_invoice(invoice_id: int, output_format: str, base_url: str | None) -> None:
         try:
             with cli.client_for(get("gcore"), base_url) as gcore:
                 invoice = gcore.invoices.get(invoice_id)
         except InvoiceClientsError as error:
             cli.fail_for(error)
-        cli.write_invoices(cli.scrubbed([invoice]), output_format, sys.stdout)
+        cli.write_invoices(cli.scrubbed([invoice]), cli.output_format(output_format), sys.stdout)
 
-    @invoices_app.command("pdf")
-    def download_pdf(
-        invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
-        output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF.")],
-        base_url: BaseUrl = None,
-    ) -> None:
-        """Download a Gcore invoice's PDF."""
+    def download_pdf(invoice_id: int, output: Path, base_url: str | None) -> None:
         try:
             with cli.client_for(get("gcore"), base_url) as gcore:
                 size = gcore.invoices.download_pdf(invoice_id, to=output)
@@ -50,4 +32,12 @@ def add_commands(cli: Any) -> None:
             cli.fail_output(output, error)
         except InvoiceClientsError as error:
             cli.fail_for(error)
-        cli.stderr.print(f"wrote {size} bytes to {output}", markup=False)
+        cli.say(f"wrote {size} bytes to {output}")
+
+    format_option = cli.format_option(cli.output_format.TABLE)
+    cli.add_command(
+        cli.command("get", "Show one Gcore invoice.", get_invoice, (format_option, cli.base_url_option), (invoice_id,))
+    )
+    output = cli.option("output", ("--output", "-o"), "Where to write the PDF.", "path", "FILE", required=True)
+    pdf_options = (output, cli.base_url_option)
+    cli.add_command(cli.command("pdf", "Download a Gcore invoice's PDF.", download_pdf, pdf_options, (invoice_id,)))

@@ -102,6 +102,7 @@ def _pager_options(
         "key": sort_key([item.value for item in filters.ordering]),
         "rate_limited": lambda: transport.rate_limited,
         "inconsistent": _inconsistent(transport, filters),
+        "owner": transport,
     }
 
 

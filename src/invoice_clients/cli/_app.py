@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import inspect
 import os
 import sys
@@ -38,7 +39,8 @@ from .._security import _is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._exit import ExitCode, exit_code_for
-from ._output import OutputFormat, open_output, write_invoices
+from ._output import STDOUT, OutputFormat, open_output, write_invoices
+from ._stdout import guarded, stdout_closed
 from ._usage import run_app
 
 __all__ = ["app", "main"]
@@ -70,10 +72,14 @@ def fail_for(error: InvoiceClientsError) -> NoReturn:
     fail(message, exit_code_for(error))
 
 
-def fail_output(path: Path, error: OSError) -> NoReturn:
-    """One line naming the user's file (never a temporary one) for an output that cannot be written."""
+def fail_output(path: Path | None, error: OSError) -> NoReturn:
+    """One line naming the user's file (never a temporary one; ``None`` or ``-``: standard output) for an output
+    that cannot be written; nothing at all if its reader has gone (a closed pipe: ``| head``)."""
+    if error.errno == errno.EPIPE:
+        raise typer.Exit(stdout_closed())
     reason = error.strerror or str(error)
-    fail(f"cannot write {path}: {reason}", ExitCode.OUTPUT_FILE)
+    where = "standard output" if path is None or str(path) == STDOUT else str(path)
+    fail(f"cannot write {where}: {reason}", ExitCode.OUTPUT_FILE)
 
 
 def _date(value: str | None, option: str) -> datetime.date | None:
@@ -174,7 +180,8 @@ BaseUrl = Annotated[
     typer.Option("--base-url", metavar="URL", help="API base URL (default: the vendor's; or its *_BASE_URL)."),
 ]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout (- for stdout)."),
 ]
 
 
@@ -207,13 +214,11 @@ def _listing(
             rows = plugin.cli_list(client, options)
             with open_output(output, sys.stdout) as stream:
                 count = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream)
+    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+        fail_output(output, error)
     except InvoiceClientsError as error:
         fail_for(error)
-    except OSError as error:
-        if output is None:
-            raise
-        fail_output(output, error)
-    if output is not None:
+    if output is not None and str(output) != STDOUT:
         _stderr.print(f"wrote {count} invoices to {output}", markup=False)
 
 
@@ -332,5 +337,6 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: usage errors are one line (see :mod:`invoice_clients.cli._usage`)."""
-    raise SystemExit(run_app(app, argv))
+    """Console-script entry point: usage errors are one line (see :mod:`invoice_clients.cli._usage`); so is a
+    failure to write standard output, and a closed one ends the command quietly (:mod:`._stdout`)."""
+    raise SystemExit(guarded(lambda: run_app(app, argv)))

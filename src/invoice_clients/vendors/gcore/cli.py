@@ -34,20 +34,29 @@ def add_commands(cli: Any) -> None:
                 invoice = gcore.invoices.get(invoice_id)
         except InvoiceClientsError as error:
             cli.fail_for(error)
-        cli.write_invoices(cli.scrubbed([invoice]), output_format, sys.stdout)
+        try:
+            cli.write_invoices(cli.scrubbed([invoice]), output_format, sys.stdout)
+            sys.stdout.flush()
+        except OSError as error:  # a closed pipe (quiet) or a full disk
+            cli.fail_output(None, error)
 
     @invoices_app.command("pdf")
     def download_pdf(
         invoice_id: Annotated[int, typer.Argument(metavar="ID", help="The Gcore ERP invoice id.")],
-        output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF.")],
+        output: Annotated[
+            Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the PDF (- for stdout).")
+        ],
         base_url: BaseUrl = None,
     ) -> None:
         """Download a Gcore invoice's PDF."""
+        to_stdout = str(output) == "-"
         try:
             with cli.client_for(get("gcore"), base_url) as gcore:
-                size = gcore.invoices.download_pdf(invoice_id, to=output)
+                size = gcore.invoices.download_pdf(invoice_id, to=sys.stdout.buffer if to_stdout else output)
+            if to_stdout:
+                sys.stdout.buffer.flush()
         except OSError as error:  # before InvoiceClientsError: LocalFileError is both
-            cli.fail_output(output, error)
+            cli.fail_output(None if to_stdout else output, error)
         except InvoiceClientsError as error:
             cli.fail_for(error)
-        cli.stderr.print(f"wrote {size} bytes to {output}", markup=False)
+        cli.stderr.print(f"wrote {size} bytes to {'standard output' if to_stdout else output}", markup=False)

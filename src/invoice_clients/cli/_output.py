@@ -8,6 +8,7 @@ spreadsheet or a script gets the number the invoice has.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,13 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSONL = "jsonl"
+
+
+class _Console(Console):
+    """rich's console, except that a closed pipe is left to the command line (rich would exit with status 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 def _amount(money: Money | None) -> str | None:
@@ -107,7 +115,7 @@ def write_invoices(invoices: Iterable[Invoice], output_format: OutputFormat, str
                 record["issue_date"] or "", period, total,
             )  # fmt: skip
             count += 1
-        Console(file=stream, width=160).print(table)
+        _Console(file=stream, width=160).print(table)
     return count
 
 

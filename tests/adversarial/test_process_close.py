@@ -9,6 +9,7 @@ the client, tells whether their connections were closed.  Bounds
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from invoice_clients import (
     Versori,
 )
 
+from ._paging_server import PagingServer
 from ._stalled_server import StalledServer, wait_until
 
 BOUND = 3.0
@@ -197,3 +199,41 @@ def test_a_closed_http_client_of_your_own_is_a_client_closed_error() -> None:
         mine.close()
         with pytest.raises(ClientClosedError, match="http_client"):
             gcore.invoices.get(1)
+
+
+def test_sixteen_threads_share_one_client_and_each_lists_everything() -> None:
+    with (
+        PagingServer(rows=1000, keep_alive=True, max_requests=10**6) as server,
+        GcoreBilling(KEY, base_url=server.base_url) as gcore,
+    ):
+        results: list[list[int] | BaseException] = []
+
+        def listing() -> None:
+            try:
+                results.append([int(invoice.id) for invoice in gcore.invoices.list()])
+            except BaseException as exc:
+                results.append(exc)
+
+        threads = [threading.Thread(target=listing) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert [result for result in results if not isinstance(result, list)] == []
+        assert len(results) == 16 and all(result == list(range(1, 1001)) for result in results)
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
+def test_clients_opened_and_closed_leave_nothing_behind() -> None:
+    with StalledServer(answered=(0,), rows=50) as server:  # one short page: the whole listing
+        with GcoreBilling(KEY, base_url=server.url) as gcore:  # warm up: lazy imports, the first SSL context
+            assert len(list(gcore.invoices.list())) == 50
+        descriptors, threads = _open_descriptors(), threading.active_count()
+        for _ in range(100):
+            with GcoreBilling(KEY, base_url=server.url) as gcore:
+                assert len(list(gcore.invoices.list())) == 50
+        assert _open_descriptors() <= descriptors + 2  # the server's last connection may still be closing
+        assert wait_until(lambda: threading.active_count() <= threads, BOUND)

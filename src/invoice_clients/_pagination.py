@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
@@ -228,8 +229,19 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         fetch = self._fetch
         if pool is None:  # one page at a time: nothing is sent until the page is needed (lazy)
             return offset, lambda: fetch(offset)(), lambda: None
-        future = pool.submit(fetch, offset)
-        return offset, lambda: future.result()(), future.cancel
+        closed_error = self._owner.closed_error
+        try:
+            future = pool.submit(fetch, offset)
+        except RuntimeError:  # the pool was shut down: close() came from another thread
+            raise closed_error() from None
+
+        def page() -> InvoicePage:
+            try:
+                return future.result()()
+            except CancelledError:  # cancelled before it started: close() came from another thread
+                raise closed_error() from None
+
+        return offset, page, future.cancel
 
 
 class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):

@@ -474,7 +474,7 @@ class SyncTransport(_TransportCore):
         (:data:`_CLOSE_WAIT` at most), then close the ``httpx`` client if it is ours."""
         self.lifetime.cancel()
         self.lifetime.join(_CLOSE_WAIT)
-        if self.owns_client:
+        if self.owns_client and not self._renew:  # a fork's child drops the inherited client (see after_fork)
             self.client.close()
 
 
@@ -631,7 +631,7 @@ class AsyncTransport(_TransportCore):
         for sleeper in list(self._sleepers):
             if not sleeper.done():
                 sleeper.set_result(None)
-        if self.owns_client:
+        if self.owns_client and not self._renew:  # a fork's child drops the inherited client (see after_fork)
             await self.client.aclose()
 
 

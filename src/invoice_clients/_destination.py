@@ -78,7 +78,7 @@ class OutputPath:
         """Follow ``path`` to what would be written; a :class:`LocalFileError` if nothing can be (no such directory,
         a directory, a loop of links)."""
         named = os.fspath(path)
-        current = os.path.abspath(named)
+        current = os.path.join(os.getcwd(), named)  # not abspath: ".." after a link is the kernel's to resolve
         for _ in range(_MAX_LINKS):
             descriptor = _own_descriptor(current)
             if descriptor is not None:
@@ -147,7 +147,7 @@ class OutputPath:
         elif self.kind is OutputKind.SOCKET:
             out = _connected(self.target)
         else:  # no O_CREAT: it exists, and is not to be replaced; O_TRUNC means nothing to a device or FIFO
-            out = os.fdopen(os.open(self.target, os.O_WRONLY | os.O_TRUNC | os.O_NOCTTY | _CLOEXEC), "wb")
+            out = os.fdopen(os.open(self.target, os.O_WRONLY | os.O_TRUNC | _NOCTTY | _CLOEXEC), "wb")
         with out:
             yield out
 
@@ -161,7 +161,7 @@ class OutputPath:
         fd = os.open(temporary, flags, 0o666 if self.mode is None else 0o600)
         try:
             with os.fdopen(fd, "wb") as out:
-                if self.mode is not None:
+                if self.mode is not None and hasattr(os, "fchmod"):
                     os.fchmod(out.fileno(), self.mode)
                     if self.owner is not None and hasattr(os, "fchown"):
                         with suppress(OSError):  # only root, or the owner for a group it is in, may
@@ -175,6 +175,7 @@ class OutputPath:
 
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)  # a terminal named by -o does not become the controlling terminal
 
 
 def _own_descriptor(path: str) -> int | None:

@@ -5,7 +5,7 @@ cannot leak through a client's ``repr``, a debugger or a traceback's locals.
 It is only ever revealed to build the ``Authorization`` header of one request.
 Anything a server sends back can hold the key (a status line, a header, a body,
 in any encoding), so every text built from a response goes through
-:func:`redact` *before* it is cut or has its whitespace collapsed, and the
+:func:`redact_text` (:meth:`ApiKey.scrub`) *before* it is cut or has its whitespace collapsed, and the
 loggers of httpx and httpcore (whose DEBUG records print response headers) carry
 a filter that scrubs every live key from their records.  Keys are checked up
 front: only visible ASCII can travel in a header, and anything else would end up
@@ -36,7 +36,6 @@ __all__ = [
     "REDACTING_LOGGERS",
     "ApiKey",
     "check_base_url",
-    "redact",
     "redact_text",
     "resolve_api_key",
     "safe_url",
@@ -195,11 +194,6 @@ def safe_url(url: httpx.URL | str) -> str:
     if parsed.userinfo:
         parsed = parsed.copy_with(username=None, password=None)
     return str(parsed)
-
-
-def redact(text: str, key: ApiKey) -> str:
-    """``text`` with every occurrence of the key, in any encoding :meth:`ApiKey.scrub` knows, as ``***``."""
-    return key.scrub(text)
 
 
 def redact_text(text: str, key: ApiKey) -> str:

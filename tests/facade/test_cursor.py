@@ -118,6 +118,29 @@ def test_empty_pages_that_keep_promising_more_end_in_an_error() -> None:
     assert len(asked) == 1 + 17
 
 
+def test_empty_pages_from_the_very_first_are_counted_alike() -> None:
+    tolerated: Script = {None: ([], "c0"), **{f"c{n}": ([], f"c{n + 1}") for n in range(15)}, "c15": (["a"], None)}
+    assert [invoice.id for invoice in _pager(tolerated, [])] == ["a"]  # 16 empty pages, then one that brings
+    too_many: Script = {None: ([], "c0"), **{f"c{n}": ([], f"c{n + 1}") for n in range(40)}}
+    asked: list[str | None] = []
+    with pytest.raises(_InconsistentError, match=r"^17 pages in a row brought nothing but claimed more$"):
+        list(_pager(too_many, asked))
+    assert len(asked) == 17
+
+
+def test_the_async_pager_raises_the_same_errors() -> None:
+    fetch = _fetch({None: (["a"], "c1"), "c1": (["a"], None)}, [])
+
+    async def fetch_async(cursor: str | None) -> CursorPage:
+        return fetch(cursor)
+
+    async def listing() -> list[str]:
+        return [invoice.id async for invoice in AsyncCursorPager(fetch_async, inconsistent=_InconsistentError)]
+
+    with pytest.raises(_InconsistentError, match=r"^an invoice came back on the next page \(or twice on one page\)$"):
+        asyncio.run(listing())
+
+
 def test_sixteen_empty_pages_in_a_row_are_tolerated() -> None:
     script: Script = {None: (["a"], "c0"), **{f"c{n}": ([], f"c{n + 1}") for n in range(16)}, "c16": (["b"], None)}
     assert [invoice.id for invoice in _pager(script, [])] == ["a", "b"]

@@ -34,6 +34,7 @@ from pathlib import Path
 from scripts.errors import ToolchainError
 from scripts.manifest import ROOT
 from scripts.mutant_review import (
+    KILLED,
     SURVIVED,
     Equivalent,
     Mutant,
@@ -101,6 +102,13 @@ def _run(targets: Sequence[Target], work: Path, max_children: int, *, rerun: boo
             broken.append(target.name)
             continue
         result, matched = score(target.name, mutants, equivalents, target.threshold)
+        if rerun and (suspects := _killed_equivalents(target, directory, mutants, equivalents, matched)):
+            # A listed equivalent killed: by a test, or by a flaky one (a timing test on a loaded machine).
+            # Only a second kill makes its entry stale.
+            print(f"  {target.name}: {len(suspects)} listed equivalent(s) killed: running them again", flush=True)
+            _mutmut(mutmut, directory, "run", "--max-children", str(max_children), *suspects)
+            mutants = _collect(target, directory, mutmut)
+            result, matched = score(target.name, mutants, equivalents, target.threshold)
         scores.append(result)
         used += matched
         took = _minutes(time.monotonic() - target_started)
@@ -205,6 +213,25 @@ def _diffs(directory: Path, names: Sequence[str]) -> dict[str, str]:
         name, _, diff = section.partition("\n")
         diffs[name] = diff
     return diffs
+
+
+def _killed_equivalents(
+    target: Target,
+    directory: Path,
+    mutants: Sequence[Mutant],
+    equivalents: Sequence[Equivalent],
+    matched: list[Equivalent],
+) -> list[str]:
+    """Killed mutants of ``target`` that a listed equivalent (unmatched so far) describes."""
+    unmatched = [entry for entry in equivalents if entry.target == target.name and entry not in matched]
+    functions = {entry.function for entry in unmatched}
+    killed = [mutant.name for mutant in mutants if mutant.status in KILLED and mutant.function in functions]
+    diffs = _diffs(directory, killed)
+    return [
+        name
+        for name in killed
+        if any(entry.matches(target.name, Mutant(name, "survived", *mutation_of(diffs[name]))) for entry in unmatched)
+    ]
 
 
 def _prepare(target: Target, directory: Path) -> None:

@@ -286,6 +286,22 @@ def test_records_are_passed_on_when_no_client_holds_a_key(
     assert [record.getMessage() for record in caplog.records] == ["nothing to scrub"]
 
 
+def test_a_short_live_key_inside_a_longer_one_does_not_cut_the_longer_one_apart(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Another client's key "k" occurs inside KEY: scrubbed first, it broke KEY's occurrence into pieces no
+    # pattern matched, and "-live-Zx81-very-secret" was logged (seen in the mutation run, where a client
+    # with the key "k" outlived its test).
+    short, long = ApiKey("k"), ApiKey(KEY)
+    assert "sk-live" in long.reveal() and short.reveal() in long.reveal()
+    shown = scrub_live(f"x {KEY} y")
+    assert "-live-Zx81-very-secret" not in shown and "Zx81" not in shown
+    with caplog.at_level(logging.INFO, logger="invoice_clients"):
+        logging.getLogger("invoice_clients").info("sent %s", KEY)
+        logging.getLogger("invoice_clients").error("failed", exc_info=ValueError(f"with {KEY}"))
+    assert "Zx81" not in caplog.text
+
+
 def _recoverable(text: str, secret: bytes) -> bool:
     """Whether any four bytes of ``secret`` in a row can be decoded from a stretch of ``text`` between stars."""
     windows = {secret[i : i + 4] for i in range(len(secret) - 3)}

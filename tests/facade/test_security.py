@@ -302,6 +302,14 @@ def test_a_short_live_key_inside_a_longer_one_does_not_cut_the_longer_one_apart(
     assert "Zx81" not in caplog.text
 
 
+def test_every_occurrence_of_every_live_key_is_scrubbed_once() -> None:
+    one, _two = ApiKey("secret-one-1234"), ApiKey("1234-two-secret")  # both alive while scrubbing
+    assert scrub_live(f"a {one.reveal()} b {one.reveal()} c") == "a *** b *** c"
+    assert scrub_live(one.reveal() * 2) == "******"  # side by side: two occurrences
+    assert scrub_live("x secret-one-1234-two-secret y") == "x *** y"  # overlapping: one span
+    assert scrub_live("nothing secret here") == "nothing secret here"
+
+
 def _recoverable(text: str, secret: bytes) -> bool:
     """Whether any four bytes of ``secret`` in a row can be decoded from a stretch of ``text`` between stars."""
     windows = {secret[i : i + 4] for i in range(len(secret) - 3)}

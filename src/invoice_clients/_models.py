@@ -78,6 +78,11 @@ class Invoice:
     line_items: tuple[LineItem, ...]
     raw: object = field(repr=False, compare=False)
     """The vendor's generated model this invoice was parsed from."""
+    client_id: str | None = None
+    """Who the invoice bills, as a string: Gcore's ``client_id`` (the reseller's client), Versori's organisation
+    id (the one listed); ``None`` where a vendor does not say."""
+    payer_id: str | None = None
+    """Who pays it, as a string: Gcore's ``payer_id``; ``None`` where a vendor does not say (Versori)."""
 
 
 # The parsers build thousands of invoices from values they have already checked; the frozen dataclass's
@@ -89,7 +94,7 @@ class Invoice:
 # Adding, removing or reordering a field of ``Invoice`` fails here, at import, until ``_trusted_invoice`` follows.
 _FIELDS = (
     "vendor", "id", "number", "kind", "currency", "issue_date", "due_date", "period_start", "period_end",
-    "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw",
+    "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw", "client_id", "payer_id",
 )  # fmt: skip
 if tuple(f.name for f in fields(Invoice)) != _FIELDS or Invoice.__slots__ != _FIELDS:
     raise ImportError("Invoice's fields changed: update _FIELDS and _trusted_invoice in _models.py")
@@ -114,6 +119,8 @@ def _trusted_invoice(
     document_url: str | None,
     line_items: tuple[LineItem, ...],
     raw: object,
+    client_id: str | None,
+    payer_id: str | None,
 ) -> Invoice:
     """``Invoice(...)`` with the fields in declaration order, filled unfrozen and then made an ``Invoice``."""
     invoice: Any = _new(_Unfrozen)
@@ -133,6 +140,8 @@ def _trusted_invoice(
     invoice.document_url = document_url
     invoice.line_items = line_items
     invoice.raw = raw
+    invoice.client_id = client_id
+    invoice.payer_id = payer_id
     invoice.__class__ = Invoice
     return invoice  # type: ignore[no-any-return]
 

@@ -44,8 +44,11 @@ class LineItem:
     """One product line of an invoice."""
 
     description: str
+    """The product (Versori's ``productName``)."""
     quantity: int
+    """How many units were billed."""
     total: Money
+    """The line's total."""
     raw: object = field(repr=False, compare=False)
     """The vendor's generated model of the line."""
 
@@ -65,17 +68,29 @@ class Invoice:
     number: str | None
     """The human invoice number (e.g. ``INV/2026/00042``), ``None`` where the vendor has none."""
     kind: InvoiceKind | str
+    """Invoice or credit note; a vendor's value the package does not know stays a plain ``str``."""
     currency: str
+    """The ISO 4217 code of every amount of the invoice."""
     issue_date: datetime.date | None
+    """When it was issued (Gcore's ``invoice_date``; ``None`` for a draft, and for Versori)."""
     due_date: datetime.date | None
+    """When payment is due (``None`` where the vendor does not say)."""
     period_start: datetime.date | None
+    """The first day of the billing period."""
     period_end: datetime.date | None
+    """The last day of the billing period."""
     subtotal: Money | None
+    """Before tax (``None`` for Versori, which sends the total only)."""
     tax: Money | None
+    """The tax (``None`` for Versori)."""
     total: Money
+    """What is owed: negative for a credit note."""
     payment_state: PaymentState | str | None
+    """Paid, not paid, ... (a new vendor value stays a plain ``str``; ``None`` for Versori)."""
     document_url: str | None
+    """Where the vendor serves the PDF (Versori); ``None`` for Gcore, whose PDF is ``download_pdf``'s."""
     line_items: tuple[LineItem, ...]
+    """The product lines (Versori's product breakdown; empty for Gcore)."""
     raw: object = field(repr=False, compare=False)
     """The vendor's generated model this invoice was parsed from."""
     client_id: str | None = None

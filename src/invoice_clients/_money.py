@@ -58,10 +58,18 @@ class Money:
     ``amount`` is a :class:`~decimal.Decimal` (negative for credit notes);
     ``currency`` is the ISO 4217 code as the vendor sent it.  Floats are refused:
     a float has already lost the cents.
+
+    Amounts of one currency add and subtract exactly (``a + b``, ``a - b``), never rounded whatever the
+    caller's :mod:`decimal` context; ``sum(amounts)`` works as is (``0 + money`` is ``money``), and
+    ``sum(amounts, Money.zero("EUR"))`` where the list may be empty.  Mixing currencies raises
+    :class:`~invoice_clients.CurrencyMismatchError`.  :meth:`quantize` rounds to the currency's minor unit.
     """
 
     amount: Decimal
+    """The exact amount, as many places as the vendor sent (``Decimal("1512.500000000000")``); negative for a
+    credit note."""
     currency: str
+    """The ISO 4217 code as the vendor sent it (``"EUR"``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal) or not self.amount.is_finite():

@@ -213,7 +213,7 @@ def test_rounding_is_half_even_and_counted(run: Run, sandbox: Sandbox) -> None:
     (row,) = _rows(done.stdout)
     assert (row["subtotal"], row["tax"], row["total"]) == ("0.12", "0.14", "0.26")
     assert done.stderr == (
-        "wrote 1 invoices (2 amounts rounded half-even to the currency's minor unit; --amounts exact keeps them)\n"
+        "wrote 1 invoice (2 amounts rounded half-even to the currency's minor unit; --amounts exact keeps them)\n"
     )
     assert run("invoices", "export", "--quiet").stderr == ""
 

@@ -344,10 +344,11 @@ def _listing(
         fail_for(error)
     if quiet:
         return
+    invoices = "invoice" if written.count == 1 else "invoices"
     if output is not None and str(output) != STDOUT:
-        say(f"wrote {written.count} invoices to {output}{_rounded_note(written)}")
+        say(f"wrote {written.count} {invoices} to {output}{_rounded_note(written)}")
     elif written.rounded:
-        say(f"wrote {written.count} invoices{_rounded_note(written)}")
+        say(f"wrote {written.count} {invoices}{_rounded_note(written)}")
 
 
 _LISTING_EPILOG = f"""

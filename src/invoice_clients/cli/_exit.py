@@ -78,7 +78,7 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.STDOUT_CLOSED: "standard output was closed by its reader (| head): the command stops quietly",
 }
-"""What each code means, in ``--help`` and the README's table (a test holds the two together)."""
+"""What each code means, in ``--help``, the README's table and the docs' (tests hold them together)."""
 
 SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.UNEXPECTED,

@@ -2,7 +2,7 @@
 
 Not argparse's help: its layout changes between Python versions (3.13 writes ``-o, --output FILE`` where 3.12
 wrote ``-o FILE, --output FILE``; 3.14 colours it) and follows ``COLUMNS``.  This text is the same on every
-Python, terminal and colour setting, so the README, a test and a user all see one help.
+Python, terminal and colour setting, so the docs, a test and a user all see one help.
 """
 
 from __future__ import annotations

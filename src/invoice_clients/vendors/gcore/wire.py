@@ -379,7 +379,7 @@ def parse_invoice(data: object) -> Invoice:
 #
 # ``_fast_invoice`` does in one pass what the general path does in three (``GCORE_INVOICE.check``, the
 # generated ``from_dict``, ``invoice_from_gcore``), for bodies that fit the spec: less than half the work per
-# invoice (see the Benchmarks section of the README).  It only has to be sound, not complete: whatever it
+# invoice (docs/maintainers/benchmarks.md).  It only has to be sound, not complete: whatever it
 # cannot vouch for makes it raise, and the general path then either rejects the body with a precise message
 # or, where the fast path was merely conservative, accepts it.  So the general path stays the one statement
 # of the rules, and the fast path builds exactly what it would: ``tests/facade/test_gcore_fast_path.py``

@@ -153,3 +153,18 @@ def test_the_columns_table_is_the_csv() -> None:
     section = text[text.index("## CSV columns") :]
     rows = re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)
     assert rows == list(COLUMNS)
+
+
+def test_the_benchmark_picture_is_the_quoted_runs() -> None:
+    import json
+
+    from benchmarks.chart import render
+
+    results = json.loads((DOCS / "assets" / "bench-results.json").read_text(encoding="utf-8"))
+    assert (DOCS / "assets" / "benchmarks.svg").read_text(encoding="utf-8") == render(results)
+    page = (DOCS / "maintainers" / "benchmarks.md").read_text(encoding="utf-8")
+    assert "](../assets/benchmarks.svg)" in page
+    for name, check in results["targets"].items():
+        verdict = "met" if check["met"] else "MISSED"
+        row = f"  {name:<28} {check['value']:8.2f}  {check['target']:>8}  {verdict:>8}"
+        assert row in page, row

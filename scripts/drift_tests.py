@@ -10,6 +10,7 @@ of the output.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -23,6 +24,7 @@ __all__ = ["DEFAULT_ARGS", "SECRETS", "TestOutcome", "pytest_arguments", "read_j
 DEFAULT_ARGS = "-q"
 SECRETS = ("GH_TOKEN", "GITHUB_TOKEN")  # never handed to the code under test
 SHOWN = 10  # failing tests named in a pull request
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def run_tests(command: list[str], junit: Path, log: Path, cwd: Path, env: Mappin
         status = process.wait()
     sys.stdout.flush()
     if not junit.is_file():
-        said = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+        text = _ANSI.sub("", log.read_text(encoding="utf-8", errors="replace"))  # FORCE_COLOR may colour it
+        said = [line.strip() for line in text.splitlines()]
         said = [line for line in said if line and not line.startswith("nox > ")]
         errors = [line for line in said if line.startswith("E ")]
         return TestOutcome(status, note=" / ".join((errors or said)[-2:]) or "no output")

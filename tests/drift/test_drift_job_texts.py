@@ -55,7 +55,9 @@ def test_a_real_test_run_is_counted_and_its_failures_named(tmp_path: Path) -> No
 
 
 def test_a_run_that_never_reports_says_why(tmp_path: Path) -> None:
-    script = "import sys; print('nox > Session tests failed.'); print('E   ImportError: boom'); sys.exit(4)"
+    script = (
+        "import sys; print('nox > Session tests failed.'); print('\\x1b[31mE   ImportError: boom\\x1b[0m'); sys.exit(4)"
+    )
     outcome = run_tests([sys.executable, "-c", script], tmp_path / "none.xml", tmp_path / "log", tmp_path, {})
     assert (outcome.status, outcome.ok) == (4, False)
     assert outcome.sentence() == "did not finish (exit 4): E   ImportError: boom"

@@ -321,7 +321,7 @@ def summary(outcomes: list[Outcome], run: Run) -> str:
     lines = [
         "# Spec drift",
         "",
-        f"**status {worst}** (the worst API's): the job is {colour}. {run.link().capitalize()}.",
+        f"**status {worst}** (the worst API's): the job is {colour}. Log: {run.link()}.",
         "",
         "| API | verdict | upstream info.version | tests | branch | GitHub |",
         "| --- | --- | --- | --- | --- | --- |",

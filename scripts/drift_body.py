@@ -10,6 +10,8 @@ link to the run, and the next steps for that verdict.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,7 @@ __all__ = [
     "ISSUE_LABEL",
     "ApiDrift",
     "Run",
+    "finding",
     "issue_body",
     "issue_title",
     "pr_body",
@@ -142,6 +145,16 @@ def issue_title(api: str) -> str:
     return f"Spec drift: the {api} overlay no longer fits upstream"
 
 
+def finding(drift: ApiDrift) -> str:
+    """A marker naming what the rot issue says (the actions and upstream's changes at them), not when it was seen.
+
+    The issue is edited only when this changes: Gcore republishes daily with a new ``info.version``, which
+    alone is no news.
+    """
+    key = hashlib.sha256(json.dumps(drift.rot, sort_keys=True).encode()).hexdigest()[:16]
+    return f"<!-- spec-drift finding {key} -->"
+
+
 def issue_body(drift: ApiDrift, run: Run) -> str:
     """The overlay rot issue: which actions, where, what upstream did there, what to do."""
     lines = [
@@ -175,6 +188,7 @@ def issue_body(drift: ApiDrift, run: Run) -> str:
         "The scheduled workflow updates this issue while the overlay does not fit, and closes it once it does.",
         "",
         *_changes(drift, "Upstream's changes in this revision"),
+        finding(drift),
     ]
     return "\n".join(lines).rstrip() + "\n"
 

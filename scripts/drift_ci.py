@@ -59,6 +59,7 @@ from scripts.drift_body import (
     ISSUE_LABEL,
     ApiDrift,
     Run,
+    finding,
     issue_body,
     issue_title,
     pr_body,
@@ -286,7 +287,7 @@ class Job:
             self.github.ensure_label(ISSUE_LABEL, "FBCA04", "raised by the scheduled spec-drift workflow")
             url = self.github.create_issue(title, body, ISSUE_LABEL)
             outcome.github.append(f"opened issue {url}")
-        elif _without_run(found.body) != _without_run(text):
+        elif finding(outcome.drift) not in found.body:
             self.github.edit_issue(found.number, body)
             outcome.github.append(f"updated issue #{found.number}")
         else:
@@ -346,11 +347,6 @@ def summary(outcomes: list[Outcome], run: Run) -> str:
             lines += [f"<details><summary>{outcome.api}: the drift report</summary>", "", outcome.report, "</details>"]
             lines.append("")
     return "\n".join(lines)
-
-
-def _without_run(text: str) -> str:
-    """A body without its run links, to tell a changed finding from a new run of the same one."""
-    return "\n".join(line for line in text.splitlines() if "/actions/runs/" not in line and "this run" not in line)
 
 
 def _apis(root: Path, name: str | None) -> list[str]:

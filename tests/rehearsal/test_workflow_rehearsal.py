@@ -53,9 +53,9 @@ def gcore_limit_lowered() -> dict[str, Any]:
     return document
 
 
-def gcore_without_download() -> dict[str, Any]:
-    """Upstream drops the PDF download operation, which an overlay action patches: overlay rot."""
-    document = aggregated_gcore(1)
+def gcore_without_download(revision: int = 1) -> dict[str, Any]:
+    """Upstream drops the PDF download operation, which overlay actions patch: overlay rot."""
+    document = aggregated_gcore(revision)
     del document["paths"][DOWNLOAD]
     return document
 
@@ -207,6 +207,7 @@ def test_overlay_rot_opens_one_issue_naming_the_action_and_what_upstream_did(git
     place = overlay.place(index)
     github.publish(gcore=gcore_without_download())
     rot = github.run(api=GCORE)
+    github.publish(gcore=gcore_without_download(2))  # republished: a new info.version, the same rot
     again = github.run(api=GCORE)
     github.publish()
     fixed = github.run(api=GCORE)
@@ -225,5 +226,6 @@ def test_overlay_rot_opens_one_issue_naming_the_action_and_what_upstream_did(git
         in (issue["body"])
     )
     assert (again.pushes, again.writes()) == ({}, [])  # the same finding: no second issue, no edit
+    assert len(github.github()["issues"]) == 1
     assert fixed.job.success and fixed.writes() == ["issue close"]
     assert github.issues() == [] and github.pulls() == []

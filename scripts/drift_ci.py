@@ -17,8 +17,9 @@ Run in a clean checkout of the default branch.  For every API of the manifest
    tool is run again *on it*: when it already holds this upstream (the same
    document, or one that differs only in what no client sees), nothing is
    pushed, so an unchanged upstream makes no diff on any day.  Otherwise the
-   tests run on the new commit (``nox -s tests -- $SPEC_DRIFT_TEST_ARGS``,
-   ``-q`` by default: the whole suite), the branch is pushed and its pull
+   tests run on the new commit, on the job's Python (``nox -s tests-3.X --
+   $SPEC_DRIFT_TEST_ARGS``, ``-q`` by default: the whole suite), the branch is
+   pushed and its pull
    request opened or updated (``breaking-change`` label on breaking changes).
    A branch with commits the bot did not make is never rewritten: the bot's
    commit goes on top of them, and a comment says so;
@@ -145,16 +146,9 @@ class Job:
 
     def tests(self, api: str, tag: str) -> TestOutcome:
         junit, log = self.out / f"{api}.{tag}.tests.xml", self.out / f"{api}.{tag}.tests.log"
-        command = [
-            sys.executable,
-            "-m",
-            "nox",
-            "-s",
-            "tests",
-            "--",
-            *pytest_arguments(self.environ),
-            f"--junitxml={junit}",
-        ]
+        session = f"tests-{sys.version_info.major}.{sys.version_info.minor}"  # the job's Python: the suite once
+        command = [sys.executable, "-m", "nox", "-s", session, "--", *pytest_arguments(self.environ)]
+        command.append(f"--junitxml={junit}")
         print(f"::group::{api}: {' '.join(command[2:])}", flush=True)
         try:
             return run_tests(command, junit, log, self.root, self.environ)

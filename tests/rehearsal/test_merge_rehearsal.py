@@ -4,17 +4,20 @@ In a throw-away copy of this working tree (beside a link to ``../shared``, as CI
 has it), ``spec-drift --write`` absorbs the newest published revision of each
 API from ``../shared/upstream``, the result is committed as the bot commits it,
 ``check`` passes, a second ``--write`` with the same documents changes nothing,
-and the whole suite (``nox -s tests``, the README's test command) passes there.
+and the whole suite (``nox -s tests``, the README's test command, on this Python) passes there.
 A suite that pinned one vendored revision would fail here, the day the bot's
 pull request is merged.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
+
+import pytest
 
 from scripts.drift_pr import Git
 from scripts.manifest import load_manifest
@@ -61,8 +64,12 @@ def test_the_bots_pull_request_merged_keeps_the_whole_suite_green(tmp_path: Path
     outcome = check(clone)
     assert not outcome.changed and not outcome.warnings, outcome.summary
     print(f"absorbed: {absorbed or 'nothing (main already holds the newest revisions)'}")
+    nox = os.environ.get("INVOICE_CLIENTS_NOX_PYTHON")  # nox -s rehearsal passes its own interpreter
+    if not nox:
+        pytest.fail("needs nox: run it under nox -s rehearsal, which passes its interpreter", pytrace=False)
+    session = f"tests-{sys.version_info.major}.{sys.version_info.minor}"  # the whole suite, on this Python
     suite = subprocess.run(
-        [sys.executable, "-m", "nox", "-s", "tests", "--", "-q", "-p", "no:cacheprovider"],
+        [nox, "-m", "nox", "-s", session, "--", "-q", "-p", "no:cacheprovider"],
         cwd=clone,
         env=env,
         capture_output=True,

@@ -11,6 +11,7 @@ nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
 nox -s schemathesis # the sandbox against Schemathesis on every patched document
 nox -s demo         # the command line against the offline sandbox: no account needed
+nox -s mutants      # mutation testing of the core (mutmut): would the tests notice a bug?
 """
 
 from __future__ import annotations
@@ -158,6 +159,14 @@ def bench(session: nox.Session) -> None:
     """Benchmarks side by side (listing, parsing, memory, toolchain); writes bench-results.json."""
     session.install("-e", ".", *CODEGEN, *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.run("python", "-m", "benchmarks.bench", *session.posargs)
+
+
+@nox.session(default=False)
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the core (mutmut): a score per module, failing below its threshold (not in `tests`)."""
+    groups = (*nox.project.dependency_groups(PYPROJECT, "test"), *nox.project.dependency_groups(PYPROJECT, "mutants"))
+    session.install("-e", ".", *groups)
+    session.run("python", "-m", "scripts.mutants", "--work", session.create_tmp(), *session.posargs)
 
 
 @nox.session

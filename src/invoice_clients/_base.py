@@ -3,7 +3,8 @@
 A vendor client is a subclass that names its environment variable, auth scheme
 and default URL, and attaches its resources (``client.invoices``).  Clients are
 context managers; a client closes the ``httpx`` client it created, never one
-the caller injected.
+the caller injected.  Closing also cancels what is in flight, and a forked
+child never uses the parent's connections (see :mod:`._transport`).
 
 Options every client takes: ``timeout`` (per socket operation, as httpx means
 it), ``deadline`` (seconds for a whole call, retries and back-off included;
@@ -120,7 +121,9 @@ class SyncClientBase(_ClientBase[httpx.Client]):
     _WRONG_CLIENT = "http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)"
 
     def close(self) -> None:
-        """Close the connection pool (only if this client created it)."""
+        """Cancel the calls in flight (their reads end within 0.1 s, prefetch threads included, which this waits
+        for), then close the connection pool (only if this client created it).  Every call after this raises
+        :class:`~invoice_clients.ClientClosedError`, and so does a listing still open, at its next page."""
         self._transport.close()
 
     def __enter__(self) -> Self:
@@ -141,7 +144,8 @@ class AsyncClientBase(_ClientBase[httpx.AsyncClient]):
     _WRONG_CLIENT = "http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)"
 
     async def aclose(self) -> None:
-        """Close the connection pool (only if this client created it)."""
+        """Refuse calls from now on (:class:`~invoice_clients.ClientClosedError`), end the back-offs in progress and
+        close the connection pool (only if this client created it), which ends the calls in flight."""
         await self._transport.aclose()
 
     async def __aenter__(self) -> Self:

@@ -76,7 +76,8 @@ class BodyReader:
             raise self.invalid(f"unsupported Content-Encoding {response.headers['Content-Encoding']!r}"[:120])
         self._inflater = _Inflater(codings[0]) if codings else None
         declared = response.headers.get("Content-Length", "")
-        if not codings and declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+        # 19 digits or more is over any limit: refused as well, without handing int() a string of any length
+        if not codings and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
             raise self.too_large(f"Content-Length {declared}")
         transfer = response.headers.get("Transfer-Encoding", "").lower()
         self._framed = bool(declared) or "chunked" in transfer or response.http_version.startswith("HTTP/2")

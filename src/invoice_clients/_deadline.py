@@ -12,6 +12,10 @@ thread (:func:`bounded`).  A dribbling server therefore gets a read that times
 out exactly at the deadline; nothing needs to be closed from another thread.
 The backend lives in :mod:`._deadline_backend`, imported with the first client:
 ``import invoice_clients`` does not import httpcore (httpx itself defers it).
+
+The same thread-local state carries the :class:`~._cancel.Cancellation` the
+call is bound to: the backend waits in slices and gives up between two once it
+is cancelled (see :mod:`._cancel`).
 """
 
 from __future__ import annotations
@@ -25,21 +29,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["bounded", "deadline_http_transport", "time_left"]
+    from ._cancel import Cancellation
+
+__all__ = ["bounded", "cancelled", "deadline_http_transport", "time_left"]
 
 _state = threading.local()
 _MIN_WAIT = 0.001  # a socket timeout of 0 would mean non-blocking, not "now"
 
 
 @contextlib.contextmanager
-def bounded(ends_at: float) -> Iterator[None]:
-    """Bound the blocking network I/O of this thread (through :class:`DeadlineBackend`) by ``ends_at``."""
-    previous = getattr(_state, "ends_at", None)
-    _state.ends_at = ends_at
+def bounded(ends_at: float, cancellation: Cancellation | None = None) -> Iterator[None]:
+    """Bound the blocking network I/O of this thread (through :class:`DeadlineBackend`) by ``ends_at``, and end it
+    early once ``cancellation`` is cancelled."""
+    previous = getattr(_state, "ends_at", None), getattr(_state, "cancellation", None)
+    _state.ends_at, _state.cancellation = ends_at, cancellation
     try:
         yield
     finally:
-        _state.ends_at = previous
+        _state.ends_at, _state.cancellation = previous
+
+
+def cancelled() -> bool:
+    """Whether the call running on this thread was cancelled (see :func:`bounded`)."""
+    cancellation: Cancellation | None = getattr(_state, "cancellation", None)
+    return cancellation is not None and cancellation.cancelled
 
 
 def time_left() -> float | None:

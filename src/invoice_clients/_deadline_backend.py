@@ -1,18 +1,83 @@
-"""The httpcore network backend behind :mod:`._deadline` (see there), imported with the first client."""
+"""The httpcore network backend behind :mod:`._deadline` (see there), imported with the first client.
+
+Every wait longer than :data:`._cancel.SLICE` is cut into slices, and between two the call's cancellation is
+looked at (see :mod:`._cancel`): a read from a stalled server ends within a slice of ``close()``, of the end of
+the listing that wanted it, or of Ctrl-C.  A process that forks keeps no socket of ours in the child: the child's
+copies are closed at once (the parent's connections are untouched), and its clients open new ones.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import ssl
+import time
 import typing
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 
 import httpcore
 import httpx
 
-from ._deadline import _cap
+from ._cancel import SLICE
+from ._deadline import _cap, cancelled
 
 __all__ = ["DeadlineBackend", "deadline_http_transport", "pool_options"]
+
+T = typing.TypeVar("T")
+_CANCELLED = "cancelled: the client was closed or nobody wants this answer any more"
+_sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+"""Every socket a :class:`_Stream` reads, so that a forked child can close its copies."""
+
+
+def _close_inherited() -> None:
+    """In a forked child: close our copies of the parent's sockets (closing a copy does not touch the parent's)."""
+    for sock in list(_sockets):
+        with contextlib.suppress(OSError):
+            sock.close()
+    _sockets.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_close_inherited)
+
+
+def _sliced(sock: socket.socket, operation: Callable[[T], typing.Any], argument: T, wait: float | None) -> typing.Any:
+    """``operation(argument)`` on ``sock`` (a recv or send), waiting ``wait`` seconds at most (``None``: no limit),
+    in slices between which the call's cancellation is looked at.
+
+    The first slice is the usual case (the answer comes within it), at the cost of one ``gettimeout``; the socket's
+    timeout is set only when it changes (each ``settimeout`` is a system call that gives up the GIL)."""
+    if wait is not None and wait <= SLICE:
+        if sock.gettimeout() != wait:
+            sock.settimeout(wait)
+        return operation(argument)
+    if sock.gettimeout() != SLICE:
+        sock.settimeout(SLICE)
+    try:
+        return operation(argument)
+    except TimeoutError:
+        pass
+    ends_at = None if wait is None else time.monotonic() + wait - SLICE
+    while True:
+        if cancelled():
+            raise _CancelledError
+        step = SLICE
+        if ends_at is not None:
+            step = min(ends_at - time.monotonic(), SLICE)
+            if step <= 0:
+                raise TimeoutError("timed out")
+        if sock.gettimeout() != step:
+            sock.settimeout(step)
+        try:
+            return operation(argument)
+        except TimeoutError:
+            pass
+
+
+class _CancelledError(Exception):
+    """Raised between two slices of a cancelled call (mapped to httpcore's read or write error)."""
 
 
 class _Stream(httpcore.NetworkStream):
@@ -28,20 +93,22 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
         sock = inner.get_extra_info("socket") if direct else None
         self._sock: socket.socket | None = sock if isinstance(sock, socket.socket) else None
+        if self._sock is not None:
+            _sockets.add(self._sock)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         sock = self._sock
         if sock is None:
             return self._inner.read(max_bytes, _cap(timeout))
         try:
-            timeout = _cap(timeout)
-            if sock.gettimeout() != timeout:
-                sock.settimeout(timeout)
-            return sock.recv(max_bytes)
+            data: bytes = _sliced(sock, sock.recv, max_bytes, _cap(timeout))
+        except _CancelledError:
+            raise httpcore.ReadError(_CANCELLED) from None
         except TimeoutError as exc:  # socket.timeout; as httpcore maps it
             raise httpcore.ReadTimeout(exc) from exc
         except OSError as exc:
             raise httpcore.ReadError(exc) from exc
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
@@ -50,10 +117,9 @@ class _Stream(httpcore.NetworkStream):
             return
         try:
             while buffer:
-                cap = _cap(timeout)
-                if sock.gettimeout() != cap:
-                    sock.settimeout(cap)
-                buffer = buffer[sock.send(buffer) :]
+                buffer = buffer[_sliced(sock, sock.send, buffer, _cap(timeout)) :]
+        except _CancelledError:
+            raise httpcore.WriteError(_CANCELLED) from None
         except TimeoutError as exc:
             raise httpcore.WriteTimeout(exc) from exc
         except OSError as exc:
@@ -87,6 +153,8 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        if cancelled():  # a connection attempt itself is not sliced: it ends by its connect timeout
+            raise httpcore.ConnectError(_CANCELLED)
         return _Stream(self._inner.connect_tcp(host, port, _cap(timeout), local_address, socket_options))
 
     def connect_unix_socket(

@@ -21,6 +21,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "CredentialsError",
     "InconsistentListingError",
     "InvalidArgumentError",
@@ -53,6 +54,16 @@ class CredentialsError(InvalidArgumentError):
     A separate type so that callers (and the CLI's exit codes) tell "fix your key"
     from "fix your arguments" without reading the message.  Its message never
     contains the key, not even a part of it.
+    """
+
+
+class ClientClosedError(InvoiceClientsError, RuntimeError):
+    """The client was closed: every call after ``close()``/``aclose()`` raises it, and so does a listing still open
+    then (at its next page), sync or async.
+
+    Nothing was sent (or what was in flight was abandoned).  A :class:`RuntimeError` too, which is what the
+    ``httpx`` client underneath raised before, so existing handlers keep working.  Also raised when the
+    ``http_client`` you passed was closed.
     """
 
 

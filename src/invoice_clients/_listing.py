@@ -187,8 +187,7 @@ class Listing:
         if received < self._limit and not more_claimed:
             self._done = True
             return Verdict(fresh, True)
-        if received < self._limit:
-            self._rows = max(received, 2)  # the server caps its pages: predict with the size it sends
+        self._rows = max(received, 2)  # predict later pages with the size the server sends (it may cap them)
         self._offset = offset + received - min(self._overlap, max(received - 1, 0))
         return Verdict(fresh, False)
 
@@ -203,8 +202,11 @@ class Listing:
                     f"the page at offset {offset} is not in the requested order: invoice {after} follows {before}"
                     + (" twice" if before == after else ""),
                 )
-        if len({invoice.id for invoice in invoices}) != len(invoices):
-            raise self._fail(offset, f"the page at offset {offset} holds the same invoice id twice")
+        seen: set[str] = set()
+        for invoice in invoices:
+            if invoice.id in seen:
+                raise self._fail(offset, f"the page at offset {offset} holds invoice {invoice.id} twice")
+            seen.add(invoice.id)
 
     def _advance(self, offset: int, fresh: tuple[Invoice, ...], last_key: SortKey) -> None:
         ids = frozenset(map(_invoice_id, fresh))
@@ -212,8 +214,8 @@ class Listing:
         if back:
             raise self._fail(
                 offset,
-                f"invoice {min(back)} came back after the listing had passed it (its sort fields changed or the"
-                " server is inconsistent): it would be yielded twice",
+                f"invoice {min(back)} came back on the page at offset {offset} after the listing had passed it (its"
+                " sort fields changed or the server is inconsistent): it would be yielded twice",
             )
         self._recent = ids
         self._anchor = last_key

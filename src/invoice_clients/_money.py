@@ -64,7 +64,7 @@ class Money:
         if isinstance(value, bool) or not isinstance(value, str | Decimal | int):
             raise ValueError(f"amount must be a decimal string, got {type(value).__name__}")
         try:
-            amount = Decimal(value.strip() if isinstance(value, str) else value)
+            amount = Decimal(value)  # a string's surrounding whitespace is dropped by Decimal, as by str.strip
         except InvalidOperation:
             raise ValueError(f"amount {value!r} is not a decimal number") from None
         if not amount.is_finite():

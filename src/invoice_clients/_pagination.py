@@ -26,25 +26,35 @@ queued behind them, as above), but only at offsets below the ``count`` the
 latest page claims (so a listing whose ``count`` is right sends no request past
 its end, and one without a usable ``count`` goes one page at a time); a 429
 drops it to one page at a time, as above.
+
+Each iteration runs under a :class:`~._cancel.Cancellation` of its own, below
+the client's: when it ends, however (done, an error, ``KeyboardInterrupt``,
+``close()`` of the iterator, or the iterator dropped), the pages still in
+flight are cancelled, which ends their requests within a slice and closes their
+connections; the sync pager's threads are daemons (:mod:`._workers`), so they
+never hold up the interpreter's exit.  A listing whose client is closed raises
+:class:`~invoice_clients.ClientClosedError` at its next page.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from ._cancel import Cancellation
 from ._lazy import make_lazy
 from ._listing import Listing, SortKey, kept_in_flight
 from ._models import Invoice
+from ._workers import Workers
 
 if TYPE_CHECKING:
     import asyncio  # at run time, imported by the async pager only: sync users never need it
 
-__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "SyncPager"]
+__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "Owner", "SyncPager"]
 
 AUTO_PREFETCH = 8
 """The most pages the default (adaptive) prefetch has in flight beyond the one being waited for."""
@@ -90,6 +100,15 @@ _PAGE_RAW = make_lazy(InvoicePage, "raw")  # built on first read (see ._lazy)
 FetchT = TypeVar("FetchT")
 
 
+class Owner(Protocol):
+    """What a pager needs of the client it lists through: its lifetime, and the error once it is closed."""
+
+    @property
+    def lifetime(self) -> Cancellation: ...
+
+    def closed_error(self) -> Exception: ...
+
+
 class _Pager(Generic[FetchT]):
     """What both pagers share: the page size, the prefetch window, and a fresh :class:`Listing` per iteration."""
 
@@ -103,7 +122,9 @@ class _Pager(Generic[FetchT]):
         key: Callable[[Invoice], SortKey],
         rate_limited: Callable[[], int],
         inconsistent: Callable[[int, int, str], Exception],
+        owner: Owner,
     ) -> None:
+        self._owner = owner
         self._fetch = fetch
         self.page_size = page_size
         self.prefetch = prefetch
@@ -160,21 +181,29 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         return self._fetch(offset)()
 
     def __iter__(self) -> Iterator[Invoice]:
-        for page in self.pages():
-            yield from page.invoices
+        pages = self.pages()
+        try:
+            for page in pages:
+                yield from page.invoices
+        finally:
+            pages.close()  # now, not when the garbage collector gets to it: the pages in flight are cancelled
 
-    def pages(self) -> Iterator[InvoicePage]:
+    def pages(self) -> Generator[InvoicePage, None, None]:
         """Every page that brings new invoices, in order."""
         listing = self._listing()
+        lifetime = self._owner.lifetime
+        scope = lifetime.child()
         pool = None
         adapt, first = self.prefetch is None, True
         if self.prefetch:
-            pool = _pool(self._most_in_flight())
+            pool = Workers(self._most_in_flight(), scope)
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
         in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
         seen_429 = self._rate_limited()
         try:
             while True:
+                if lifetime.cancelled:
+                    raise self._owner.closed_error()
                 schedule = listing.schedule()
                 kept = kept_in_flight([offset for offset, _, _ in in_flight], schedule)
                 while len(in_flight) > kept:
@@ -187,24 +216,32 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
                 fresh, done = self._judge(listing, page)
                 if adapt and not done:
                     if self._adapt(listing, page, first) > 1 and first:
-                        pool = _pool(self._most_in_flight())
+                        pool = Workers(self._most_in_flight(), scope)
                     first = False
                 if fresh is not None:
                     yield fresh
                 if done:
                     return
         finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+            scope.cancel()  # the pool stops; requests still in flight end within a slice
 
-    def _start(
-        self, pool: ThreadPoolExecutor | None, offset: int
-    ) -> tuple[int, Callable[[], InvoicePage], Callable[[], object]]:
+    def _start(self, pool: Workers | None, offset: int) -> tuple[int, Callable[[], InvoicePage], Callable[[], object]]:
         fetch = self._fetch
         if pool is None:  # one page at a time: nothing is sent until the page is needed (lazy)
             return offset, lambda: fetch(offset)(), lambda: None
-        future = pool.submit(fetch, offset)
-        return offset, lambda: future.result()(), future.cancel
+        closed_error = self._owner.closed_error
+        try:
+            future = pool.submit(fetch, offset)
+        except RuntimeError:  # the pool was shut down: close() came from another thread
+            raise closed_error() from None
+
+        def page() -> InvoicePage:
+            try:
+                return future.result()()
+            except CancelledError:  # cancelled before it started: close() came from another thread
+                raise closed_error() from None
+
+        return offset, page, future.cancel
 
 
 class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
@@ -219,15 +256,20 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
         return (await self._fetch(offset))()
 
     async def __aiter__(self) -> AsyncIterator[Invoice]:
-        async for page in self.pages():
-            for invoice in page.invoices:
-                yield invoice
+        pages = self.pages()
+        try:
+            async for page in pages:
+                for invoice in page.invoices:
+                    yield invoice
+        finally:
+            await pages.aclose()  # now: the pages in flight are cancelled
 
-    async def pages(self) -> AsyncIterator[InvoicePage]:
+    async def pages(self) -> AsyncGenerator[InvoicePage, None]:
         """Every page that brings new invoices, in order."""
         import asyncio
 
         listing = self._listing()
+        lifetime = self._owner.lifetime
         adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[Callable[[], InvoicePage]]]] = deque()
         seen_429 = self._rate_limited()
@@ -239,6 +281,8 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
 
         try:
             while True:
+                if lifetime.cancelled:
+                    raise self._owner.closed_error()
                 schedule = listing.schedule()
                 kept = kept_in_flight([offset for offset, _ in in_flight], schedule)
                 while len(in_flight) > kept:
@@ -261,10 +305,6 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
                 task.cancel()
             for _, task in in_flight:
                 await _abandon(task)
-
-
-def _pool(workers: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoice-clients-prefetch")
 
 
 async def _abandon(task: asyncio.Task[Callable[[], InvoicePage]]) -> None:

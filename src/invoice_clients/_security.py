@@ -5,7 +5,7 @@ cannot leak through a client's ``repr``, a debugger or a traceback's locals.
 It is only ever revealed to build the ``Authorization`` header of one request.
 Anything a server sends back can hold the key (a status line, a header, a body,
 in any encoding), so every text built from a response goes through
-:func:`redact` *before* it is cut or has its whitespace collapsed, and the
+:func:`redact_text` (:meth:`ApiKey.scrub`) *before* it is cut or has its whitespace collapsed, and the
 loggers of httpx and httpcore (whose DEBUG records print response headers) carry
 a filter that scrubs every live key from their records.  Keys are checked up
 front: only visible ASCII can travel in a header, and anything else would end up
@@ -36,7 +36,6 @@ __all__ = [
     "REDACTING_LOGGERS",
     "ApiKey",
     "check_base_url",
-    "redact",
     "redact_text",
     "resolve_api_key",
     "safe_url",
@@ -197,11 +196,6 @@ def safe_url(url: httpx.URL | str) -> str:
     return str(parsed)
 
 
-def redact(text: str, key: ApiKey) -> str:
-    """``text`` with every occurrence of the key, in any encoding :meth:`ApiKey.scrub` knows, as ``***``."""
-    return key.scrub(text)
-
-
 def redact_text(text: str, key: ApiKey) -> str:
     """Server-sent ``text`` made safe to show on one line: printable only, then redacted, then collapsed.
 
@@ -239,9 +233,24 @@ def scrub_active(text: str) -> str:
 
 def scrub_live(text: str) -> str:
     """``text`` without any key a client of this process holds (for output that is not tied to one client)."""
-    for key in _live_keys():
-        text = key.scrub(text)
-    return text
+    return _scrub_all(text, _live_keys())
+
+
+def _scrub_all(text: str, keys: list[ApiKey]) -> str:
+    """``text`` without any of ``keys``, each found in the text as it was.
+
+    Scrubbing one key after the other would let a short key that occurs inside a longer one (``k`` in
+    ``sk-live-...``) cut the longer key's occurrence apart first, leaving most of it unmatched and shown.
+    """
+    spans = sorted(match.span() for key in keys for match in key._pattern.finditer(text))
+    pieces, shown_from = [], 0
+    for start, end in spans:
+        if start >= shown_from:
+            pieces += [text[shown_from:start], _REDACTED]
+            shown_from = end
+        elif end > shown_from:  # overlaps the previous match: extend it
+            shown_from = end
+    return "".join(pieces) + text[shown_from:] if spans else text
 
 
 class _RedactingFilter(logging.Filter):
@@ -252,14 +261,11 @@ class _RedactingFilter(logging.Filter):
         if not keys:
             return True
         message = original = record.getMessage()
-        for key in keys:
-            message = key.scrub(message)
+        message = _scrub_all(message, keys)
         if message != original:
             record.msg, record.args = message, None
         if record.exc_info and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            for key in keys:
-                text = key.scrub(text)
+            text = _scrub_all(logging.Formatter().formatException(record.exc_info), keys)
             record.exc_info, record.exc_text = None, text
         return True
 

@@ -14,21 +14,33 @@ deadline over every attempt and back-off, see :mod:`._deadline`), in size
 (decoded bytes, see :mod:`._body`) and in what can escape it: every failure is
 an :class:`~invoice_clients.InvoiceClientsError` built from redacted text only,
 raised without the original exception attached (its text was not redacted).
+
+A call is also bound to a :class:`~._cancel.Cancellation`: the client's own,
+cancelled by ``close()``, or in a prefetch thread its listing's, below it.
+Once cancelled, a call is neither started nor retried, its back-off ends, and
+its blocking reads end within a slice (see :mod:`._deadline_backend`); it
+raises :class:`~invoice_clients.ClientClosedError`.  A forked child never
+uses the parent's connections: each transport that made its own ``httpx``
+client makes a new one before its next request (the inherited sockets are
+closed by the backend), and its locks are made anew.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from ._body import ACCEPT_ENCODING, BodyReader
+from ._cancel import Cancellation, current
 from ._deadline import bounded, deadline_http_transport
 from ._exceptions import (
     APIConnectionError,
@@ -37,6 +49,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     InvalidArgumentError,
     InvoiceClientsError,
     NotFoundError,
@@ -47,6 +60,9 @@ from ._exceptions import (
 from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from ._security import ApiKey, redact_text, safe_url
 from ._version import __version__
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "DEFAULT_MAX_PDF_BYTES",
@@ -82,6 +98,20 @@ _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.Remot
 # Every failure of an attempt that becomes a typed error: the retryable ones above (httpx.HTTPError subclasses)
 # and odd protocol or codec failures.
 _MAPPED_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)
+_CLOSE_WAIT = 2.0
+"""Seconds ``close()`` waits at most for the prefetch threads of its listings to end (each ends within a slice,
+unless it is connecting: a connection attempt ends by its connect timeout)."""
+_transports: weakref.WeakSet[_TransportCore] = weakref.WeakSet()
+"""Every live transport, for the fork handler."""
+
+
+def _after_fork_in_child() -> None:
+    for transport in list(_transports):
+        transport.after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def check_deadline(deadline: float | None, name: str = "deadline") -> float | None:
@@ -139,6 +169,33 @@ class _TransportCore:
         self._rate_limited = 0
         self._lock = threading.Lock()
         self._parsed: dict[str, httpx.URL] = {}
+        self.lifetime = Cancellation()
+        """Cancelled by ``close()``; the listings' cancellations hang below it."""
+        self.owns_client = True
+        self._renew = False
+        _transports.add(self)
+
+    def after_fork(self) -> None:
+        """In a forked child: new locks, and a new ``httpx`` client before the next request if this one made its own
+        (the inherited one may share connections with the parent; it is dropped, not closed, since closing it
+        could wait on a lock a parent thread held at the fork)."""
+        self._lock = threading.Lock()
+        self.lifetime.after_fork()
+        self._renew = self.owns_client
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()``/``aclose()`` was called."""
+        return self.lifetime.cancelled
+
+    def closed_error(self, http_client_closed: bool = False) -> ClientClosedError:
+        """What a call raises once its client is closed (or, in a prefetch thread, once its listing is)."""
+        where = safe_url(self.base_url)
+        if self.lifetime.cancelled:
+            return ClientClosedError(f"{where}: the client is closed (create a new one)")
+        if http_client_closed:
+            return ClientClosedError(f"{where}: the http_client given to this client is closed")
+        return ClientClosedError(f"{where}: the listing this request was for was closed")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={safe_url(self.base_url)!r}, api_key={self.api_key!r})"
@@ -314,10 +371,19 @@ class SyncTransport(_TransportCore):
             base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry,
             deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
         )  # fmt: skip
-        if client is None:
-            client = httpx.Client(timeout=self.timeout, transport=deadline_http_transport())
-        self.client = client
         self.owns_client = owns_client or client is None
+        self.client = self._new_client() if client is None else client
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self.timeout, transport=deadline_http_transport())
+
+    def _renewed(self) -> httpx.Client:
+        """The ``httpx`` client, made anew first if this process is a fork's child (see :meth:`after_fork`)."""
+        with self._lock:
+            if self._renew:
+                self.client = self._new_client()
+                self._renew = False
+        return self.client
 
     def request(
         self,
@@ -335,7 +401,12 @@ class SyncTransport(_TransportCore):
         url, started, attempt = self.url(spec), time.monotonic(), 0
         budget = self.budget(deadline)
         ends_at = started + budget
-        with bounded(ends_at):  # every read and write of this thread ends by then (our own httpx.Client)
+        cancellation = current() or self.lifetime  # a prefetch thread's listing, or the client itself
+        if cancellation.cancelled:
+            raise self.closed_error()
+        client = self._renewed() if self._renew else self.client
+        # every read and write of this thread ends by then, or once cancelled (our own httpx.Client)
+        with bounded(ends_at, cancellation):
             while True:
                 attempt += 1
                 left = ends_at - time.monotonic()
@@ -344,11 +415,11 @@ class SyncTransport(_TransportCore):
                 failure: APIError
                 retryable = True
                 try:
-                    request = self.client.build_request(
+                    request = client.build_request(
                         spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
                         timeout=self.request_timeout(timeout, left),
                     )  # fmt: skip
-                    response = self.client.send(request, stream=True, follow_redirects=False)
+                    response = client.send(request, stream=True, follow_redirects=False)
                     try:
                         if response.is_success:
                             result = consume(self._chunks(response, spec, url, ends_at))
@@ -364,12 +435,19 @@ class SyncTransport(_TransportCore):
                     raise
                 except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
                     failure, retryable = self.failure_for(exc, spec, url)
+                except RuntimeError:  # httpx's "the client has been closed": ours by close(), or the caller's
+                    if not (cancellation.cancelled or client.is_closed):
+                        raise
+                    raise self.closed_error(client.is_closed) from None
+                if cancellation.cancelled or client.is_closed:  # the failure is the cancellation's doing
+                    raise self.closed_error(client.is_closed)
                 if isinstance(failure, APIConnectionError) and time.monotonic() >= ends_at - _DEADLINE_EPSILON:
                     raise self.deadline_error(spec, url, budget)
                 delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
                 if delay is None:
                     raise failure
-                time.sleep(delay)
+                if cancellation.wait(delay):  # a back-off ends early once cancelled
+                    raise self.closed_error()
 
     def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str, ends_at: float) -> Iterator[bytes]:
         reader = self.body_reader(response, spec, url)
@@ -392,7 +470,11 @@ class SyncTransport(_TransportCore):
         return b"".join(parts)
 
     def close(self) -> None:
-        if self.owns_client:
+        """Cancel every call in flight (see the module docstring), wait for the listings' prefetch threads to end
+        (:data:`_CLOSE_WAIT` at most), then close the ``httpx`` client if it is ours."""
+        self.lifetime.cancel()
+        self.lifetime.join(_CLOSE_WAIT)
+        if self.owns_client and not self._renew:  # a fork's child drops the inherited client (see after_fork)
             self.client.close()
 
 
@@ -423,11 +505,13 @@ class AsyncTransport(_TransportCore):
             deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
         )  # fmt: skip
         self.owns_client = owns_client or client is None
-        if client is None:
-            from ._asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
+        self.client = self._new_client() if client is None else client
+        self._sleepers: set[asyncio.Future[None]] = set()
 
-            client = httpx.AsyncClient(timeout=self.timeout, transport=asyncio_http_transport())
-        self.client = client
+    def _new_client(self) -> httpx.AsyncClient:
+        from ._asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
+
+        return httpx.AsyncClient(timeout=self.timeout, transport=asyncio_http_transport())
 
     async def request(
         self,
@@ -440,6 +524,10 @@ class AsyncTransport(_TransportCore):
         """The async twin of :meth:`SyncTransport.request`: the whole call runs under ``asyncio.timeout``."""
         url, started = self.url(spec), time.monotonic()
         budget = self.budget(deadline)
+        if self.lifetime.cancelled:
+            raise self.closed_error()
+        if self._renew:  # a fork's child: the parent's connections are not ours to use
+            self.client, self._renew = self._new_client(), False
         late: APITimeoutError | None = None
         try:
             import asyncio  # here, not at import: sync users never need it
@@ -459,17 +547,17 @@ class AsyncTransport(_TransportCore):
         started: float,
         ends_at: float,
     ) -> T:
-        attempt = 0
+        attempt, client = 0, self.client
         while True:
             attempt += 1
             failure: APIError
             retryable = True
             try:
-                request = self.client.build_request(
+                request = client.build_request(
                     spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
                     timeout=self.request_timeout(timeout, ends_at - time.monotonic()),
                 )  # fmt: skip
-                response = await self.client.send(request, stream=True, follow_redirects=False)
+                response = await client.send(request, stream=True, follow_redirects=False)
                 try:
                     if response.is_success:
                         result = await consume(self._chunks(response, spec, url))
@@ -484,12 +572,37 @@ class AsyncTransport(_TransportCore):
                 raise
             except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
                 failure, retryable = self.failure_for(exc, spec, url)
+            except RuntimeError:  # httpx's "the client has been closed": ours by aclose(), or the caller's
+                if not (self.lifetime.cancelled or client.is_closed):
+                    raise
+                raise self.closed_error(client.is_closed) from None
+            if self.lifetime.cancelled or client.is_closed:  # aclose() closed the connection under this call
+                raise self.closed_error(client.is_closed)
             delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
             if delay is None:
                 raise failure
-            import asyncio
+            await self._back_off(delay)
 
-            await asyncio.sleep(delay)
+    async def _back_off(self, seconds: float) -> None:
+        """Sleep ``seconds``, or until :meth:`aclose` (then raise :class:`ClientClosedError`)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        alarm = loop.call_later(seconds, wake)
+        self._sleepers.add(woken)
+        try:
+            await woken
+        finally:
+            alarm.cancel()
+            self._sleepers.discard(woken)
+        if self.lifetime.cancelled:
+            raise self.closed_error()
 
     async def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str) -> AsyncIterator[bytes]:
         reader = self.body_reader(response, spec, url)
@@ -512,7 +625,13 @@ class AsyncTransport(_TransportCore):
         return b"".join(parts)
 
     async def aclose(self) -> None:
-        if self.owns_client:
+        """Refuse every call from now on, end the back-offs in progress, and close the ``httpx`` client if it is ours
+        (which closes the connections of the calls in flight: they raise :class:`ClientClosedError`)."""
+        self.lifetime.cancel()
+        for sleeper in list(self._sleepers):
+            if not sleeper.done():
+                sleeper.set_result(None)
+        if self.owns_client and not self._renew:  # a fork's child drops the inherited client (see after_fork)
             await self.client.aclose()
 
 

@@ -6,7 +6,8 @@ It serves ``GET /billing/org/v1/erp-invoices`` over stdlib HTTP on 127.0.0.1,
 honours ``limit``, ``offset`` and ``ordering`` over an in-memory table kept in
 the requested order (nulls last ascending, first descending, as PostgreSQL),
 and answers bodies valid against ``generated/gcore-billing.effective.yaml``.
-On purpose it can misbehave, per request: insert rows (each new id the largest
+With ``keep_alive`` it speaks HTTP/1.1 and keeps connections open, so that
+clients pool them.  On purpose it can misbehave, per request: insert rows (each new id the largest
 so far, dates and amounts anywhere), delete rows behind the requested offset
 (shifting rows back over it) or ahead of the page, cap the page size, claim
 more rows than it has, alternate two pages whatever the offset, wrap offsets
@@ -20,6 +21,7 @@ not retry), and leaving the ``with`` block shuts it down.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import json
 import random
@@ -106,6 +108,7 @@ class PagingServer:
         swap_at: int | None = None,
         jitter: float = 0.0,
         max_requests: int = 3000,
+        keep_alive: bool = False,
     ) -> None:
         names = list(ordering)
         if not {"id", "-id"} & set(names):
@@ -136,7 +139,10 @@ class PagingServer:
         self.swap_at = swap_at
         self.jitter = jitter
         self.max_requests = max_requests
-        self._http = _HTTPServer(("127.0.0.1", 0), self._handler())
+        handler = self._handler()
+        if keep_alive:  # HTTP/1.1: connections stay open between requests, and clients pool them
+            handler.protocol_version = "HTTP/1.1"
+        self._http = _HTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
@@ -253,6 +259,10 @@ class PagingServer:
                     self.wfile.write(body)
                 except ConnectionError:  # prefetch abandons speculative requests
                     pass
+
+            def handle(self) -> None:
+                with contextlib.suppress(ConnectionError):  # a kept connection dropped (a forked child's, at exit)
+                    super().handle()
 
             def log_message(self, format: str, *args: object) -> None:
                 return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
 import logging
+import re
 import socket
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from invoice_clients import (
     AuthenticationError,
     BadRequestError,
     GcoreBilling,
+    InvalidArgumentError,
     InvoiceClientsError,
     NotFoundError,
     PermissionDeniedError,
@@ -183,6 +186,76 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
     assert all(0.5 <= jittered.backoff(1) <= 1.0 for _ in range(50))
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
+
+
+def _http_date(moment: datetime.datetime, zone: str) -> str:
+    """``moment`` as an HTTP date in GMT (RFC 9110), or with RFC 5322's ``-0000`` (UTC, zone not stated)."""
+    text = email.utils.format_datetime(moment, usegmt=True)
+    return text if zone == "GMT" else text.replace("GMT", "-0000")
+
+
+@pytest.mark.parametrize("zone", ["GMT", "-0000"])
+def test_a_retry_after_date_is_read_against_the_real_clock(sandbox: Sandbox, zone: str) -> None:
+    # An hour from now: longer than max_retry_after, so the client gives up at once and says how long to wait.
+    header = _http_date(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1), zone)
+    policy = RetryPolicy(initial_delay=0.001, jitter=0, max_retry_after=60.0)
+    with sandbox.gcore_client(retry=policy) as gcore:
+        sandbox.inject(Fault.rate_limit(retry_after=header), times=None)
+        with pytest.raises(RateLimitError) as caught:
+            gcore.invoices.get(1)
+    assert caught.value.retry_after is not None and 3590 < caught.value.retry_after <= 3600
+    assert caught.value.status_code == 429
+    assert len(sandbox.requests) == 1
+
+
+@pytest.mark.parametrize("zone", ["GMT", "-0000"])
+def test_a_retry_after_date_in_the_past_is_retried_at_once(
+    sandbox: Sandbox, gcore: GcoreBilling, caplog: pytest.LogCaptureFixture, zone: str
+) -> None:
+    sandbox.inject(
+        Fault.rate_limit(retry_after=_http_date(datetime.datetime(2015, 10, 21, 7, 28, tzinfo=datetime.UTC), zone))
+    )
+    with caplog.at_level(logging.INFO, logger="invoice_clients"):
+        assert gcore.invoices.get(1).id == "1"
+    waits = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert len(waits) == 1 and " in 0.000s after attempt 1/4 failed: HTTP 429" in waits[0]
+
+
+def test_no_wait_is_started_that_would_end_after_max_elapsed() -> None:
+    policy = RetryPolicy(
+        max_attempts=10, initial_delay=1.0, max_delay=1.0, jitter=0.0, max_retry_after=5.0, max_elapsed=10.0
+    )
+    assert policy.next_delay(attempt=1, elapsed=8.0, retry_after=2.0) == 2.0  # ends at max_elapsed: started
+    assert policy.next_delay(attempt=1, elapsed=8.5, retry_after=2.0) is None  # would end after it
+    assert policy.next_delay(attempt=1, elapsed=9.0, retry_after=None) == 1.0  # the computed back-off alike
+    assert policy.next_delay(attempt=1, elapsed=9.5, retry_after=None) is None
+    assert policy.next_delay(attempt=1, elapsed=0.0, retry_after=5.0) == 5.0  # at max_retry_after: obeyed
+    assert policy.next_delay(attempt=1, elapsed=0.0, retry_after=5.5) is None  # beyond it: give up at once
+    assert policy.next_delay(attempt=9, elapsed=0.0, retry_after=0.0) == 0.0  # the tenth attempt may come
+    assert policy.next_delay(attempt=10, elapsed=0.0, retry_after=0.0) is None
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_attempts": 0}, "max_attempts must be at least 1"),
+        ({"initial_delay": -0.5}, "delays must not be negative"),
+        ({"max_delay": -1.0}, "delays must not be negative"),
+        ({"max_retry_after": -1.0}, "delays must not be negative"),
+        ({"max_elapsed": 0.0}, "max_elapsed must be positive: it bounds the total time of every call"),
+        ({"max_elapsed": float("nan")}, "max_elapsed must be positive"),
+        ({"jitter": -0.1}, "jitter is a fraction between 0 and 1"),
+        ({"jitter": 1.5}, "jitter is a fraction between 0 and 1"),
+    ],
+)
+def test_a_policy_that_cannot_work_is_refused_saying_which_setting(options: dict[str, float], message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=f"^{re.escape(message)}"):
+        RetryPolicy(**options)  # type: ignore[arg-type]
+
+
+def test_the_edges_of_each_setting_are_accepted() -> None:
+    RetryPolicy(max_attempts=1, initial_delay=0.0, max_delay=0.0, max_retry_after=0.0, jitter=0.0, max_elapsed=1e-3)
+    RetryPolicy(jitter=1.0)
 
 
 def test_parse_retry_after() -> None:

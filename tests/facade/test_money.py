@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -34,22 +35,30 @@ def test_minor_units(integral: int, fractional: int, currency: str, negative: bo
 
 
 @pytest.mark.parametrize(
-    ("integral", "fractional", "currency", "negative"),
+    ("integral", "fractional", "currency", "negative", "message"),
     [
-        (12, 100, "GBP", False),  # two minor-unit digits
-        (1, 1, "JPY", False),  # JPY has no minor unit
-        (1, 1000, "KWD", False),  # three digits
-        (-1, 0, "GBP", False),  # the sign lives in isNegative
-        (1, -5, "GBP", False),
-        (True, 0, "GBP", False),
-        (1.5, 0, "GBP", False),
-        (1, 0, "GBP", "yes"),
-        (1, 5, "ZZZ", False),  # unknown exponent: ambiguous
+        (12, 100, "GBP", False, "fractional 100 is out of range for GBP (2 minor-unit digits, max 99)"),
+        (1, 1, "JPY", False, "fractional 1 is out of range for JPY (0 minor-unit digits, max 0)"),
+        (1, 1000, "KWD", False, "fractional 1000 is out of range for KWD (3 minor-unit digits, max 999)"),
+        (-1, 0, "GBP", False, "integral must not be negative (the sign is isNegative), got -1"),
+        (1, -5, "GBP", False, "fractional must not be negative (the sign is isNegative), got -5"),
+        (True, 0, "GBP", False, "integral must be an integer, got True"),
+        (1.5, 0, "GBP", False, "integral must be an integer, got 1.5"),
+        (1, 0.5, "GBP", False, "fractional must be an integer, got 0.5"),
+        (1, 0, "GBP", "yes", "isNegative must be a boolean, got 'yes'"),
+        (1, 5, "ZZZ", False, "currency 'ZZZ' has no known minor unit, so fractional 5 is ambiguous"),
+        (1, 5, "XAU", False, "currency 'XAU' has no known minor unit, so fractional 5 is ambiguous"),
     ],
 )
-def test_minor_units_out_of_range(integral: object, fractional: object, currency: str, negative: object) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011 - any ValueError; the wire test checks the typed error
+def test_minor_units_out_of_range(
+    integral: object, fractional: object, currency: str, negative: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         Money.from_minor_units(integral=integral, fractional=fractional, currency=currency, negative=negative)
+
+
+def test_minor_units_are_positive_unless_negative_is_given() -> None:
+    assert Money.from_minor_units(integral=12, fractional=5, currency="GBP") == Money(Decimal("12.05"), "GBP")
 
 
 def test_exponents_come_from_iso4217_data() -> None:
@@ -65,16 +74,44 @@ def test_exponents_come_from_iso4217_data() -> None:
         ("0.000000000000", "0"),
         (Decimal("12.05"), "12.05"),
         (7, "7"),
+        (" 12.05\n", "12.05"),  # surrounding whitespace, as a careless server might add
     ],
 )
 def test_decimal_strings_are_exact(wire: object, expected: str) -> None:
     assert Money.from_decimal_string(wire, "EUR").amount == Decimal(expected)
 
 
-@pytest.mark.parametrize("wire", [12.05, True, None, "abc", "NaN", "Infinity", ""])
-def test_decimal_strings_reject_inexact_or_garbage(wire: object) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+@pytest.mark.parametrize(
+    ("wire", "message"),
+    [
+        (12.05, "amount must be a decimal string, got float"),
+        (True, "amount must be a decimal string, got bool"),
+        (None, "amount must be a decimal string, got NoneType"),
+        ("abc", "amount 'abc' is not a decimal number"),
+        ("", "amount '' is not a decimal number"),
+        ("NaN", "amount 'NaN' is not finite"),
+        ("Infinity", "amount 'Infinity' is not finite"),
+        (Decimal("-Infinity"), "amount Decimal('-Infinity') is not finite"),
+    ],
+)
+def test_decimal_strings_reject_inexact_or_garbage(wire: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         Money.from_decimal_string(wire, "EUR")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        (12.05, "GBP", "Money amount must be a finite Decimal, got 12.05"),
+        (Decimal("NaN"), "GBP", "Money amount must be a finite Decimal, got Decimal('NaN')"),
+        (Decimal(1), "", "Money currency must be a non-empty code, got ''"),
+        (Decimal(1), 123, "Money currency must be a non-empty code, got 123"),
+        (Decimal(1), None, "Money currency must be a non-empty code, got None"),
+    ],
+)
+def test_money_refuses_what_is_not_an_amount_of_a_currency(amount: object, currency: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Money(amount, currency)  # type: ignore[arg-type]
 
 
 def test_money_refuses_floats() -> None:

@@ -17,6 +17,7 @@ when the command runs, so a vendor registered before that has its options too.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,8 +34,9 @@ from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._exit import ExitCode, exit_code_for
 from ._grammar import Argument, Command, Group, Option
-from ._output import OutputFormat, open_output, write_invoices
+from ._output import STDOUT, OutputFormat, open_output, write_invoices
 from ._parser import run_program
+from ._stdout import guarded, stdout_closed
 
 __all__ = ["PROG", "VendorCommands", "build_program", "main"]
 
@@ -60,10 +62,14 @@ def fail_for(error: InvoiceClientsError) -> NoReturn:
     fail(message, exit_code_for(error))
 
 
-def fail_output(path: Path, error: OSError) -> NoReturn:
-    """One line naming the user's file (never a temporary one) for an output that cannot be written."""
+def fail_output(path: Path | None, error: OSError) -> NoReturn:
+    """One line naming the user's file (never a temporary one; ``None`` or ``-``: standard output) for an output
+    that cannot be written; nothing at all if its reader has gone (a closed pipe: ``| head``)."""
+    if error.errno == errno.EPIPE:
+        raise SystemExit(stdout_closed())
     reason = error.strerror or str(error)
-    fail(f"cannot write {path}: {reason}", ExitCode.OUTPUT_FILE)
+    where = "standard output" if path is None or str(path) == STDOUT else str(path)
+    fail(f"cannot write {where}: {reason}", ExitCode.OUTPUT_FILE)
 
 
 def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
@@ -157,7 +163,7 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 BASE_URL = Option(
     "base_url", ("--base-url",), "API base URL (default: the vendor's; or its *_BASE_URL).", metavar="URL"
 )
-OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout.", "path", "FILE")
+OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout (- for stdout).", "path", "FILE")
 _FORMATS = tuple(str(member) for member in OutputFormat)
 
 
@@ -212,13 +218,11 @@ def _listing(
             rows = plugin.cli_list(client, options)
             with open_output(output, sys.stdout) as stream:
                 count = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream)
+    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+        fail_output(output, error)
     except InvoiceClientsError as error:
         fail_for(error)
-    except OSError as error:
-        if output is None:
-            raise
-        fail_output(output, error)
-    if output is not None:
+    if output is not None and str(output) != STDOUT:
         say(f"wrote {count} invoices to {output}")
 
 
@@ -244,7 +248,7 @@ class VendorCommands:
     base_url_option: Option
     client_for: Callable[[VendorPlugin, str | None], SyncClientBase]
     fail_for: Callable[[InvoiceClientsError], NoReturn]
-    fail_output: Callable[[Path, OSError], NoReturn]
+    fail_output: Callable[[Path | None, OSError], NoReturn]
     scrubbed: Callable[[Iterable[Invoice]], Iterator[Invoice]]
     write_invoices: Callable[..., int]
     say: Callable[[str], None]
@@ -301,11 +305,15 @@ def build_program() -> Group:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run ``argv`` (default ``sys.argv[1:]``) and exit with its status."""
+    """Console-script entry point: run ``argv`` (default ``sys.argv[1:]``) and exit with its status.
+
+    Usage errors are one line (:mod:`._parser`); so is a failure to write standard output, and a closed one ends
+    the command quietly (:mod:`._stdout`).
+    """
     arguments = sys.argv[1:] if argv is None else argv
     try:
-        status = run_program(build_program(), arguments, PROG)
+        status = guarded(lambda: run_program(build_program(), arguments, PROG))
     except KeyboardInterrupt:
-        print(f"\n{PROG}: aborted", file=sys.stderr)
-        status = 130
+        print(f"{PROG}: aborted", file=sys.stderr)
+        status = int(ExitCode.INTERRUPTED)
     raise SystemExit(status)

@@ -13,7 +13,9 @@ code   meaning
 5      network failure: cannot connect, or timed out
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
-8      cannot write the output file (``-o``): no such directory, permission denied, disk full
+8      cannot write the output file (``-o``) or standard output: no such directory, permission denied, disk full
+130    interrupted (Ctrl-C)
+141    standard output was closed by its reader (``| head``): the command stops quietly
 =====  ==========================================================
 
 Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
@@ -58,6 +60,8 @@ class ExitCode(IntEnum):
     NOT_FOUND = 6
     API_FAILURE = 7
     OUTPUT_FILE = 8
+    INTERRUPTED = 130
+    STDOUT_CLOSED = 141
 
 
 def exit_code_for(error: InvoiceClientsError | OSError) -> ExitCode:

@@ -8,10 +8,8 @@ spreadsheet or a script gets the number the invoice has.
 from __future__ import annotations
 
 import csv
+import errno
 import json
-import os
-import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -21,10 +19,11 @@ from typing import IO, Any
 from rich.console import Console
 from rich.table import Table
 
+from .._destination import OutputPath
 from .._models import Invoice
 from .._money import Money
 
-__all__ = ["COLUMNS", "OutputFormat", "invoice_record", "open_output", "write_invoices"]
+__all__ = ["COLUMNS", "STDOUT", "OutputFormat", "invoice_record", "open_output", "write_invoices"]
 
 COLUMNS = (
     "vendor",
@@ -50,6 +49,13 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSONL = "jsonl"
+
+
+class _Console(Console):
+    """rich's console, except that a closed pipe is left to the command line (rich would exit with status 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 def _amount(money: Money | None) -> str | None:
@@ -111,7 +117,7 @@ def write_invoices(invoices: Iterable[Invoice], output_format: OutputFormat, str
             count += 1
         # Escape codes only for a terminal: FORCE_COLOR (set by CI runners) would make rich colour a pipe or a
         # file, and TERM=dumb would shrink the table to 80 columns unless the height is given too.
-        Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
+        _Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
     return count
 
 
@@ -122,36 +128,22 @@ def _is_terminal(stream: IO[str]) -> bool:
         return False
 
 
+STDOUT = "-"
+"""The ``-o`` value that means standard output."""
+
+
 @contextmanager
 def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
-    """``path`` opened for writing, replaced only when everything was written; else ``stdout``.
+    """``path`` opened for writing UTF-8 text by the rules of :mod:`invoice_clients._destination` (the same as
+    ``download_pdf(to=)``'s); ``stdout`` for no path or ``-``.
 
-    A listing that fails half-way (network down, rate limited) never leaves a
-    truncated export where a good one was.  The file gets the permissions a
-    plain ``open()`` would give it: an existing file's mode is kept, a new one
-    is ``0666`` less the umask (``0644`` under the usual ``022``), not the
-    temporary file's ``0600``.
+    A regular file is replaced only when everything was written, keeping its mode: a listing that fails half-way
+    (network down, rate limited, disk full, Ctrl-C) never leaves a truncated export where a good one was.  A
+    link's target is written, the link kept; a device, FIFO or socket is written in place, never replaced.
     """
-    if path is None:
+    if path is None or str(path) == STDOUT:
         yield stdout
+        stdout.flush()  # a closed pipe or a full disk shows here, inside the caller's error handling
         return
-    directory = path.resolve().parent
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        os.fchmod(fd, _file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The mode ``path`` would have if opened for writing: its own if it exists, else ``0o666`` less the umask."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    with OutputPath.of(path).open_text("utf-8") as stream:
+        yield stream

@@ -102,6 +102,7 @@ def _pager_options(
         "key": sort_key([item.value for item in filters.ordering]),
         "rate_limited": lambda: transport.rate_limited,
         "inconsistent": _inconsistent(transport, filters),
+        "owner": transport,
     }
 
 
@@ -190,8 +191,10 @@ class GcoreInvoices:
         A 502 (the PDF service is temporarily unavailable) is retried.  Only a
         complete PDF is delivered (``%PDF-`` signature, ``application/pdf`` or
         ``application/octet-stream``, at most ``max_pdf_bytes``); a path is
-        written atomically, with the permissions your umask gives a new file;
-        a local failure is a :class:`~invoice_clients.LocalFileError`.
+        written as ``-o`` writes it (README, "Output files"): a regular file
+        atomically (an existing one keeps its mode, a new one gets your umask's),
+        a link's target, a device or FIFO in place, never replaced; a local
+        failure is a :class:`~invoice_clients.LocalFileError`.
 
         >>> client.invoices.download_pdf(42, to="invoice-42.pdf")
         18234

@@ -1,0 +1,88 @@
+"""What ``nox -s mutants`` mutates, against which tests, and the score each module must reach.
+
+The one place to change when a module moves (the paths) or gains tests (the selections).  Reviewed
+equivalent mutants (:data:`EQUIVALENTS`) are keyed by target *name*, function and mutation, never by path
+or mutmut's mutant number, so moving a file means editing its ``module`` here and nothing else.
+
+Each target runs mutmut separately, against its own tests only: a mutant then costs what those tests cost
+(a surviving mutant runs every test of its selection that reaches the function), and not the whole suite.
+The property tests are left out: they draw random inputs, so whether they kill a mutant could change from
+one run to the next; so are tests that run the command line in a subprocess (see ``_NO_CLI``), and the third
+vendor's test, which builds a client with the code generator (the cursor pager has tests of its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scripts.manifest import ROOT
+
+__all__ = ["EQUIVALENTS", "MUTMUT_VERSION", "TARGETS", "Target"]
+
+MUTMUT_VERSION = "3.8.1"
+"""Pinned here and in pyproject's ``mutants`` group: which mutants exist (and their diffs) depends on it."""
+
+EQUIVALENTS = ROOT / "tests" / "equivalent_mutants.toml"
+"""The reviewed list of surviving mutants that no test can tell from the original, each with its reason."""
+
+_LISTING_TESTS = (
+    "tests/facade/test_listing_core.py",
+    "tests/facade/test_listing_guards.py",
+    "tests/facade/test_gcore_pagination.py",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One module under mutation testing."""
+
+    name: str
+    """The key of this module in the report and in the equivalents file: stable when the file moves."""
+    module: str
+    """The source file, relative to the repository root."""
+    tests: tuple[str, ...]
+    """The test files run against its mutants, the quickest and most pointed first: a mutant's tests run in
+    this order of files, and the first failure ends its run."""
+    threshold: float = 0.90
+    """The lowest acceptable score: (killed + listed equivalents) / mutants."""
+    pytest_args: tuple[str, ...] = ()
+    """More pytest arguments for the selection, e.g. ``-k`` to leave tests out."""
+
+
+_NO_CLI = ("-k", "not _cli_")
+"""Tests that run the command line in a subprocess: it imports the real package, never a mutant, so they cost
+seconds and can kill nothing."""
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("listing", "src/invoice_clients/_listing.py", _LISTING_TESTS),
+    Target(
+        "money",
+        "src/invoice_clients/_money.py",
+        ("tests/facade/test_money.py", "tests/facade/test_gcore_fast_path.py", "tests/facade/test_versori.py"),
+    ),
+    Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),
+    Target(
+        "retry",
+        "src/invoice_clients/_retry.py",
+        ("tests/facade/test_errors_and_retries.py",),
+    ),
+    Target(
+        "body",
+        "src/invoice_clients/_body.py",
+        (
+            "tests/adversarial/test_hostile_body_errors.py",
+            "tests/facade/test_gcore_operations.py",
+            "tests/adversarial/test_hostile_downloads.py",
+            "tests/adversarial/test_hostile_size.py",
+        ),
+        pytest_args=_NO_CLI,
+    ),
+    Target(
+        "security",
+        "src/invoice_clients/_security.py",
+        ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
+        pytest_args=_NO_CLI,
+    ),
+    Target("cursor", "src/invoice_clients/_cursor.py", ("tests/facade/test_cursor.py",)),
+)

@@ -3,7 +3,7 @@
 Only the calls the job makes, each one ``gh`` invocation with JSON output
 where it reads something back (``--json``, parsed here: no ``--jq``), so a
 stand-in ``gh`` that logs its calls can rehearse the whole job offline
-(``tests/drift/test_workflow_rehearsal.py``).  ``gh`` finds the repository in
+(``tests/rehearsal/test_workflow_rehearsal.py``).  ``gh`` finds the repository in
 ``GH_REPO`` and its token in ``GH_TOKEN``, both set by the workflow.
 """
 

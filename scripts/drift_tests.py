@@ -1,9 +1,9 @@
 """The tests on a drift branch, and their outcome in the words a pull request needs.
 
-The job runs ``nox -s tests`` with pytest's JUnit XML report, and reads the
-counts and the failing tests' names from it: "8 of 253 failed" and "all 253
-passed" must not read the same, and a maintainer wants the first names without
-opening the log.  When the tests did not get as far as writing a report (an
+The job runs ``nox -s tests`` on its own Python (``tests-3.X``) with pytest's
+JUnit XML report, and reads the counts and the failing tests' names from it:
+"8 of 253 failed" and "all 253 passed" must not read the same, and a maintainer
+wants the first names without opening the log.  When the tests did not get as far as writing a report (an
 install failed, pytest could not start) the outcome says so with the last lines
 of the output.
 """

@@ -217,9 +217,12 @@ def test_a_429_backs_prefetch_off(sandbox: Sandbox, gcore: GcoreBilling) -> None
     ids = [i.id for i in gcore.invoices.list(page_size=2, prefetch=3)]
     assert ids == [str(n) for n in range(1, 32)]
     offsets = [int(q["offset"][0]) for q in gcore_list_requests(sandbox)]
-    # Once throttled, pages are fetched one at a time: no more than the initial window beyond the end.
-    # Pages of 2 overlapping by a row advance one row at a time: offsets 0 to 30, plus the retried 429.
-    assert len(offsets) <= 31 + 1 + 4
+    # Pages of 2 overlapping by a row advance one row at a time: offsets 0 to 30, plus the retried 429.  The 429
+    # is retried inside its request, so the listing throttles only when that request ends; until then the window
+    # (prefetch + 1 requests) and the queue behind it (prefetch more) may have gone out at any offsets, and the
+    # pages ahead of the next one are dropped then (one page at a time from there): at most 2 * 3 + 1 wasted.
+    # The 429 reaches whichever request arrives first, so which pages are wasted varies from run to run.
+    assert len(offsets) <= 31 + 1 + (2 * 3 + 1)
     assert sorted(set(offsets)) == list(range(0, 35))[: len(set(offsets))]
 
 

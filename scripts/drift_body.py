@@ -62,11 +62,14 @@ class ApiDrift:
 
     @classmethod
     def from_report(cls, data: dict[str, Any], api: str) -> ApiDrift:
-        """``api``'s part of a JSON report (``{exit_status, apis, changes, overlays, errors, write}``)."""
+        """``api``'s part of a JSON report (``{exit_status, apis, changes, overlays, errors, write}``).
+
+        The job runs the tool for one API at a time, so the report's exit status and error lines are this API's:
+        3 when it could not be checked, its overlay rotted, or ``--write`` failed.
+        """
         entry: dict[str, Any] = next((item for item in data.get("apis", []) if item.get("api") == api), {})
         refused = api in (data.get("write") or {}).get("refused", {})
-        errors = tuple(data.get("errors") or [])  # the job checks one API per report: its errors are this API's
-        status = 3 if refused or entry.get("error") or (not entry and errors) else int(entry.get("exit_status", 0))
+        status = int(data.get("exit_status", 3))
         return cls(
             api=api,
             status=status,
@@ -77,7 +80,7 @@ class ApiDrift:
             changes=tuple(c for c in data.get("changes", []) if c.get("api") == api),
             overlays=tuple(o for o in data.get("overlays", []) if o.get("api") == api and o.get("status") != "applies"),
             rot=tuple(entry.get("rot") or []) if refused else (),
-            errors=errors if status == 3 else (),
+            errors=tuple(data.get("errors") or []) if status == 3 else (),
         )
 
     @property

@@ -23,8 +23,9 @@ Run in a clean checkout of the default branch.  For every API of the manifest
    request opened or updated (``breaking-change`` label on breaking changes).
    A branch with commits the bot did not make is never rewritten: the bot's
    commit goes on top of them, and a comment says so;
-5. could not check (an unreachable URL, a malformed document): reported, and
-   the next API is checked all the same.
+5. could not check (an unreachable URL, a malformed document) or absorb (the
+   write failed and changed nothing): reported, and the next API is checked
+   all the same.
 
 The job summary gets a table of the APIs and each one's report and error
 lines (read from the report files the tool writes, since nox merges the
@@ -182,7 +183,7 @@ class Job:
             self._rot_issue(outcome)
             return outcome
         if drift.status == EXIT_FAILED:
-            outcome.notes.append("not checked: see the errors; the other APIs were checked")
+            outcome.notes.append("not checked, or not absorbed: see the errors; the other APIs were checked")
             return outcome
         if not self.git.dirty(*PATHS):
             if drift.status == 0:

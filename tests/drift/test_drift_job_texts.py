@@ -171,3 +171,18 @@ def test_issue_body_for_overlay_rot_names_the_action_its_line_and_the_upstream_c
 def test_an_overlay_target_is_placed_where_the_drift_report_names_changes(target: str, expected: list[str]) -> None:
     (api,) = load_manifest().select("gcore-billing")
     assert places(select(gcore(), api.operations), target) == expected
+
+
+def test_a_write_that_failed_is_could_not_check_with_its_error_line(
+    drift_cli: Drift, upstream: UpstreamServer, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = gcore()
+    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    url = upstream.serve("/body/write-fails.yaml", document)
+    monkeypatch.setenv("SPEC_DRIFT_TODAY", "someday")  # --write refuses before changing anything
+    target = tmp_path / "failed.json"
+    result = drift_cli("--api", "gcore-billing", "--upstream", url, "--write", "--json-report", target, root=repo)
+    assert result.status == 3
+    drift = ApiDrift.from_report(json.loads(target.read_text()), "gcore-billing")
+    assert (drift.status, drift.verdict, drift.rot) == (3, "could not check", ())
+    assert drift.errors == tuple(result.err.splitlines()) and "nothing was changed" in drift.errors[-1]

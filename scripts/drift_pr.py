@@ -52,10 +52,6 @@ class Remote:
     sha: str
     foreign: tuple[str, ...]  # "sha subject (author)" of each commit by someone else, newest first
 
-    @property
-    def bot_only(self) -> bool:
-        return not self.foreign
-
 
 class Git:
     """git in one repository, as the bot (its name and e-mail on every commit), with ``env`` added."""
@@ -64,22 +60,20 @@ class Git:
         self.repo = repo
         self.env = {**os.environ, **(env or {})}
 
-    def __call__(self, *args: str, check: bool = True) -> str:
+    def __call__(self, *args: str) -> str:
+        """git's output; :class:`GitError` naming the command and what git said, if it fails."""
         identity = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
         done = subprocess.run(
             [_GIT, *identity, *args], cwd=self.repo, env=self.env, capture_output=True, text=True, check=False
         )
-        if check and done.returncode != 0:
+        if done.returncode != 0:
             said = [line.strip() for line in (done.stderr.strip() or done.stdout.strip()).splitlines()]
             telling = [line for line in said if line.startswith(("!", "error:", "fatal:"))] or said[-1:]
             raise GitError(f"git {' '.join(args)}: {'; '.join(telling) or f'exit status {done.returncode}'}")
-        return done.stdout.strip() if done.returncode == 0 else ""
+        return done.stdout.strip()
 
     def head(self) -> str:
         return self("rev-parse", "HEAD")
-
-    def tree(self, ref: str) -> str:
-        return self("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
 
     def dirty(self, *paths: str) -> bool:
         """Whether tracked files (under ``paths``, or anywhere) differ from HEAD, or untracked ones exist there."""

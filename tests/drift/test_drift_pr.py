@@ -65,7 +65,7 @@ def test_a_first_change_is_one_bot_commit_on_a_new_branch(checkout: Git, origin:
         "specs/api.yaml",
     ]
     remote = checkout.remote("origin", BRANCH, start)
-    assert remote is not None and (remote.sha, remote.bot_only) == (sha, True)
+    assert remote is not None and (remote.sha, remote.foreign) == (sha, ())
 
 
 def test_reset_drops_what_a_write_left_and_nothing_else(checkout: Git) -> None:
@@ -83,7 +83,7 @@ def test_others_commits_are_found_and_a_lease_protects_them(checkout: Git, origi
     first = checkout.commit("bot", "first")
     checkout.push("origin", first, BRANCH, lease=None)
     seen = checkout.remote("origin", BRANCH, start)
-    assert seen is not None and seen.bot_only
+    assert seen is not None and seen.foreign == ()
     # A maintainer pushes a fix onto the branch after the bot looked at it.
     clone = tmp_path / "maintainer"
     subprocess.run(["git", "clone", "-q", "--branch", BRANCH, str(origin), str(clone)], check=True)
@@ -99,7 +99,7 @@ def test_others_commits_are_found_and_a_lease_protects_them(checkout: Git, origi
         checkout.push("origin", second, BRANCH, lease=seen.sha)
     assert git(origin, "log", "-1", "--format=%s", BRANCH) == "fix the facade"
     now = checkout.remote("origin", BRANCH, start)
-    assert now is not None and not now.bot_only
+    assert now is not None
     (commit,) = now.foreign
     assert commit.endswith(" fix the facade (A Maintainer)")
     # On top of it, a fast-forward needs no force.

@@ -16,22 +16,24 @@ Run in a clean checkout of the default branch.  For every API of the manifest
 4. a change: committed on ``spec-drift/NAME``.  If that branch exists, the
    tool is run again *on it*: when it already holds this upstream (the same
    document, or one that differs only in what no client sees), nothing is
-   pushed, so an unchanged upstream makes no diff on any day.  Otherwise the
-   tests run on the new commit, on the job's Python (``nox -s tests-3.X --
-   $SPEC_DRIFT_TEST_ARGS``, ``-q`` by default: the whole suite), the branch is
-   pushed and its pull
-   request opened or updated (``breaking-change`` label on breaking changes).
-   A branch with commits the bot did not make is never rewritten: the bot's
-   commit goes on top of them, and a comment says so;
+   pushed, so an unchanged upstream makes no diff on any day (its pull request
+   is opened then only if none was: an earlier run pushed but GitHub refused
+   the pull request).  Otherwise the tests run on the new commit, on the job's
+   Python (``nox -s tests-3.X -- $SPEC_DRIFT_TEST_ARGS``, ``-q`` by default:
+   the whole suite), the branch is pushed and its pull request opened or
+   updated (``breaking-change`` label on breaking changes).  A branch with
+   commits the bot did not make is never rewritten: the bot's commit goes on
+   top of them, and a comment says so;
 5. could not check (an unreachable URL, a malformed document) or absorb (the
    write failed and changed nothing): reported, and the next API is checked
-   all the same.
+   all the same.  So is a step that fails later (a push, a ``gh`` call), with
+   what was done before it.
 
 The job summary gets a table of the APIs and each one's report and error
 lines (read from the report files the tool writes, since nox merges the
 tool's stderr into its stdout); ``$GITHUB_OUTPUT`` gets ``status``, the worst
-API's (0 nothing, 1 non-breaking, 2 breaking, 3 could not check or overlay
-rot), which the workflow's last step turns into the job's colour.
+API's (0 nothing, 1 non-breaking, 2 breaking, 3 could not check, overlay rot,
+or a step failed), which the workflow's last step turns into the job's colour.
 
 Environment: ``GH_TOKEN`` (gh, and git through a credential helper that reads
 it when asked; never passed to the tests), ``GH_REPO``, ``GITHUB_SERVER_URL``,
@@ -70,7 +72,7 @@ from scripts.drift_body import (
 )
 from scripts.drift_github import GitHub, GitHubError
 from scripts.drift_pr import PATHS, Git, GitError, Remote, branch_name
-from scripts.drift_tests import TestOutcome, pytest_arguments, run_tests
+from scripts.drift_tests import SECRETS, TestOutcome, pytest_arguments, run_tests
 
 __all__ = ["Job", "Outcome", "git_auth", "main"]
 
@@ -89,10 +91,15 @@ class Outcome:
     push: str = ""
     github: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: tuple[str, ...] = ()  # error lines of a step that failed after the check (git, gh, the branch's check)
 
     @property
     def status(self) -> int:
-        return self.drift.status
+        return EXIT_FAILED if self.failed else self.drift.status
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return (*self.drift.errors, *self.failed)
 
 
 def git_auth(environ: Mapping[str, str]) -> dict[str, str]:
@@ -160,7 +167,7 @@ class Job:
         """Run ``command``, its output in the log inside a group; exit status and last lines."""
         print(f"::group::{' '.join(command[2:])}", flush=True)
         lines: list[str] = []
-        env = {key: value for key, value in self.environ.items() if key not in {"GH_TOKEN", "GITHUB_TOKEN"}}
+        env = {key: value for key, value in self.environ.items() if key not in SECRETS}
         process = subprocess.Popen(
             command, cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
@@ -174,23 +181,25 @@ class Job:
 
     # -- one API ---------------------------------------------------------------------------------------------
 
-    def one(self, api: str) -> Outcome:
+    def one(self, outcome: Outcome) -> None:
+        """Check ``outcome.api`` and act on it, recording what was done in ``outcome`` as it goes."""
+        api = outcome.api
         branch = branch_name(api)
         self.git.reset(self.start)
-        drift, report = self.drift(api, "main")
-        outcome = Outcome(api, drift, report)
+        drift, outcome.report = self.drift(api, "main")
+        outcome.drift = drift
         if drift.rot:
             self._rot_issue(outcome)
-            return outcome
+            return
         if drift.status == EXIT_FAILED:
             outcome.notes.append("not checked, or not absorbed: see the errors; the other APIs were checked")
-            return outcome
+            return
         if not self.git.dirty(*PATHS):
             if drift.status == 0:
                 self._settled(outcome, branch)
             else:
                 outcome.notes.append("nothing to commit: only overlay actions to tidy (listed in the report)")
-            return outcome
+            return
         self._close_issue(outcome, "the overlay fits upstream again")
         title = pr_title(drift)
         mine = self.git.commit(title, f"Written by `nox -s spec-drift -- --api {api} --write` in {self.run.url}.")
@@ -199,21 +208,41 @@ class Job:
             self.git.reset(remote.sha)
             again, _ = self.drift(api, "branch")
             if again.status == EXIT_FAILED:
-                outcome.notes.append(f"{branch} could not be checked: {'; '.join(again.errors) or 'see the log'}")
-                return outcome
+                outcome.notes.append(f"{branch} could not be checked (its overlay or specs as committed there)")
+                outcome.failed = again.errors or (f"error: spec-drift on {branch}: exit 3, see the log",)
+                return
             if not self.git.dirty(*PATHS):
                 outcome.push = "up to date"
-                outcome.notes.append(f"{branch} already holds this upstream: nothing pushed")
-                return outcome
+                self._up_to_date(outcome, branch)
+                return
             if remote.foreign:
                 self._on_top(outcome, remote, again)
-                return outcome
+                return
             self.git.reset(mine)
         outcome.tests = self.tests(api, "branch")
         self.git.push(self.remote, mine, branch, lease=remote.sha if remote else None)
         outcome.push = "replaced (bot's commits only)" if remote else "new branch"
         self._pull_request(outcome, branch, pr_body(drift, outcome.tests, self.run, branch))
-        return outcome
+
+    def _up_to_date(self, outcome: Outcome, branch: str) -> None:
+        """The branch already holds this upstream: nothing to push; its pull request is opened if none ever was.
+
+        A run that pushed but could not open the pull request (the repository did not yet let Actions create
+        them) leaves a branch nobody is shown; one a maintainer closed stays closed.
+        """
+        if self.github.pull_request(branch) is not None:
+            outcome.notes.append(f"{branch} already holds this upstream: nothing pushed")
+            return
+        closed = self.github.pull_request(branch, "closed")
+        if closed is not None:
+            outcome.notes.append(
+                f"{branch} already holds this upstream and its pull request #{closed.number} was closed: left"
+                " closed (delete the branch to be told about this upstream again)"
+            )
+            return
+        outcome.notes.append(f"{branch} already holds this upstream, but no pull request shows it: opened one")
+        outcome.tests = self.tests(outcome.api, "branch")  # on the branch's tip, checked out: what would merge
+        self._pull_request(outcome, branch, pr_body(outcome.drift, outcome.tests, self.run, branch))
 
     def _on_top(self, outcome: Outcome, remote: Remote, again: ApiDrift) -> None:
         """Upstream moved on under a branch someone else committed to: a commit on top, and a comment."""
@@ -224,7 +253,7 @@ class Job:
         outcome.push = "fast-forward (on top of others' commits)"
         comment = self.out / f"{outcome.api}.comment.md"
         comment.write_text(top_comment(again, outcome.tests, self.run, tip, remote.foreign), encoding="utf-8")
-        found = self.github.open_pull_request(remote.branch)
+        found = self.github.pull_request(remote.branch)
         if found is None:
             body = self.out / f"{outcome.api}.body.md"
             body.write_text(pr_body(outcome.drift, outcome.tests, self.run, remote.branch), encoding="utf-8")
@@ -239,7 +268,7 @@ class Job:
         body.write_text(body_text, encoding="utf-8")
         title = pr_title(outcome.drift)
         breaking = outcome.drift.breaking
-        found = self.github.open_pull_request(branch)
+        found = self.github.pull_request(branch)
         has = found is not None and BREAKING_LABEL in found.labels
         add = [BREAKING_LABEL] if breaking and not has else []
         remove = [BREAKING_LABEL] if has and not breaking else []
@@ -255,7 +284,7 @@ class Job:
     def _settled(self, outcome: Outcome, branch: str) -> None:
         """Upstream matches the default branch: close what the bot opened for an older state."""
         self._close_issue(outcome, "the overlay fits upstream again")
-        found = self.github.open_pull_request(branch)
+        found = self.github.pull_request(branch)
         if found is None:
             return
         remote = self.git.remote(self.remote, branch, self.start)
@@ -300,11 +329,13 @@ class Job:
         outcomes = []
         try:
             for api in apis:
+                outcome = Outcome(api, ApiDrift(api, EXIT_FAILED))  # until checked
+                outcomes.append(outcome)
                 try:
-                    outcomes.append(self.one(api))
+                    self.one(outcome)
                 except (GitError, GitHubError, OSError) as exc:
-                    failed = ApiDrift(api, EXIT_FAILED, errors=(f"error: {exc}",))
-                    outcomes.append(Outcome(api, failed, notes=["the job failed part-way for this API"]))
+                    outcome.failed = (f"error: {exc}",)
+                    outcome.notes.append("the job failed part-way for this API (what it did is in this row)")
         finally:
             self.git.reset(self.start)
         return outcomes
@@ -324,19 +355,20 @@ def summary(outcomes: list[Outcome], run: Run) -> str:
     ]
     for outcome in outcomes:
         drift = outcome.drift
+        verdict = f"{drift.verdict}, then failed" if outcome.failed else drift.verdict
         tests = outcome.tests.sentence() if outcome.tests else "not run"
         github = "; ".join(outcome.github) or "nothing"
         lines.append(
-            f"| {outcome.api} | {drift.verdict} (exit {drift.status}) | `{drift.info_version or '-'}` | {tests} "
+            f"| {outcome.api} | {verdict} (exit {outcome.status}) | `{drift.info_version or '-'}` | {tests} "
             f"| {outcome.push or 'not pushed'} | {github} |"
         )
     lines.append("")
     for outcome in outcomes:
-        if outcome.drift.errors or outcome.notes:
+        if outcome.errors or outcome.notes:
             lines += [f"## {outcome.api}", ""]
             lines += [f"- {note}" for note in outcome.notes]
-            if outcome.drift.errors:
-                lines += ["", "```", *outcome.drift.errors, "```"]
+            if outcome.errors:
+                lines += ["", "```", *outcome.errors, "```"]
             lines.append("")
         if outcome.report:
             lines += [f"<details><summary>{outcome.api}: the drift report</summary>", "", outcome.report, "</details>"]

@@ -28,14 +28,12 @@ class GitHubError(RuntimeError):
 @dataclass(frozen=True)
 class PullRequest:
     number: int
-    url: str
     labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Issue:
     number: int
-    url: str
     body: str
 
 
@@ -68,13 +66,13 @@ class GitHub:
 
     # -- pull requests ---------------------------------------------------------------------------------------
 
-    def open_pull_request(self, head: str) -> PullRequest | None:
-        """The open pull request from branch ``head``, if any."""
-        found = self._json("pr", "list", "--head", head, "--state", "open", "--json", "number,url,labels")
+    def pull_request(self, head: str, state: str = "open") -> PullRequest | None:
+        """A pull request from branch ``head`` in ``state`` (``open``, or ``closed``: closed or merged), if any."""
+        found = self._json("pr", "list", "--head", head, "--state", state, "--json", "number,labels")
         if not found:
             return None
         labels = tuple(str(label.get("name")) for label in found[0].get("labels") or [])
-        return PullRequest(int(found[0]["number"]), str(found[0].get("url", "")), labels)
+        return PullRequest(int(found[0]["number"]), labels)
 
     def create_pull_request(self, head: str, base: str, title: str, body: Path, labels: list[str]) -> str:
         extra = [item for label in labels for item in ("--label", label)]
@@ -100,11 +98,11 @@ class GitHub:
     def open_issue(self, title: str, label: str) -> Issue | None:
         """The open issue labelled ``label`` whose title is exactly ``title``, if any."""
         found = self._json(
-            "issue", "list", "--state", "open", "--label", label, "--limit", "100", "--json", "number,url,title,body"
+            "issue", "list", "--state", "open", "--label", label, "--limit", "100", "--json", "number,title,body"
         )
         for issue in found:
             if issue.get("title") == title:
-                return Issue(int(issue["number"]), str(issue.get("url", "")), str(issue.get("body", "")))
+                return Issue(int(issue["number"]), str(issue.get("body", "")))
         return None
 
     def create_issue(self, title: str, body: Path, label: str) -> str:

@@ -2,6 +2,9 @@
 
     GH_STANDIN_STATE=state.json GH_STANDIN_LOG=calls.jsonl GH_STANDIN_ORIGIN=origin.git gh pr list ...
 
+``GH_STANDIN_REFUSE="pr create"`` makes that call fail as GitHub refuses it to a
+workflow whose repository does not allow Actions to create pull requests.
+
 It understands the calls :mod:`scripts.drift_github` makes, answers them from
 the state file as GitHub would (``--json`` fields only), logs every call (with
 the contents of any ``--body-file``), and fails as ``gh`` fails: without
@@ -39,6 +42,13 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 4
+    if " ".join(positional[:2]) == os.environ.get("GH_STANDIN_REFUSE"):
+        print(
+            "pull request create failed: GraphQL: GitHub Actions is not permitted to create or approve pull"
+            " requests (createPullRequest)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         out = _answer(state, positional, options, files)
     except LookupError as exc:

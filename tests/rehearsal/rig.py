@@ -189,8 +189,11 @@ class Rig:
         out = git(self.origin, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
         return dict(line.split() for line in out.splitlines())
 
-    def run(self, *, today: str | None = None, api: str = "", secrets: dict[str, str] | None = None) -> Run:
-        """The drift job, as the daily schedule (or a dispatch for ``api``) would start it."""
+    def run(
+        self, *, today: str | None = None, api: str = "", secrets: dict[str, str] | None = None, refuse: str = ""
+    ) -> Run:
+        """The drift job, as the daily schedule (or a dispatch for ``api``) would start it; GitHub refuses
+        the ``refuse`` call (``pr create``), as it does when the repository does not let Actions open pull requests."""
         self._checkout()
         before = self.refs()
         calls_before = len(self.log.read_text().splitlines()) if self.log.exists() else 0
@@ -204,6 +207,8 @@ class Rig:
         }
         if today:
             env["SPEC_DRIFT_TODAY"] = today
+        if refuse:
+            env["GH_STANDIN_REFUSE"] = refuse
         run_id = next(_RUN_IDS)
         github = {
             "repository": REPOSITORY,

@@ -172,6 +172,22 @@ def test_breaking_change_is_labelled_and_red_until_upstream_relents_then_reverts
     assert github.pulls() == [] and len(github.pulls("CLOSED")) == 1
 
 
+def test_a_pull_request_github_refused_is_red_and_opened_by_the_next_run(github: Rig) -> None:
+    """The branch was pushed but GitHub refused the pull request (Actions may not create them until a maintainer
+    allows it): that run is red with GitHub's words, and the next one opens the pull request for the branch."""
+    github.publish(gcore=gcore_added())
+    refused = github.run(api=GCORE, refuse="pr create")
+    assert not refused.job.success and refused.status == "3", refused.job.log
+    assert refused.pushes == {GCORE_BRANCH: "new"} and github.pulls() == []
+    assert "GitHub Actions is not permitted to create or approve pull requests" in refused.job.summary
+    allowed = github.run(api=GCORE)
+    show("pull request refused, then allowed", refused, allowed)
+    assert allowed.job.success and allowed.status == "1", allowed.job.log
+    assert (allowed.pushes, allowed.writes()) == ({}, ["pr create"])
+    (pull,) = github.pulls()
+    assert pull["headRefName"] == GCORE_BRANCH and "**Tests on this branch: passed (" in pull["body"]
+
+
 def test_two_apis_get_a_branch_and_a_pull_request_each(github: Rig) -> None:
     github.publish(gcore=gcore_property_added(), versori=versori_added())
     run = github.run()

@@ -6,6 +6,9 @@ vendored now and the one upstream publishes (``info.version`` and sha256), the
 changes (breaking first), the overlay actions that need attention (only when
 there are any), the test outcome with counts and the first failing tests, a
 link to the run, and the next steps for that verdict.
+
+Standard library only, like the rest of :mod:`scripts.drift_ci`: the workflow
+runs the job on its own Python, where only nox is installed.
 """
 
 from __future__ import annotations

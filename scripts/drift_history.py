@@ -56,7 +56,7 @@ from scripts.drift_check import (
     Baseline,
     DriftReport,
 )
-from scripts.drift_report import _cell
+from scripts.drift_report import cell
 from scripts.errors import ToolchainError
 from scripts.fetch import Fetched
 from scripts.manifest import Api, load_manifest
@@ -356,7 +356,7 @@ def render_history(
     ]
     for step in steps:
         lines.append(
-            f"| {step.count} | `{_cell(step.first)}` | `{_cell(step.last)}` | {step.exit_status} | {_summary(step)} |"
+            f"| {step.count} | `{cell(step.first)}` | `{cell(step.last)}` | {step.exit_status} | {_summary(step)} |"
         )
     last = steps[-1]
     lines += ["", f"Newest: `{last.last}`, info.version `{last.last_version}`, sha256 `{last.last_sha256}`."]
@@ -389,13 +389,13 @@ def _exit_status(steps: list[Step], newest: ApiReport | None, vendored: bool) ->
 def _summary(step: Step) -> str:
     parts = [*step.events]
     if step.error:
-        return "; ".join([*parts, f"could not judge: {_cell(step.error)}"])
+        return "; ".join([*parts, f"could not judge: {cell(step.error)}"])
     breaking = [c for c in step.changes if c["breaking"]]
     other = [c for c in step.changes if not c["breaking"]]
     if breaking:
-        parts.append(f"**{len(breaking)} breaking**: " + "; ".join(_cell(c["message"].split(";")[0]) for c in breaking))
+        parts.append(f"**{len(breaking)} breaking**: " + "; ".join(cell(c["message"].split(";")[0]) for c in breaking))
     if other:
-        parts.append(f"{len(other)} non-breaking: " + "; ".join(_cell(c["message"].split(";")[0]) for c in other))
+        parts.append(f"{len(other)} non-breaking: " + "; ".join(cell(c["message"].split(";")[0]) for c in other))
     if step.overlays and "from" in step.overlays[0]:
         moves: dict[tuple[str, str], int] = {}
         for entry in step.overlays:
@@ -414,7 +414,7 @@ def _summary(step: Step) -> str:
                 f"{sum(o['status'] == status for o in step.overlays)} action(s) {status}" for status in statuses
             )
         )
-    return "; ".join(_cell(part) if part in step.events else part for part in parts) or "no relevant change"
+    return "; ".join(cell(part) if part in step.events else part for part in parts) or "no relevant change"
 
 
 def history_main(

@@ -17,7 +17,7 @@ from typing import Any
 
 from scripts.drift_check import EXIT_BREAKING, EXIT_FAILED, EXIT_NON_BREAKING, ApiReport, DriftReport
 
-__all__ = ["ADVICE", "WriteOutcome", "render", "render_failure", "render_json", "render_markdown"]
+__all__ = ["ADVICE", "WriteOutcome", "cell", "render", "render_failure", "render_json", "render_markdown"]
 
 ADVICE = {
     "applies": "still needed",
@@ -148,7 +148,7 @@ def render_markdown(report: DriftReport) -> str:
             lines += ["| | location | change |", "| --- | --- | --- |"]
             for change in sorted(api.changes, key=lambda c: not c.breaking):
                 mark = "**breaking**" if change.breaking else "non-breaking"
-                lines.append(f"| {mark} | `{_cell(change.location)}` | {_cell(change.message)} |")
+                lines.append(f"| {mark} | `{cell(change.location)}` | {cell(change.message)} |")
             lines.append("")
         stale = api.stale_overlays
         if not api.overlays:
@@ -159,14 +159,14 @@ def render_markdown(report: DriftReport) -> str:
         lines += [f"Overlay: {len(stale)} of {len(api.overlays)} actions need attention:", ""]
         lines += ["| action | target | status | what to do |", "| --- | --- | --- | --- |"]
         for action in stale:
-            lines.append(f"| {action.index} | `{_cell(action.target)}` | {action.status} | {ADVICE[action.status]} |")
+            lines.append(f"| {action.index} | `{cell(action.target)}` | {action.status} | {ADVICE[action.status]} |")
         lines.append("")
         if api.rot:
-            lines += rot_lines(api)
+            lines += _rot_lines(api)
     return "\n".join(lines)
 
 
-def rot_lines(api: ApiReport) -> list[str]:
+def _rot_lines(api: ApiReport) -> list[str]:
     """Markdown for the overlay actions that match nothing upstream now (``--write`` refuses them)."""
     lines = [f"Overlay rot: `--write` refuses {api.api} while these actions match nothing upstream:", ""]
     for rot in api.rot:
@@ -182,6 +182,6 @@ def rot_lines(api: ApiReport) -> list[str]:
     return [*lines, ""]
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")

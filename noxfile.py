@@ -5,6 +5,7 @@ nox -s check        # CI drift gate: generated/ is what the inputs produce
 nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs it)
 nox -s tests        # the test suite, on each supported CPython found (nox -s tests-3.12: one)
 nox -s deps         # runtime dependencies at their lowest and newest versions: facade, CLI, adversarial suites
+nox -s rehearsal    # the spec-drift loop offline: the workflow's own steps, and its pull request merged
 nox -s lint         # ruff + mypy --strict on hand-written code
 nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
@@ -53,6 +54,8 @@ nox.options.download_python = "never"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 CODEGEN = nox.project.dependency_groups(PYPROJECT, "codegen")
 TEST = nox.project.dependency_groups(PYPROJECT, "test")
+# pytest-xdist: one worker per core (most tests wait on subprocesses and sockets); `-- -n 0` runs serially.
+PARALLEL = ("-n", "auto")
 PYTHONS = supported(PYPROJECT)
 """The supported CPythons (pyproject's classifiers), oldest first."""
 _LAUNCHERS = Path(".nox", ".pythons").resolve()
@@ -87,9 +90,8 @@ def spec_drift(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (toolchain and clients) against the installed package, on each supported Python."""
     session.install("-e", ".", *CODEGEN, *TEST, *nox.project.dependency_groups(PYPROJECT, "bench"))
-    session.run(
-        "pytest", "--ignore=tests/contract", "--ignore=tests/schemathesis", *session.posargs, env=_TOOLCHAIN_PYTHON
-    )
+    ignore = ("--ignore=tests/contract", "--ignore=tests/schemathesis", "--ignore=tests/rehearsal")
+    session.run("pytest", *PARALLEL, *ignore, *session.posargs, env=_TOOLCHAIN_PYTHON)
 
 
 @nox.session(python=list(dict.fromkeys((PYTHONS[0], PYTHONS[-1]))), venv_backend="uv", default=False)
@@ -107,7 +109,14 @@ def deps(session: nox.Session, resolution: str) -> None:
     session.install("-c", str(pins), "-e", ".", *TEST)
     session.run("python", "-m", "scripts.deps", "report", str(pins))
     suites = session.posargs or ["tests/facade", "tests/cli", "tests/adversarial"]
-    session.run("pytest", *suites, env=_TOOLCHAIN_PYTHON)
+    session.run("pytest", *PARALLEL, *suites, env=_TOOLCHAIN_PYTHON)
+
+
+@nox.session
+def rehearsal(session: nox.Session) -> None:
+    """Rehearse the spec-drift loop: the workflow's run: steps case by case, then its pull request merged."""
+    session.install("-e", ".", *CODEGEN, *TEST)
+    session.run("pytest", *PARALLEL, "tests/rehearsal", *session.posargs, env=_TOOLCHAIN_PYTHON)
 
 
 @nox.session

@@ -8,17 +8,21 @@ overlay), not by upstream's word alone: an upstream change the overlay already
 anticipated breaks nothing.  Then apply the overlay leniently to the new
 upstream cut and report, per action, whether it still applies, matches nothing
 (upstream moved or fixed the thing) or changes nothing (upstream now says what
-the action says).  Pure reading: nothing here writes a file.
+the action says).  An API that cannot be checked (unreachable URL, malformed
+document) is reported as such and the others are still checked: one vendor's
+outage must not hide another's change.  Pure reading: nothing here writes a file.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from scripts.documents import load_openapi, load_overlay
+from scripts.drift_rot import Rot, rotten
 from scripts.errors import ToolchainError
 from scripts.fetch import Fetched, fetch
 from scripts.manifest import ROOT, Api, load_manifest
@@ -34,17 +38,36 @@ __all__ = [
     "ApiReport",
     "Baseline",
     "DriftReport",
+    "Vendored",
     "check_api",
     "compare_documents",
     "run",
 ]
 
 EXIT_CLEAN, EXIT_NON_BREAKING, EXIT_BREAKING, EXIT_FAILED = 0, 1, 2, 3
+_DOCUMENT_SHA256 = re.compile(r"document sha256 ([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class Vendored:
+    """What the repository holds today for one API: the revision a change is measured from."""
+
+    info_version: str
+    document_sha256: str  # of the upstream document it was selected from, when the provenance records it
+    sha256: str  # of the vendored file
+    retrieved: str
+
+    @classmethod
+    def of(cls, api: Api, spec: dict[str, Any]) -> Vendored:
+        info = spec.get("info")
+        version = str(info.get("version", "unknown")) if isinstance(info, dict) else "unknown"
+        recorded = _DOCUMENT_SHA256.search(api.provenance.source)
+        return cls(version, recorded.group(1) if recorded else "", api.provenance.sha256, api.provenance.retrieved)
 
 
 @dataclass
 class ApiReport:
-    """The drift of one API, with what ``--write`` needs to absorb it."""
+    """The drift of one API, with what ``--write`` needs to absorb it, or why it could not be checked."""
 
     api: str
     upstream: str
@@ -52,6 +75,9 @@ class ApiReport:
     overlays: list[ActionResult] = field(default_factory=list)
     selected: dict[str, Any] = field(default_factory=dict, repr=False)
     fetched: Fetched | None = field(default=None, repr=False)
+    rot: list[Rot] = field(default_factory=list)
+    vendored: Vendored | None = None
+    error: str = ""
 
     @property
     def version(self) -> str:
@@ -76,20 +102,30 @@ class ApiReport:
         """Whether anything needs a maintainer: a change, or an overlay action to tidy."""
         return bool(self.changes or self.stale_overlays)
 
+    @property
+    def exit_status(self) -> int:
+        """This API's verdict: 3 could not check, 2 breaking, 1 relevant, 0 nothing relevant."""
+        if self.error:
+            return EXIT_FAILED
+        if self.breaking:
+            return EXIT_BREAKING
+        return EXIT_NON_BREAKING if self.relevant else EXIT_CLEAN
+
 
 @dataclass
 class DriftReport:
-    """The drift of every API checked, and the exit status it implies."""
+    """The drift of every API checked, and the exit status it implies: the worst of theirs."""
 
     apis: list[ApiReport]
 
     @property
     def exit_status(self) -> int:
-        if any(api.breaking for api in self.apis):
-            return EXIT_BREAKING
-        if any(api.relevant for api in self.apis):
-            return EXIT_NON_BREAKING
-        return EXIT_CLEAN
+        return max((api.exit_status for api in self.apis), default=EXIT_CLEAN)
+
+    @property
+    def errors(self) -> list[str]:
+        """One line per API that could not be checked."""
+        return [api.error for api in self.apis if api.error]
 
 
 class Baseline:
@@ -106,7 +142,8 @@ class Baseline:
         self.overlay = load_overlay(api.overlay_path, api.overlay)
         self.effective, _ = apply_overlay(self.old, self.overlay, lenient=True)
         self.standing = compare(self.effective, self.old)
-        self._judged: dict[str, tuple[list[Change], list[ActionResult]]] = {}
+        self.vendored = Vendored.of(api, self.old)
+        self._judged: dict[str, tuple[list[Change], list[ActionResult], list[Rot]]] = {}
 
     def judge(self, fetched: Fetched) -> ApiReport:
         """The drift from the vendored spec to the upstream document ``fetched``."""
@@ -117,9 +154,10 @@ class Baseline:
         if key not in self._judged:
             _, actions = apply_overlay(new, self.overlay, lenient=True)
             changes = judge(compare(self.old, new), self.standing, compare(self.effective, new))
-            self._judged[key] = (changes, actions)
-        changes, actions = self._judged[key]
-        return ApiReport(self.api.name, fetched.source, _name_renames(changes, fetched.document), actions, new, fetched)
+            self._judged[key] = (changes, actions, rotten(actions, self.overlay, self.old, changes))
+        changes, actions, rot = self._judged[key]
+        changes = _name_renames(changes, fetched.document)
+        return ApiReport(self.api.name, fetched.source, changes, actions, new, fetched, rot, self.vendored)
 
 
 def check_api(api: Api, upstream: str | None = None) -> ApiReport:
@@ -158,12 +196,21 @@ def _check_refs(selected: dict[str, Any], fetched: Fetched) -> None:
 
 
 def run(root: Path = ROOT, api_name: str | None = None, upstream: str | None = None) -> DriftReport:
-    """Check the named API (or all); ``upstream`` overrides the manifest's URL and needs ``api_name``."""
+    """Check the named API (or all); ``upstream`` overrides the manifest's URL and needs ``api_name``.
+
+    An API that cannot be checked gets a report carrying the error, and the next is checked all the same.
+    """
     manifest = load_manifest(root / "specs" / "manifest.toml", root)
     apis = manifest.select(api_name)
     if upstream is not None and len(apis) != 1:
         raise ToolchainError("--upstream", "names one document, so it needs --api NAME")
-    return DriftReport([check_api(api, upstream) for api in apis])
+    reports = []
+    for api in apis:
+        try:
+            reports.append(check_api(api, upstream))
+        except ToolchainError as exc:
+            reports.append(ApiReport(api.name, upstream or api.upstream, error=str(exc)))
+    return DriftReport(reports)
 
 
 def _name_renames(changes: list[Change], document: dict[str, Any]) -> list[Change]:

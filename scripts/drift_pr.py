@@ -1,108 +1,115 @@
-"""From a drift alarm to one pull request: the git side of the scheduled spec-drift workflow.
+"""The git side of the scheduled spec-drift job: one branch per API, and only commits the bot can answer for.
 
-    python -m scripts.drift_pr --report drift.md --json drift.json --tests-status N
-                               [--branch spec-drift/upstream] [--body pr-body.md] [--outputs FILE]
+:mod:`scripts.drift_ci` runs ``spec-drift --write`` for one API in a checkout of
+the default branch, and this module turns what it changed under ``specs/`` and
+``generated/`` into a commit on ``spec-drift/<api>``:
 
-Run after ``spec-drift --write`` (and the tests) in a checkout of the default
-branch.  If ``--write`` changed nothing under ``specs/`` or ``generated/`` it does
-nothing.  Otherwise it commits that change alone on ``--branch`` (recreated from
-the current commit, so the pull request always holds exactly one commit on top of
-the default branch: a second alarm updates the same branch instead of opening
-another), writes the pull request's body (the Markdown report, the test outcome)
-and prints ``key=value`` lines for the workflow (``$GITHUB_OUTPUT``):
+* one branch per API, so a change to one API never replaces another's pending
+  pull request;
+* the branch's previous state comes from the remote; if every commit on it is
+  the bot's, the new commit replaces them (pushed with a lease on the sha the
+  bot saw, so a commit pushed meanwhile is never lost); if anyone else
+  committed there, the bot never rewrites it and adds its commit on top;
+* whether the branch already holds upstream's document is for
+  ``spec-drift`` to say, run on the branch itself (:mod:`scripts.drift_ci`):
+  a republication that changes nothing the client uses, or a new retrieval
+  date, is not a reason to push.
 
-    changed    true when the branch needs pushing (its tree differs from what it held before)
-    absorbed   true when --write changed anything at all
-    breaking   true when the report has breaking changes (the workflow adds a label)
-    branch     the branch name
-    title      the pull request's title
-
-Pure git, no network: pushing and ``gh pr create``/``gh pr edit`` stay thin
-workflow steps.  The previous state of the branch is ``--previous REF`` (the
-workflow fetches ``origin/<branch>``), else the local branch, if any.
+Pure git and stdlib: the job's own Python runs it, outside any nox environment.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import shutil
 import subprocess
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["BOT_EMAIL", "BOT_NAME", "PATHS", "Git", "GitError", "Remote", "branch_name"]
 
 PATHS = ("specs", "generated")
-GIT = shutil.which("git") or "git"
-BOT = ("-c", "user.name=spec-drift", "-c", "user.email=spec-drift@users.noreply.github.com")
+BOT_NAME = "spec-drift"
+BOT_EMAIL = "spec-drift@users.noreply.github.com"
+_GIT = shutil.which("git") or "git"
 
 
-def _git(repo: Path, *args: str, check: bool = True) -> str:
-    done = subprocess.run([GIT, *BOT, *args], cwd=repo, capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout.strip() if done.returncode == 0 else ""
+class GitError(RuntimeError):
+    """A git command failed: the command and git's own words."""
 
 
-def _tree(repo: Path, ref: str) -> str:
-    return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
+def branch_name(api: str) -> str:
+    """The branch that carries ``api``'s pending upstream change."""
+    return f"spec-drift/{api}"
 
 
-def body(report: str, data: dict[str, object], tests_status: int) -> str:
-    """The pull request's body: what the tests said, then the drift report."""
-    outcome = "passed" if tests_status == 0 else f"**failed** (exit {tests_status}): see the workflow run"
-    verdict = "**breaking**" if data.get("exit_status") == 2 else "non-breaking"
-    return "\n".join(
-        [
-            f"`spec-drift --write` absorbed upstream's change ({verdict}); generated/ is regenerated.",
-            "",
-            f"Tests on the regenerated code: {outcome}.",
-            "",
-            "Review the report and the diff, fix the overlay actions it flags, then merge.",
-            "",
-            report.strip(),
-            "",
-        ]
-    )
+@dataclass(frozen=True)
+class Remote:
+    """A drift branch as the remote holds it: its tip, and the commits on it that the bot did not make."""
+
+    branch: str
+    sha: str
+    foreign: tuple[str, ...]  # "sha subject (author)" of each commit by someone else, newest first
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="drift_pr.py", description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--report", type=Path, required=True, help="the Markdown drift report")
-    parser.add_argument("--json", type=Path, required=True, help="the JSON drift report")
-    parser.add_argument("--tests-status", type=int, required=True, help="exit status of the tests")
-    parser.add_argument("--branch", default="spec-drift/upstream")
-    parser.add_argument("--previous", help="the branch as the open pull request holds it (e.g. origin/BRANCH)")
-    parser.add_argument("--body", type=Path, default=Path("pr-body.md"), help="where to write the body")
-    parser.add_argument("--outputs", type=Path, help="append the key=value lines here too ($GITHUB_OUTPUT)")
-    parser.add_argument("--repo", type=Path, default=Path("."))
-    args = parser.parse_args(argv)
-    repo = args.repo
-    data = json.loads(args.json.read_text(encoding="utf-8"))
-    breaking = data.get("exit_status") == 2
-    outputs = {"changed": "false", "absorbed": "false", "breaking": str(breaking).lower(), "branch": args.branch}
-    if _git(repo, "status", "--porcelain", "--", *PATHS):
-        previous = _tree(repo, args.previous) if args.previous else ""
-        previous = previous or _tree(repo, f"refs/heads/{args.branch}")
-        apis = ", ".join(api["api"] for api in data.get("apis", []) if api.get("changes")) or "overlay health"
-        title = f"Spec drift: absorb upstream changes to {apis}" + (" (breaking)" if breaking else "")
-        _git(repo, "checkout", "-q", "-B", args.branch)
-        _git(repo, "add", "--all", "--", *PATHS)
-        _git(repo, "commit", "-q", "-m", title, "-m", "Written by `nox -s spec-drift -- --write`; see the PR body.")
-        args.body.write_text(body(args.report.read_text(encoding="utf-8"), data, args.tests_status), encoding="utf-8")
-        outputs |= {"absorbed": "true", "changed": str(_tree(repo, "HEAD") != previous).lower(), "title": title}
-    lines = "".join(f"{key}={value}\n" for key, value in outputs.items())
-    print(lines, end="")
-    if args.outputs is not None:
-        with args.outputs.open("a", encoding="utf-8") as out:
-            out.write(lines)
-    return 0
+class Git:
+    """git in one repository, as the bot (its name and e-mail on every commit), with ``env`` added."""
 
+    def __init__(self, repo: Path, env: Mapping[str, str] | None = None) -> None:
+        self.repo = repo
+        self.env = {**os.environ, **(env or {})}
 
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(3)
+    def __call__(self, *args: str) -> str:
+        """git's output; :class:`GitError` naming the command and what git said, if it fails."""
+        identity = ("-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}")
+        done = subprocess.run(
+            [_GIT, *identity, *args], cwd=self.repo, env=self.env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            said = [line.strip() for line in (done.stderr.strip() or done.stdout.strip()).splitlines()]
+            telling = [line for line in said if line.startswith(("!", "error:", "fatal:"))] or said[-1:]
+            raise GitError(f"git {' '.join(args)}: {'; '.join(telling) or f'exit status {done.returncode}'}")
+        return done.stdout.strip()
+
+    def head(self) -> str:
+        return self("rev-parse", "HEAD")
+
+    def dirty(self, *paths: str) -> bool:
+        """Whether tracked files (under ``paths``, or anywhere) differ from HEAD, or untracked ones exist there."""
+        if paths:
+            return bool(self("status", "--porcelain", "--", *paths))
+        return bool(self("status", "--porcelain", "--untracked-files=no"))
+
+    def reset(self, sha: str) -> None:
+        """Check out ``sha`` (detached); drop what a previous ``--write`` left under ``specs/`` and ``generated/``."""
+        self("checkout", "-q", "-f", "--detach", sha)
+        self("clean", "-q", "-fd", "--", *PATHS)
+
+    def remote(self, remote: str, branch: str, base: str) -> Remote | None:
+        """``branch`` on ``remote`` (fetched), with the commits on it since ``base`` that the bot did not make."""
+        listed = self("ls-remote", "--heads", remote, f"refs/heads/{branch}")
+        if not listed:
+            return None
+        sha = listed.split()[0]
+        self("fetch", "-q", "--no-tags", remote, f"+refs/heads/{branch}:refs/spec-drift/{branch}")
+        foreign = []
+        for line in self("log", "--format=%H%x00%ae%x00%an%x00%s", f"{base}..{sha}").splitlines():
+            commit, email, author, subject = line.split("\0", 3)
+            if email != BOT_EMAIL:
+                foreign.append(f"{commit[:12]} {subject} ({author})")
+        return Remote(branch, sha, tuple(foreign))
+
+    def commit(self, title: str, body: str) -> str:
+        """Commit everything under ``specs/`` and ``generated/`` on the detached HEAD; the new sha."""
+        self("add", "--all", "--", *PATHS)
+        self("commit", "-q", "--no-verify", "-m", title, "-m", body)
+        return self.head()
+
+    def push(self, remote: str, sha: str, branch: str, *, lease: str | None) -> None:
+        """Set ``branch`` on ``remote`` to ``sha``: a fast-forward, or (``lease``) replacing exactly that sha."""
+        force = [f"--force-with-lease=refs/heads/{branch}:{lease}"] if lease else []
+        self("push", "-q", *force, remote, f"{sha}:refs/heads/{branch}")
+
+    def delete(self, remote: str, branch: str, *, lease: str) -> None:
+        self("push", "-q", f"--force-with-lease=refs/heads/{branch}:{lease}", remote, f":refs/heads/{branch}")

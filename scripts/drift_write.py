@@ -9,7 +9,14 @@ top of the file and the manifest's ``source`` name the URL, the document's
 ``info.version`` and the sha256 of the bytes fetched, and which operations were
 kept; the manifest's ``sha256`` is the new file's, which ``nox -s check``
 verifies.  Anyone holding that upstream document can reproduce the file with
-:func:`scripts.specselect.select`.
+:func:`scripts.specselect.select`.  A document read from a local file
+(``--upstream FILE``) is recorded as a local copy of the URL the manifest
+watches: a path on one machine means nothing to anyone else, and the sha256
+says which document it was.
+
+The retrieval date is today's (UTC), or ``SPEC_DRIFT_TODAY`` (``YYYY-MM-DD``)
+when set: that is how the rehearsal of the scheduled workflow lives through
+"the next day" without waiting for it.
 
 The manifest is edited as text so its comments and layout survive.  If anything
 fails (the overlay no longer applies, the generator refuses the spec) every
@@ -21,25 +28,43 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from scripts.drift_check import ApiReport
 from scripts.errors import ToolchainError
-from scripts.fetch import Fetched
-from scripts.manifest import Api, load_manifest, sha256_file
+from scripts.fetch import URL, Fetched
+from scripts.manifest import Api, load_manifest, sha256_file, update_provenance
 from scripts.regenerate import Outcome, regenerate
 from scripts.yamlio import dump_yaml, load_yaml_text
 
-__all__ = ["update_provenance", "vendored_text", "write"]
+__all__ = ["TODAY", "published", "retrieval_date", "vendored_text", "write"]
+
+TODAY = "SPEC_DRIFT_TODAY"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def retrieval_date(today: datetime.date | None = None) -> str:
+    """The date ``--write`` records: ``today``, else ``$SPEC_DRIFT_TODAY``, else today's date in UTC."""
+    if today is not None:
+        return today.isoformat()
+    override = os.environ.get(TODAY, "").strip()
+    if not override:
+        return datetime.datetime.now(datetime.UTC).date().isoformat()
+    try:
+        if not _DATE.match(override):
+            raise ValueError(override)
+        return datetime.date.fromisoformat(override).isoformat()
+    except ValueError:
+        raise ToolchainError(TODAY, f"{override!r} is not a date (YYYY-MM-DD)") from None
 
 
 def write(reports: list[ApiReport], root: Path, today: datetime.date | None = None) -> Outcome:
     """Vendor each report's upstream selection, record its provenance, regenerate once; return the diff."""
     manifest = load_manifest(root / "specs" / "manifest.toml", root)
-    day = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
+    day = retrieval_date(today)
     backups: dict[Path, bytes] = {manifest.path: manifest.path.read_bytes()}
     try:
         text = backups[manifest.path].decode("utf-8")
@@ -48,7 +73,10 @@ def write(reports: list[ApiReport], root: Path, today: datetime.date | None = No
             if report.fetched is None:
                 raise ToolchainError(report.api, "nothing was fetched, so there is nothing to write")
             backups.setdefault(api.spec_path, api.spec_path.read_bytes())
-            api.spec_path.write_text(vendored_text(api, report.fetched, report.selected), encoding="utf-8")
+            vendored = vendored_text(api, report.fetched, report.selected)
+            if vendored.encode("utf-8") == backups[api.spec_path]:
+                continue  # the same document again: its provenance (the day it was first taken) stands
+            api.spec_path.write_text(vendored, encoding="utf-8")
             text = update_provenance(
                 text,
                 api.name,
@@ -71,7 +99,7 @@ def vendored_text(api: Api, fetched: Fetched, selected: dict[str, Any]) -> str:
     if load_yaml_text(body, api.spec) != plain:  # pragma: no cover - a dump_yaml bug, not bad input
         raise ToolchainError(api.spec, "the selection does not survive a YAML round trip")
     header = [
-        f"# Selected by `nox -s spec-drift -- --write` from {fetched.source}",
+        f"# Selected by `nox -s spec-drift -- --write` from {published(api, fetched)}",
         f"#   info.version {_version(fetched)}",
         f"#   sha256 of the document {fetched.sha256}",
         "# Kept: these operations and the components they reference, in the document's order:",
@@ -81,37 +109,20 @@ def vendored_text(api: Api, fetched: Fetched, selected: dict[str, Any]) -> str:
     return "\n".join(header) + "\n" + body
 
 
-def update_provenance(text: str, api: str, **values: str) -> str:
-    """Set keys of ``[apis.<api>.provenance]`` in the manifest's text, keeping every other line as it was."""
-    header = re.search(rf"^\[apis\.{re.escape(api)}\.provenance\][ \t]*(#.*)?$", text, re.MULTILINE)
-    if header is None:
-        raise ToolchainError("specs/manifest.toml", f"no [apis.{api}.provenance] table to update")
-    following = re.search(r"^[ \t]*\[", text[header.end() :], re.MULTILINE)
-    end = header.end() + following.start() if following else len(text)
-    section = text[header.end() : end]
-    for key, value in values.items():
-        line = f"{key} = {json.dumps(value, ensure_ascii=False)}"  # a JSON string is a valid TOML basic string
-        pattern = rf"^{re.escape(key)}[ \t]*=.*$"
-        section, found = re.subn(pattern, line.replace("\\", "\\\\"), section, count=1, flags=re.MULTILINE)
-        if not found:
-            section = section.rstrip("\n") + f"\n{line}\n" + ("\n" if following else "")
-    updated = text[: header.end()] + section + text[end:]
-    try:
-        recorded = tomllib.loads(updated)["apis"][api]["provenance"]
-    except (tomllib.TOMLDecodeError, KeyError, TypeError):
-        recorded = {}
-    if any(recorded.get(key) != value for key, value in values.items()):  # e.g. a value written over lines
-        raise ToolchainError("specs/manifest.toml", f"[apis.{api}.provenance]: cannot be updated as text")
-    return updated
-
-
 def _version(fetched: Fetched) -> str:
     info = fetched.document.get("info")
     return str(info.get("version", "unknown")) if isinstance(info, dict) else "unknown"
 
 
+def published(api: Api, fetched: Fetched) -> str:
+    """Where the document was published: the URL it came from, or for a local file the URL the manifest watches."""
+    if URL.match(fetched.source):
+        return fetched.source
+    return f"a local copy ({Path(fetched.source).name}) of {api.upstream}"
+
+
 def _source(api: Api, fetched: Fetched) -> str:
     return (
-        f"operations {', '.join(api.operations)} and the components they use, selected from {fetched.source} "
-        f"(info.version {_version(fetched)}, document sha256 {fetched.sha256})"
+        f"operations {', '.join(api.operations)} and the components they use, selected from "
+        f"{published(api, fetched)} (info.version {_version(fetched)}, document sha256 {fetched.sha256})"
     )

@@ -22,10 +22,10 @@ from scripts.documents import check_openapi
 from scripts.errors import ToolchainError
 from scripts.yamlio import load_yaml_text
 
-__all__ = ["TIMEOUT", "Fetched", "fetch"]
+__all__ = ["TIMEOUT", "URL", "Fetched", "fetch"]
 
 TIMEOUT = 30.0  # seconds to connect, and between bytes of the answer
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Fetched:
 
 def fetch(source: str, timeout: float | None = None) -> Fetched:
     """The OpenAPI document at ``source``, an http(s) URL or a file path (relative to the working directory)."""
-    raw = _download(source, TIMEOUT if timeout is None else timeout) if _URL.match(source) else _read(source)
+    raw = _download(source, TIMEOUT if timeout is None else timeout) if URL.match(source) else _read(source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -8,6 +8,7 @@ completely (fields, types, that the named files exist) before any work starts.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 from scripts.errors import ToolchainError
 
-__all__ = ["ROOT", "Api", "Manifest", "Provenance", "load_manifest", "sha256_file"]
+__all__ = ["ROOT", "Api", "Manifest", "Provenance", "load_manifest", "sha256_file", "update_provenance"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MANIFEST = ROOT / "specs" / "manifest.toml"
@@ -156,6 +157,30 @@ def _api(label: str, root: Path, name: str, table: Any) -> Api:
             sha256=text("sha256", provenance, ptext),
         ),
     )
+
+
+def update_provenance(text: str, api: str, **values: str) -> str:
+    """Set keys of ``[apis.<api>.provenance]`` in the manifest's text, keeping every other line as it was."""
+    header = re.search(rf"^\[apis\.{re.escape(api)}\.provenance\][ \t]*(#.*)?$", text, re.MULTILINE)
+    if header is None:
+        raise ToolchainError("specs/manifest.toml", f"no [apis.{api}.provenance] table to update")
+    following = re.search(r"^[ \t]*\[", text[header.end() :], re.MULTILINE)
+    end = header.end() + following.start() if following else len(text)
+    section = text[header.end() : end]
+    for key, value in values.items():
+        line = f"{key} = {json.dumps(value, ensure_ascii=False)}"  # a JSON string is a valid TOML basic string
+        pattern = rf"^{re.escape(key)}[ \t]*=.*$"
+        section, found = re.subn(pattern, line.replace("\\", "\\\\"), section, count=1, flags=re.MULTILINE)
+        if not found:
+            section = section.rstrip("\n") + f"\n{line}\n" + ("\n" if following else "")
+    updated = text[: header.end()] + section + text[end:]
+    try:
+        recorded = tomllib.loads(updated)["apis"][api]["provenance"]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        recorded = {}
+    if any(recorded.get(key) != value for key, value in values.items()):  # e.g. a value written over lines
+        raise ToolchainError("specs/manifest.toml", f"[apis.{api}.provenance]: cannot be updated as text")
+    return updated
 
 
 def _relative(path: Path, root: Path) -> str:

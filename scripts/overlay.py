@@ -36,7 +36,7 @@ from scripts.documents import OverlayDocument, load_openapi, load_overlay
 from scripts.errors import ToolchainError
 from scripts.yamlio import dump_yaml
 
-__all__ = ["ActionResult", "Status", "apply_overlay", "main"]
+__all__ = ["ActionResult", "Status", "apply_overlay", "compiled_query", "main"]
 
 Status = Literal["applies", "no-match", "no-op"]
 Location = tuple[str | int, ...]
@@ -97,13 +97,13 @@ def apply_overlay(
 
 def _compile(query: str, place: str, field: str) -> jsonpath.JSONPathQuery:
     try:
-        return _compiled(query)
+        return compiled_query(query)
     except jsonpath.JSONPathError as exc:
         raise ToolchainError(place, f"invalid JSONPath in {field} {query!r}: {exc}") from None
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(query: str) -> jsonpath.JSONPathQuery:
+def compiled_query(query: str) -> jsonpath.JSONPathQuery:
     """A compiled query, once per query string (``spec-drift --history`` applies an overlay hundreds of times)."""
     return jsonpath.compile(query)
 

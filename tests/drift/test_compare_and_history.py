@@ -92,6 +92,16 @@ def test_compare_mistakes_are_one_line(drift_cli: Drift, tmp_path: Path) -> None
         drift_cli("--operation", "x")
 
 
+EXTRA = "sort_hint"  # a query parameter no vendored revision has
+
+
+def _with_parameter(document: dict[str, Any]) -> dict[str, Any]:
+    parameters = document["paths"][ERP]["get"]["parameters"]
+    assert EXTRA not in [p.get("name") for p in parameters]
+    parameters.append({"name": EXTRA, "in": "query", "schema": {}})
+    return document
+
+
 def _archive(path: Path, members: dict[str, bytes], symlink: str | None = None) -> Path:
     with tarfile.open(path, "w:gz") as archive:
         for name, data in members.items():
@@ -108,8 +118,7 @@ def _archive(path: Path, members: dict[str, bytes], symlink: str | None = None) 
 def test_history_orders_by_file_name_across_folders_and_folds_runs(drift_cli: Drift, tmp_path: Path) -> None:
     same, other = gcore(), gcore()
     other["info"]["version"] = "later"
-    with_order = gcore()
-    with_order["paths"][ERP]["get"]["parameters"].append({"name": "order_by", "in": "query", "schema": {}})
+    with_order = _with_parameter(gcore())
     archive = _archive(
         tmp_path / "gcore-billing-history.tar.gz",
         {
@@ -128,14 +137,53 @@ def test_history_orders_by_file_name_across_folders_and_folds_runs(drift_cli: Dr
         "x/new/20260104T000000-d.yaml",
     ]
     result = drift_cli("--history", archive, "--format", "json")
-    steps = [(s["revisions"], s["exit_status"], s["last_version"]) for s in result.json["timeline"]]
-    assert steps == [(2, 0, "later"), (1, 1, gcore()["info"]["version"]), (1, 3, "")]
+    steps = [(s["revisions"], s["exit_status"], s["events"]) for s in result.json["timeline"]]
+    # A changelog: each revision against the one before; the move between folders is an event of its own.
+    assert steps == [
+        (1, 0, ["first revision: 3 of the 3 operations"]),
+        (1, 0, ["moved from `x/old/` to `x/new/`"]),
+        (1, 1, []),
+        (1, 3, []),
+    ]
+    assert [c["message"] for c in result.json["timeline"][2]["changes"]] == [
+        f"optional parameter query:{EXTRA} was added"
+    ]
     assert "malformed YAML" in result.json["timeline"][-1]["error"]
-    assert result.status == 3
+    assert result.status == 3  # the newest revision cannot be judged
     markdown = drift_cli("--history", archive)
+    assert (
+        "| 1 | `x/new/20260102T000000-b.yaml` | `x/new/20260102T000000-b.yaml` | 0 | moved from `x/old/` to `x/new/` |"
+        in (markdown.out)
+    )
+    # Against the vendored spec, on request: runs with the same verdict fold.
+    vendored = drift_cli("--history", archive, "--against-vendored", "--format", "json")
+    steps = [(s["revisions"], s["exit_status"], s["last_version"]) for s in vendored.json["timeline"]]
+    assert steps == [(2, 0, "later"), (1, 1, gcore()["info"]["version"]), (1, 3, "")]
+    markdown = drift_cli("--history", archive, "--against-vendored")
     assert "| 2 | `x/old/20260101T000000-a.yaml` | `x/new/20260102T000000-b.yaml` | 0 | no relevant change |" in (
         markdown.out
     )
+
+
+def test_history_changelog_reports_changes_against_the_previous_revision_not_the_vendored_spec(
+    drift_cli: Drift, tmp_path: Path
+) -> None:
+    """Upstream adds a parameter, then removes it: the changelog says added, then removed (breaking)."""
+    plain, with_order = gcore(), _with_parameter(gcore())
+    archive = _archive(
+        tmp_path / "gcore-billing-history.tar.gz",
+        {
+            "a/20260101T000000-a.yaml": to_yaml(with_order),
+            "a/20260102T000000-b.yaml": to_yaml(plain),
+            "a/20260103T000000-c.yaml": to_yaml(plain),
+        },
+    )
+    result = drift_cli("--history", archive, "--format", "json")
+    rows = [(s["revisions"], s["exit_status"], [c["message"] for c in s["changes"]]) for s in result.json["timeline"]]
+    assert rows == [(1, 0, []), (2, 2, [f"parameter query:{EXTRA} was removed"])]
+    assert result.status == 0  # the newest means what is vendored
+    with pytest.raises(SystemExit):
+        drift_cli("--against-vendored")
 
 
 def test_history_reads_a_directory_and_needs_to_know_the_api(drift_cli: Drift, tmp_path: Path) -> None:

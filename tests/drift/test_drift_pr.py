@@ -1,99 +1,115 @@
-"""scripts/drift_pr.py on a throw-away git repository: one branch, one commit, one body; no change, nothing."""
+"""scripts/drift_pr.py on throw-away git repositories: bot commits, a lease on what it replaces, others' commits."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from scripts import drift_pr
+from scripts.drift_pr import BOT_EMAIL, Git, GitError, branch_name
 
-BRANCH = "spec-drift/upstream"
+BRANCH = branch_name("gcore-billing")
+MAINTAINER = ("-c", "user.name=A Maintainer", "-c", "user.email=maintainer@example.com")
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run([drift_pr.GIT, *drift_pr.BOT, *args], cwd=repo, capture_output=True, text=True, check=True)
+    done = subprocess.run(["git", *MAINTAINER, *args], cwd=repo, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    (repo / "specs").mkdir(parents=True)
-    (repo / "generated").mkdir()
-    (repo / "specs" / "api.yaml").write_text("openapi: 3.1.0\n")
-    (repo / "generated" / "client.py").write_text("x = 1\n")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "start")
-    return repo
+def origin(tmp_path: Path) -> Path:
+    seed = tmp_path / "seed"
+    (seed / "specs").mkdir(parents=True)
+    (seed / "generated").mkdir()
+    (seed / "specs" / "api.yaml").write_text("openapi: 3.1.0\n")
+    (seed / "generated" / "client.py").write_text("x = 1\n")
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "add", ".")
+    git(seed, "commit", "-q", "-m", "start")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(bare)], check=True)
+    return bare
 
 
-def run(repo: Path, tmp_path: Path, breaking: bool = False, tests_status: int = 0) -> dict[str, str]:
-    report, data = tmp_path / "drift.md", tmp_path / "drift.json"
-    verdict = "**breaking changes (exit 2)**" if breaking else "non-breaking"
-    report.write_text(f"# Spec drift\n\n{verdict}\n")
-    apis = [{"api": "gcore-billing", "changes": 1}]
-    data.write_text(json.dumps({"exit_status": 2 if breaking else 1, "apis": apis}))
-    outputs = tmp_path / "outputs"
-    outputs.unlink(missing_ok=True)
-    argv = ["--report", str(report), "--json", str(data), "--tests-status", str(tests_status)]
-    argv += ["--body", str(tmp_path / "body.md"), "--outputs", str(outputs), "--repo", str(repo)]
-    assert drift_pr.main(argv) == 0
-    return dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+@pytest.fixture
+def checkout(origin: Path, tmp_path: Path) -> Git:
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True)
+    return Git(work)
 
 
 def absorb(repo: Path, text: str) -> None:
-    """What --write does: new vendored spec, regenerated code (and an untracked file elsewhere, left alone)."""
+    """What --write does: a new vendored spec, regenerated code (a new file too), and a report elsewhere."""
     (repo / "specs" / "api.yaml").write_text(f"openapi: 3.1.0\n# {text}\n")
     (repo / "generated" / "client.py").write_text(f"x = {text!r}\n")
-    (repo / "drift.md").write_text("not committed\n")
+    (repo / "generated" / "new.py").write_text("y = 2\n")
+    (repo / "drift.md").write_text("a report, not committed\n")
 
 
-def ahead(repo: Path) -> list[str]:
-    return git(repo, "log", "--format=%s", f"main..{BRANCH}").splitlines()
-
-
-def test_first_run_creates_the_branch_commit_and_body(repo: Path, tmp_path: Path) -> None:
-    absorb(repo, "order_by")
-    outputs = run(repo, tmp_path, breaking=True, tests_status=1)
-    assert outputs == {
-        "changed": "true",
-        "absorbed": "true",
-        "breaking": "true",
-        "branch": BRANCH,
-        "title": "Spec drift: absorb upstream changes to gcore-billing (breaking)",
-    }
-    assert ahead(repo) == [outputs["title"]]
-    assert git(repo, "show", "--name-only", "--format=", BRANCH).splitlines() == [
+def test_a_first_change_is_one_bot_commit_on_a_new_branch(checkout: Git, origin: Path) -> None:
+    start = checkout.head()
+    assert checkout.remote("origin", BRANCH, start) is None
+    absorb(checkout.repo, "order_by")
+    assert checkout.dirty("specs", "generated")
+    sha = checkout.commit("Spec drift: gcore-billing upstream change", "Written by spec-drift.")
+    checkout.push("origin", sha, BRANCH, lease=None)
+    assert (
+        git(origin, "log", "--format=%ae %s", f"main..{BRANCH}")
+        == f"{BOT_EMAIL} Spec drift: gcore-billing upstream change"
+    )
+    assert git(origin, "show", "--name-only", "--format=", BRANCH).splitlines() == [
         "generated/client.py",
+        "generated/new.py",
         "specs/api.yaml",
     ]
-    body = (tmp_path / "body.md").read_text()
-    assert "**failed** (exit 1)" in body and "**breaking changes (exit 2)**" in body
+    remote = checkout.remote("origin", BRANCH, start)
+    assert remote is not None and (remote.sha, remote.foreign) == (sha, ())
 
 
-def test_the_same_change_again_updates_the_same_branch_without_a_duplicate(repo: Path, tmp_path: Path) -> None:
-    absorb(repo, "order_by")
-    first = run(repo, tmp_path)
-    git(repo, "checkout", "-q", "main")  # the next scheduled run starts from the default branch
-    absorb(repo, "order_by")
-    second = run(repo, tmp_path)
-    assert (first["changed"], second["changed"], second["absorbed"]) == ("true", "false", "true")
-    assert len(ahead(repo)) == 1
-    assert git(repo, "branch", "--format=%(refname:short)").splitlines() == ["main", BRANCH]
-    git(repo, "checkout", "-q", "main")
-    absorb(repo, "order_by and more")  # upstream moved on: the same branch, updated, still one commit
-    assert run(repo, tmp_path)["changed"] == "true"
-    assert len(ahead(repo)) == 1
-    assert "more" in git(repo, "show", f"{BRANCH}:specs/api.yaml")
+def test_reset_drops_what_a_write_left_and_nothing_else(checkout: Git) -> None:
+    start = checkout.head()
+    absorb(checkout.repo, "x")
+    checkout.reset(start)
+    assert not checkout.dirty("specs", "generated")
+    assert not (checkout.repo / "generated" / "new.py").exists()
+    assert (checkout.repo / "drift.md").exists()  # reports stay
 
 
-def test_no_change_does_nothing(repo: Path, tmp_path: Path) -> None:
-    (repo / "drift.md").write_text("a report, untracked\n")
-    outputs = run(repo, tmp_path)
-    assert (outputs["changed"], outputs["absorbed"]) == ("false", "false")
-    assert not (tmp_path / "body.md").exists()
-    assert git(repo, "branch", "--format=%(refname:short)").splitlines() == ["main"]
+def test_others_commits_are_found_and_a_lease_protects_them(checkout: Git, origin: Path, tmp_path: Path) -> None:
+    start = checkout.head()
+    absorb(checkout.repo, "one")
+    first = checkout.commit("bot", "first")
+    checkout.push("origin", first, BRANCH, lease=None)
+    seen = checkout.remote("origin", BRANCH, start)
+    assert seen is not None and seen.foreign == ()
+    # A maintainer pushes a fix onto the branch after the bot looked at it.
+    clone = tmp_path / "maintainer"
+    subprocess.run(["git", "clone", "-q", "--branch", BRANCH, str(origin), str(clone)], check=True)
+    (clone / "fix.txt").write_text("fix\n")
+    git(clone, "add", "fix.txt")
+    git(clone, "commit", "-q", "-m", "fix the facade")
+    git(clone, "push", "-q", "origin", f"HEAD:{BRANCH}")
+    # Replacing the branch with the lease the bot took is refused: the maintainer's commit survives.
+    checkout.reset(start)
+    absorb(checkout.repo, "two")
+    second = checkout.commit("bot", "second")
+    with pytest.raises(GitError, match=r"stale info|rejected"):
+        checkout.push("origin", second, BRANCH, lease=seen.sha)
+    assert git(origin, "log", "-1", "--format=%s", BRANCH) == "fix the facade"
+    now = checkout.remote("origin", BRANCH, start)
+    assert now is not None
+    (commit,) = now.foreign
+    assert commit.endswith(" fix the facade (A Maintainer)")
+    # On top of it, a fast-forward needs no force.
+    checkout.reset(now.sha)
+    absorb(checkout.repo, "three")
+    top = checkout.commit("bot", "third")
+    checkout.push("origin", top, BRANCH, lease=None)
+    assert git(origin, "log", "--format=%s", f"main..{BRANCH}").splitlines() == ["bot", "fix the facade", "bot"]
+
+
+def test_a_failed_git_command_is_one_line_naming_it(checkout: Git) -> None:
+    with pytest.raises(GitError, match=r"^git push -q nowhere abc:refs/heads/x: .+"):
+        checkout.push("nowhere", "abc", "x", lease=None)

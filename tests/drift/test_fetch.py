@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ import pytest
 
 from scripts import drift_check, fetch
 from scripts.errors import ToolchainError
+from scripts.manifest import load_manifest
 
 from .conftest import Drift
 from .upstream import UpstreamServer, gcore, to_yaml, versori
@@ -123,11 +125,44 @@ def test_the_manifest_upstream_url_is_the_default(drift_cli: Drift, monkeypatch:
 
     monkeypatch.setattr(drift_check, "fetch", offline)
     result = drift_cli()
-    assert result.status == 3 and result.err.count("\n") == 1
-    # The files each vendor publishes today, in its public documentation repository (not a docs page).
-    assert fetched == [
+    assert result.status == 3 and result.out == ""
+    # The files each vendor publishes today, in its public documentation repository (not a docs page); one
+    # unreachable URL does not stop the next API from being checked.
+    gcore_url = (
         "https://raw.githubusercontent.com/G-Core/product-documentation/main/"
         "api-reference/services_docs_mintlify_enriched/billing_reseller_api.yaml"
+    )
+    versori_url = "https://raw.githubusercontent.com/versori/user-docs/main/openapi/organisations-api-v1.yaml"
+    assert fetched == [gcore_url, versori_url]
+    assert result.err.splitlines() == [
+        f"error: {gcore_url}: unreachable: offline test",
+        f"error: {versori_url}: unreachable: offline test",
     ]
     drift_cli("--api", VERSORI)
-    assert fetched[-1] == "https://raw.githubusercontent.com/versori/user-docs/main/openapi/organisations-api-v1.yaml"
+    assert fetched[-1] == versori_url
+
+
+def test_one_unreachable_api_is_reported_and_the_others_still_checked(
+    drift_cli: Drift, upstream: UpstreamServer, repo: Path, tmp_path: Path
+) -> None:
+    manifest = repo / "specs" / "manifest.toml"
+    text = manifest.read_text()
+    for name, url in [
+        ("gcore-billing", upstream.base_url + "/missing/gcore.yaml"),
+        ("versori-organisations", upstream.serve("/partial/versori.yaml", versori())),
+    ]:
+        (api,) = load_manifest(manifest, repo).select(name)
+        text = text.replace(api.upstream, url)
+    manifest.write_text(text)
+    report = tmp_path / "drift.json"
+    result = drift_cli("--json-report", report, root=repo)
+    assert result.status == 3
+    assert result.err == f"error: {upstream.base_url}/missing/gcore.yaml: HTTP 404 Not Found\n"
+    assert "## gcore-billing: could not check" in result.out
+    assert "## versori-organisations: no relevant change" in result.out
+    data = json.loads(report.read_text())
+    assert [(api["api"], api["exit_status"], bool(api["error"])) for api in data["apis"]] == [
+        ("gcore-billing", 3, True),
+        ("versori-organisations", 0, False),
+    ]
+    assert data["errors"] == [result.err.strip()]

@@ -2,15 +2,23 @@
 
 ``../shared/upstream/`` holds the vendors' real history (Gcore: 586 revisions in
 three successive locations; Versori: 4).  The expected verdict of each revision
-is derived from the revision itself by a rule, never listed per file:
+is derived at test time from the documents, relative to whatever is vendored,
+never listed per file and never pinned to one vendored revision (the drift bot's
+pull requests change what is vendored, and merging one must keep these green):
 
-* Gcore before the ERP operations existed: breaking, exactly our three operations removed;
-* Gcore whose selection differs from the vendored one only in documentation: no change;
-* Gcore whose list operation has ``order_by``: exactly that one non-breaking change;
+* Gcore's revisions fall in three groups, a fact of the history: before the ERP
+  operations existed, with them but without ``order_by``, with ``order_by``; the
+  two later groups differ, for a client, in ``order_by`` alone;
+* before the ERP operations: breaking, exactly our three operations removed;
+* a revision that means what the vendored spec means: no change;
+* the two later groups' verdicts differ exactly by ``order_by``: added in one,
+  removed in the other, whichever one the vendored spec is closer to;
 * Versori, every revision: no change, and every overlay action applies.
 
 Then ``--write`` absorbs the newest revision of each API in a throw-away copy of the
-repository, ``check`` passes there, and the facade's tests pass on the regenerated code.
+repository (starting, for Gcore, from the newest revision without ``order_by``, so
+there is always something to absorb), ``check`` passes there, and the facade's
+tests pass on the regenerated code.
 """
 
 from __future__ import annotations
@@ -104,39 +112,77 @@ def _status(report: ApiReport) -> int:
     return DriftReport([report]).exit_status
 
 
+def _has_order_by(document: dict[str, Any]) -> bool:
+    return any(p.get("name") == "order_by" for p in find_operations(document)[LIST][2].get("parameters", []))
+
+
+def _group(api: Api, document: dict[str, Any]) -> str:
+    if not set(api.operations) & find_operations(document).keys():
+        return "before ERP"
+    return "order_by" if _has_order_by(document) else "without order_by"
+
+
 def test_every_gcore_revision_has_the_verdict_its_rule_expects(
     replayed: dict[str, list[tuple[Revision, ApiReport]]],
 ) -> None:
     api = _api(GCORE)
     vendored = _meaning(load_yaml(api.spec_path), api)
+    vendored_without = _meaning(_without_order_by(load_yaml(api.spec_path)), api)
     locations = Counter(revision.name.split("/")[0] for revision, _ in replayed[GCORE])
     assert locations == GCORE_LOCATIONS
-    verdicts: Counter[str] = Counter()
-    wrong = []
+    groups: dict[str, list[tuple[Revision, ApiReport]]] = {}
+    meanings: dict[str, set[str]] = {}
     for revision, report in replayed[GCORE]:
         document = report.fetched.document if report.fetched else {}
-        operations = find_operations(document)
-        changes = [(c.kind, c.breaking, c.subject or c.location) for c in report.changes]
-        if not set(api.operations) & operations.keys():
-            rule = "before ERP"
-            expected = (2, sorted(("operation-removed", True, op) for op in api.operations))
-            changes.sort()
-        elif any(p.get("name") == "order_by" for p in operations[LIST][2].get("parameters", [])):
-            rule = "order_by"
-            assert _meaning(_without_order_by(document), api) == vendored, revision.name  # nothing else changed
-            list_path = operations[LIST][0]
-            expected = (1, [("parameter-added", False, f"GET {list_path} parameter query:order_by")])
-        else:
-            rule = "documentation only"
-            assert _meaning(document, api) == vendored, f"{revision.name}: a change no rule covers"
-            expected = (0, [])
-        verdicts[rule] += 1
-        if rule != "before ERP" and report.stale_overlays:
-            wrong.append((revision.name, "overlay", [a.index for a in report.stale_overlays]))
-        if (_status(report), changes) != expected:
-            wrong.append((revision.name, rule, _status(report), changes))
+        group = _group(api, document)
+        groups.setdefault(group, []).append((revision, report))
+        if group != "before ERP":
+            meanings.setdefault(group, set()).add(_meaning(document, api))
+            without = _meaning(_without_order_by(document), api)
+            assert without == _meaning(_without_order_by(groups[group][0][1].fetched.document), api), revision.name
+    # Facts of the history: the three groups, and one meaning each for the two later ones.
+    assert {group: len(members) for group, members in groups.items()} == {
+        "before ERP": 238,
+        "without order_by": 335,
+        "order_by": 13,
+    }
+    assert {group: len(found) for group, found in meanings.items()} == {"without order_by": 1, "order_by": 1}
+    wrong = []
+    verdicts: dict[str, set[tuple[int, tuple[tuple[str, bool, str], ...]]]] = {}
+    for group, members in groups.items():
+        for revision, report in members:
+            document = report.fetched.document if report.fetched else {}
+            changes = tuple(sorted((c.kind, c.breaking, c.subject or c.location) for c in report.changes))
+            verdicts.setdefault(group, set()).add((_status(report), changes))
+            if group == "before ERP":
+                expected = (2, tuple(sorted(("operation-removed", True, op) for op in api.operations)))
+                if (_status(report), changes) != expected:
+                    wrong.append((revision.name, group, _status(report), changes))
+                continue
+            if report.stale_overlays:
+                wrong.append((revision.name, "overlay", [a.index for a in report.stale_overlays]))
+            if _meaning(document, api) == vendored and (_status(report), changes) != (0, ()):
+                wrong.append((revision.name, "means what is vendored", _status(report), changes))
     assert wrong == []
-    assert verdicts == {"before ERP": 238, "documentation only": 335, "order_by": 13}
+    # Revisions that mean the same are judged the same; the later groups differ by order_by alone.
+    assert {group: len(found) for group, found in verdicts.items()} == {group: 1 for group in groups}
+    ((with_status, with_changes),) = verdicts["order_by"]
+    ((without_status, without_changes),) = verdicts["without order_by"]
+    only_with = set(with_changes) - set(without_changes)
+    only_without = set(without_changes) - set(with_changes)
+    list_path = find_operations(load_yaml(api.spec_path))[LIST][0]
+    order_by = f"GET {list_path} parameter query:order_by"
+    if _has_order_by(load_yaml(api.spec_path)):  # the vendored spec has it: revisions without it removed it
+        assert (only_with, only_without) == (set(), {("parameter-removed", True, order_by)})
+    else:
+        assert (only_with, only_without) == ({("parameter-added", False, order_by)}, set())
+    if vendored_without in {
+        _meaning(_without_order_by(members[0][1].fetched.document), api)
+        for members in [groups["order_by"]]
+        if members[0][1].fetched
+    }:
+        # The vendored spec means what one of the two groups means: that group is no change at all.
+        assert (0, ()) in {(with_status, with_changes), (without_status, without_changes)}
 
 
 def test_every_versori_revision_is_no_change_and_every_overlay_action_applies(
@@ -150,18 +196,64 @@ def test_every_versori_revision_is_no_change_and_every_overlay_action_applies(
         assert [a.status for a in report.overlays] == ["applies"] * len(report.overlays), revision.name
 
 
-def test_history_command_prints_a_short_timeline(drift_cli: Drift) -> None:
+def test_history_is_a_changelog_of_what_upstream_did(drift_cli: Drift) -> None:
+    """Each revision against the one before: the same table whatever is vendored."""
     result = drift_cli("--history", shared_path("upstream", ARCHIVES[GCORE]), "--format", "json")
     data = result.json
-    assert data["revisions"] == 586 and result.status == data["exit_status"] == 1
-    timeline = [(step["revisions"], step["exit_status"], len(step["changes"])) for step in data["timeline"]]
-    assert timeline == [(238, 2, 3), (335, 0, 0), (13, 1, 1)]
-    assert data["timeline"][0]["first"] == "gcore-billing/services_documented/20250829T101207-641193ed7.yaml"
-    assert data["timeline"][-1]["last"].startswith("gcore-billing/services_docs_mintlify_enriched/20260820T")
+    assert data["revisions"] == 586 and data["mode"] == "changelog"
+    rows = [
+        (
+            step["revisions"],
+            step["exit_status"],
+            step["events"],
+            sorted((c["kind"], c["breaking"]) for c in step["changes"]),
+        )
+        for step in data["timeline"]
+    ]
+    added = sorted(("operation-added", False) for _ in _api(GCORE).operations)
+    assert rows == [
+        (238, 0, ["first revision: 0 of the 3 operations"], []),
+        (150, 1, [], added),
+        (185, 0, ["moved from `gcore-billing/services_documented/` to `gcore-billing/services_docs_mintlify/`"], []),
+        (5, 1, [], [("parameter-added", False)]),
+        (
+            8,
+            0,
+            ["moved from `gcore-billing/services_docs_mintlify/` to `gcore-billing/services_docs_mintlify_enriched/`"],
+            [],
+        ),
+    ]
+    steps = data["timeline"]
+    assert steps[0]["first"] == "gcore-billing/services_documented/20250829T101207-641193ed7.yaml"
+    assert steps[1]["first"] == "gcore-billing/services_documented/20260406T103731-4ef2a86d5.yaml"
+    assert steps[3]["first"] == "gcore-billing/services_docs_mintlify/20260709T072430-607418582.yaml"
+    assert steps[3]["changes"][0]["message"] == "optional parameter query:order_by was added"
+    assert steps[-1]["last"].startswith("gcore-billing/services_docs_mintlify_enriched/20260820T")
+    # The overlay: every action matches nothing before the operations exist, and all apply from then on.
+    actions = len(load_overlay(_api(GCORE).overlay_path).actions)
+    assert {o["to"] for o in steps[0]["overlays"]} == {"no-match"} and len(steps[0]["overlays"]) == actions
+    assert {(o["from"], o["to"]) for o in steps[1]["overlays"]} == {("no-match", "applies")}
+    # The exit status is the newest revision's verdict against the vendored spec, spelled out.
+    newest = data["newest_against_vendored"]
+    assert result.status == data["exit_status"] == newest["exit_status"]
+    vendored_has_order_by = _has_order_by(load_yaml(_api(GCORE).spec_path))
+    assert newest["exit_status"] == (0 if vendored_has_order_by else 1)
     markdown = drift_cli("--history", shared_path("upstream", ARCHIVES[VERSORI]))
     assert markdown.status == 0
     assert "| 4 | `versori-organisations/20240913T164326-2155eea.yaml`" in markdown.out
-    assert "no relevant change" in markdown.out
+    assert "first revision: 1 of the 1 operation |" in markdown.out
+    assert "Against the vendored spec (info.version `v1`): no relevant change (exit 0)" in markdown.out
+
+
+def test_history_against_the_vendored_spec_on_request(drift_cli: Drift) -> None:
+    result = drift_cli("--history", shared_path("upstream", ARCHIVES[GCORE]), "--against-vendored", "--format", "json")
+    data = result.json
+    assert data["mode"] == "against-vendored" and data["revisions"] == 586
+    timeline = [(step["revisions"], step["exit_status"]) for step in data["timeline"]]
+    # Before the ERP operations: breaking; then one line per meaning, the one the vendored spec has exit 0.
+    vendored_has_order_by = _has_order_by(load_yaml(_api(GCORE).spec_path))
+    assert timeline == [(238, 2), (335, 2 if vendored_has_order_by else 0), (13, 0 if vendored_has_order_by else 1)]
+    assert result.status == timeline[-1][1]
 
 
 def _newest(histories: dict[str, Path], api: str) -> Path:
@@ -201,7 +293,12 @@ def _facade_tests(clone: Path, *tests: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_write_absorbs_the_newest_gcore_revision(drift_cli: Drift, histories: dict[str, Path], tmp_path: Path) -> None:
+    """From the newest revision without ``order_by`` (vendored first, whatever main holds) to the newest."""
     clone = _clone(tmp_path)
+    revisions = sorted(histories[GCORE].rglob("*.yaml"), key=lambda p: p.name)
+    without = [p for p in revisions if _group(_api(GCORE), fetch(str(p)).document) == "without order_by"][-1]
+    start = drift_cli("--api", GCORE, "--upstream", without, "--write", root=clone)
+    assert start.status in {0, 1, 2}, start.err
     newest = _newest(histories, GCORE)
     result = drift_cli("--api", GCORE, "--upstream", newest, "--write", root=clone)
     assert result.status == 1, result.err
@@ -217,6 +314,12 @@ def test_write_absorbs_the_newest_gcore_revision(drift_cli: Drift, histories: di
     again = drift_cli("--api", GCORE, "--upstream", newest, "--format", "json", root=clone)
     assert (again.status, again.json["changes"]) == (0, [])
     assert {o["status"] for o in again.json["overlays"]} == {"applies"}
+    # The manifest keeps the URL it watches; the provenance names it, not the local file's path.
+    (api,) = load_manifest(clone / "specs" / "manifest.toml", clone).select(GCORE)
+    assert api.upstream == _api(GCORE).upstream
+    assert f"a local copy ({newest.name}) of {api.upstream}" in api.provenance.source
+    assert str(newest.parent) not in (clone / "specs" / "manifest.toml").read_text()
+    assert str(newest.parent) not in api.spec_path.read_text()
     done = _facade_tests(clone, "tests/facade/test_gcore_operations.py")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 

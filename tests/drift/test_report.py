@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from scripts.manifest import ROOT, load_manifest
 
 from .conftest import Drift
 from .upstream import UpstreamServer, aggregated_versori, gcore, parameter, schema, versori
+
+
+def _recorded_document(source: str) -> str:
+    """The sha256 of the upstream document the provenance names, if it names one (``--write`` records it)."""
+    found = re.search(r"document sha256 ([0-9a-f]{64})", source)
+    return found.group(1) if found else ""
+
 
 CHANGE_KEYS = {"api": str, "location": str, "kind": str, "breaking": bool, "message": str}
 OVERLAY_KEYS = {"api": str, "index": int, "target": str, "status": str, "advice": str}
@@ -32,10 +40,11 @@ def drifted(upstream: UpstreamServer) -> str:
 def test_json_report_shape(drift_cli: Drift, drifted: str) -> None:
     result = drift_cli("--api", "gcore-billing", "--upstream", drifted, "--format", "json")
     data = json.loads(result.out)
-    assert set(data) == {"exit_status", "apis", "changes", "overlays"}
-    assert data["exit_status"] == result.status == 2
+    assert set(data) == {"exit_status", "apis", "changes", "overlays", "errors"}
+    assert data["exit_status"] == result.status == 2 and data["errors"] == []
     raw = urllib.request.urlopen(drifted).read()
     version = gcore()["info"]["version"]
+    (api,) = load_manifest().select("gcore-billing")
     assert data["apis"] == [
         {
             "api": "gcore-billing",
@@ -44,6 +53,15 @@ def test_json_report_shape(drift_cli: Drift, drifted: str) -> None:
             "sha256": hashlib.sha256(raw).hexdigest(),
             "changes": 2,
             "breaking": 1,
+            "exit_status": 2,
+            "error": "",
+            "vendored": {
+                "info_version": version,
+                "document_sha256": _recorded_document(api.provenance.source),
+                "sha256": api.provenance.sha256,
+                "retrieved": api.provenance.retrieved,
+            },
+            "rot": [],
         }
     ]
     for entry, keys in [*((c, CHANGE_KEYS) for c in data["changes"]), *((o, OVERLAY_KEYS) for o in data["overlays"])]:

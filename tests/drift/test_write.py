@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from scripts.drift_write import update_provenance, vendored_text
+from scripts.drift_write import vendored_text
 from scripts.errors import ToolchainError
 from scripts.fetch import fetch
-from scripts.manifest import load_manifest, sha256_file
+from scripts.manifest import load_manifest, sha256_file, update_provenance
 from scripts.regenerate import check
 from scripts.specselect import select
 from scripts.yamlio import load_yaml, load_yaml_text
 from tests.shared import requires_group
 
 from .conftest import Drift, tree_digest
-from .upstream import UpstreamServer, aggregated_gcore, gcore, schema, versori
+from .upstream import UpstreamServer, aggregated_gcore, gcore, schema, to_yaml, versori
 
 requires_group("codegen", "openapi_python_client", "ruff")
 
@@ -27,7 +27,7 @@ MANIFEST = "specs/manifest.toml"
 
 
 def test_write_vendors_the_selection_records_provenance_and_regenerates(
-    drift_cli: Drift, upstream: UpstreamServer, repo: Path
+    drift_cli: Drift, upstream: UpstreamServer, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = aggregated_gcore(3)
     schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
@@ -36,6 +36,9 @@ def test_write_vendors_the_selection_records_provenance_and_regenerates(
     manifest_before = (repo / MANIFEST).read_text()
     versori_before = {k: v for k, v in tree_digest(repo).items() if "versori" in k}
 
+    (vendored,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
+    day = datetime.date.fromisoformat(vendored.provenance.retrieved) + datetime.timedelta(days=1)
+    monkeypatch.setenv("SPEC_DRIFT_TODAY", day.isoformat())
     result = drift_cli("--api", "gcore-billing", "--upstream", url, "--write", root=repo)
 
     assert result.status == 1, result.err
@@ -57,7 +60,7 @@ def test_write_vendors_the_selection_records_provenance_and_regenerates(
     # The manifest: the three provenance values changed, every other line (comments included) as it was.
     (api,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
     assert api.provenance.sha256 == sha256_file(spec)
-    assert api.provenance.retrieved == datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert api.provenance.retrieved == day.isoformat()
     assert url in api.provenance.source and raw_sha256 in api.provenance.source
     before_lines, after_lines = manifest_before.splitlines(), (repo / MANIFEST).read_text().splitlines()
     assert len(before_lines) == len(after_lines)
@@ -80,8 +83,9 @@ def test_failed_write_changes_nothing(drift_cli: Drift, upstream: UpstreamServer
     result = drift_cli("--api", "versori-organisations", "--upstream", url, "--write", root=repo)
     assert result.status == 3
     (line,) = result.err.splitlines()
-    assert line.startswith("error: --write: overlays/versori-organisations.yaml:")
-    assert "actions[0]" in line and "matches nothing" in line and line.endswith("; nothing was changed")
+    assert line.startswith("error: --write: overlays/versori-organisations.yaml:9: actions[0]: target ")
+    assert "matches nothing upstream now (upstream: currencyCode is no longer required" in line
+    assert line.endswith("; versori-organisations was not changed")
     assert tree_digest(repo) == before
 
 
@@ -134,3 +138,51 @@ def test_the_vendored_text_is_the_selection_and_round_trips() -> None:
         "tags": [tag for tag in vendored["tags"] if tag["name"] == "erp-invoices"],
     }
     assert "&id" not in text and "*id" not in text  # no YAML anchors
+
+
+def test_write_from_a_local_file_records_the_watched_url_not_the_path(
+    drift_cli: Drift, repo: Path, tmp_path: Path
+) -> None:
+    document = aggregated_gcore(5)
+    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    local = tmp_path / "downloads" / "billing_reseller_api.yaml"
+    local.parent.mkdir()
+    local.write_bytes(to_yaml(document))
+    (before,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
+    result = drift_cli("--api", "gcore-billing", "--upstream", local, "--write", root=repo)
+    assert result.status == 1, result.err
+    (after,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
+    assert after.upstream == before.upstream
+    watched = f"a local copy (billing_reseller_api.yaml) of {before.upstream}"
+    assert watched in after.provenance.source
+    assert (
+        (repo / "specs" / "gcore-billing.yaml")
+        .read_text()
+        .startswith(f"# Selected by `nox -s spec-drift -- --write` from {watched}\n")
+    )
+    assert str(tmp_path) not in (repo / MANIFEST).read_text() + (repo / "specs" / "gcore-billing.yaml").read_text()
+
+
+def test_a_second_write_of_the_same_document_changes_nothing_on_any_day(
+    drift_cli: Drift, upstream: UpstreamServer, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = aggregated_gcore(6)
+    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    url = upstream.serve("/write/gcore-twice.yaml", document)
+    monkeypatch.setenv("SPEC_DRIFT_TODAY", "2031-01-01")
+    assert drift_cli("--api", "gcore-billing", "--upstream", url, "--write", root=repo).status == 1
+    written = tree_digest(repo)
+    monkeypatch.setenv("SPEC_DRIFT_TODAY", "2031-01-02")
+    again = drift_cli("--api", "gcore-billing", "--upstream", url, "--write", root=repo)
+    assert (again.status, tree_digest(repo)) == (0, written)
+    monkeypatch.setenv("SPEC_DRIFT_TODAY", "January the first")
+    other = aggregated_gcore(7)
+    schema(other, "ErpInvoiceExternal")["properties"]["amount_paid"] = {"type": "string"}
+    bad = drift_cli(
+        "--api", "gcore-billing", "--upstream", upstream.serve("/write/other.yaml", other), "--write", root=repo
+    )
+    assert bad.status == 3
+    assert bad.err.strip().endswith(
+        "SPEC_DRIFT_TODAY: 'January the first' is not a date (YYYY-MM-DD); nothing was changed"
+    )
+    assert tree_digest(repo) == written

@@ -12,6 +12,7 @@ nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned P
 nox -s schemathesis # the sandbox against Schemathesis on every patched document
 nox -s demo         # the command line against the offline sandbox: no account needed
 nox -s mutants      # mutation testing of the core (mutmut): would the tests notice a bug?
+nox -s docs         # the documentation site and API reference, built strictly into site/
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from scripts.pythons import expose, supported
 nox.needs_version = ">=2025.5.1"
 # uv when it is installed (much faster), else virtualenv, chosen here.  Without uv, nox still probes for it
 # while choosing a backend and logs "uv binary not found." in every session: noise for a newcomer who
-# followed the README (pip install nox), so that one notice is filtered out.
+# followed the contributors' quickstart (pip install nox), so that one notice is filtered out.
 HAS_UV = shutil.which("uv") is not None
 nox.options.default_venv_backend = "uv" if HAS_UV else "virtualenv"
 
 
 class _Quieter(logging.Filter):
-    """Drops nox's notices that the README already explains (a missing uv; that CI fails on a missing Python)."""
+    """Drops nox's notices that the docs already explain (a missing uv; that CI fails on a missing Python)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -169,6 +170,13 @@ def mutants(session: nox.Session) -> None:
     groups = (*nox.project.dependency_groups(PYPROJECT, "test"), *nox.project.dependency_groups(PYPROJECT, "mutants"))
     session.install("-e", ".", *groups)
     session.run("python", "-m", "scripts.mutants", "--work", session.create_tmp(), *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site and the API reference (mkdocs --strict): a broken link or reference fails it."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.run("mkdocs", "build", "--strict", "--clean", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

@@ -46,6 +46,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from benchmarks import chart
 from scripts.manifest import ROOT
 
 __all__ = ["main", "run"]
@@ -579,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and no toolchain timing (for tests)")
     parser.add_argument("--rounds", type=int, default=5, help="listing rounds; the best of each counts (default 5)")
+    parser.add_argument("--svg", type=Path, default=Path("bench-results.svg"), help="where to draw the results")
     args = parser.parse_args(argv)
 
     def save(partial: dict[str, Any]) -> None:
@@ -586,7 +588,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results = run(args.quick, rounds=max(args.rounds, 1), save=save)
     print(table(results))
-    print(f"\nwrote {args.json}")
+    args.svg.write_text(chart.render(results), encoding="utf-8")
+    print(f"\nwrote {args.json} and {args.svg}")
     return 0
 
 

@@ -230,8 +230,8 @@ def _next_steps(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> l
     if not run.own_token:
         steps.append(
             "- CI has not run on this pull request: the workflow pushed with `GITHUB_TOKEN`, whose pushes start no"
-            " workflow. Close and reopen the pull request to run it (or give the workflow its own token: README,"
-            ' "From alarm to pull request").'
+            " workflow. Close and reopen the pull request to run it (or give the workflow its own token:"
+            ' docs/maintainers/drift.md, "From alarm to pull request").'
         )
     if not tests.ok:
         steps.append(

@@ -1,7 +1,7 @@
 """The CPythons the test matrix runs on, and where to find them.
 
 The supported versions are the ``Programming Language :: Python :: X.Y`` classifiers of ``pyproject.toml``: one
-list that the README, the package's metadata and ``nox -s tests`` share (a test holds it to ``requires-python``).
+list that the docs, the package's metadata and ``nox -s tests`` share (a test holds it to ``requires-python``).
 
 nox finds an interpreter on ``PATH``.  pyenv keeps the other versions under ``$PYENV_ROOT/versions`` behind shims
 that only run the *selected* version, so ``python3.12`` fails although 3.12 is installed (the machine image CI

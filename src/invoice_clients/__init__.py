@@ -2,7 +2,7 @@
 
 Applications import this package only; the generated packages are its engine.
 Each vendor is a folder under ``invoice_clients/vendors/``, registered in
-:mod:`invoice_clients.vendors` (see the README's "Adding a vendor").
+:mod:`invoice_clients.vendors` (see docs/maintainers/adding-a-vendor.md).
 
     >>> from invoice_clients import GcoreBilling, Versori
     >>> gcore_invoices = list(GcoreBilling().invoices.list(currency="EUR"))
@@ -27,6 +27,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     CredentialsError,
+    CurrencyMismatchError,
     InconsistentListingError,
     InvalidArgumentError,
     InvoiceClientsError,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from .vendors.versori import AsyncVersori, Versori
 
 # The clients (and the generated packages, attrs and httpx behind them) load on first use, so that
-# ``import invoice_clients`` stays cheap (README, Benchmarks: startup); ``from invoice_clients import
+# ``import invoice_clients`` stays cheap (docs/maintainers/benchmarks.md: startup); ``from invoice_clients import
 # GcoreBilling`` works as ever.
 _LAZY = {
     "AsyncGcoreBilling": ".vendors.gcore",
@@ -91,6 +92,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "CredentialsError",
+    "CurrencyMismatchError",
     "CursorPage",
     "CursorPager",
     "GcoreBilling",

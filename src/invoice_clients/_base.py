@@ -9,7 +9,7 @@ child never uses the parent's connections (see :mod:`._transport`).
 Options every client takes: ``timeout`` (per socket operation, as httpx means
 it), ``deadline`` (seconds for a whole call, retries and back-off included;
 ``None``: ``retry.max_elapsed`` alone bounds it), ``max_response_bytes`` and
-``max_pdf_bytes`` (decoded body sizes; see the README's Guarantees).
+``max_pdf_bytes`` (decoded body sizes; see docs/guarantees.md).
 """
 
 from __future__ import annotations

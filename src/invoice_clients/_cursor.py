@@ -24,8 +24,11 @@ class CursorPage:
     """One page of a cursor listing: its invoices, the cursor of the next page, the generated model."""
 
     invoices: tuple[Invoice, ...]
+    """The page's invoices, in the server's order."""
     next_cursor: str | None
+    """The cursor of the next page; ``None`` on the last page."""
     raw: object = field(repr=False, compare=False)
+    """The vendor's generated page model."""
 
     def __iter__(self) -> Iterator[Invoice]:
         return iter(self.invoices)
@@ -73,6 +76,8 @@ class CursorPager:
         self._inconsistent = inconsistent
 
     def pages(self) -> Iterator[CursorPage]:
+        """The pages as they come, each judged before it is yielded (a cursor that comes back, an invoice seen on
+        the page before, endless empty pages: :class:`~invoice_clients.InconsistentListingError`)."""
         listing = CursorListing(self._inconsistent)
         while not listing.done:
             page = self._fetch(listing.cursor)
@@ -94,6 +99,7 @@ class AsyncCursorPager:
         self._inconsistent = inconsistent
 
     async def pages(self) -> AsyncIterator[CursorPage]:
+        """As :meth:`CursorPager.pages`: ``async for page in pager.pages()``."""
         listing = CursorListing(self._inconsistent)
         while not listing.done:
             page = await self._fetch(listing.cursor)

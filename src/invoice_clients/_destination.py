@@ -1,7 +1,7 @@
 """Writing to a path the user named, whatever is there: the one code path of ``download_pdf(to=)``, ``export -o``
 and ``pdf -o``.
 
-The rules (README, Guarantees, "Output files"):
+The rules (docs/guarantees.md, "Output files"):
 
 - A regular file, or a path where nothing exists yet, is written atomically: a temporary file beside it, renamed
   over it only once everything was written, so a failure half-way (the network, a full disk, Ctrl-C) leaves the

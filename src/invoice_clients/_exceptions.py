@@ -23,6 +23,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "CredentialsError",
+    "CurrencyMismatchError",
     "InconsistentListingError",
     "InvalidArgumentError",
     "InvoiceClientsError",
@@ -54,6 +55,15 @@ class CredentialsError(InvalidArgumentError):
     A separate type so that callers (and the CLI's exit codes) tell "fix your key"
     from "fix your arguments" without reading the message.  Its message never
     contains the key, not even a part of it.
+    """
+
+
+class CurrencyMismatchError(InvoiceClientsError, ValueError):
+    """Two :class:`~invoice_clients.Money` amounts of different currencies were added or subtracted.
+
+    There is no exchange rate in an invoice, so ``EUR + GBP`` has no answer: group amounts by currency first
+    (``Money.currency``).  A :class:`ValueError` too, as any refused value is, and an
+    :class:`InvoiceClientsError`, so one handler catches everything this package raises.
     """
 
 

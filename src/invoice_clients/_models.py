@@ -44,8 +44,11 @@ class LineItem:
     """One product line of an invoice."""
 
     description: str
+    """The product (Versori's ``productName``)."""
     quantity: int
+    """How many units were billed."""
     total: Money
+    """The line's total."""
     raw: object = field(repr=False, compare=False)
     """The vendor's generated model of the line."""
 
@@ -65,19 +68,36 @@ class Invoice:
     number: str | None
     """The human invoice number (e.g. ``INV/2026/00042``), ``None`` where the vendor has none."""
     kind: InvoiceKind | str
+    """Invoice or credit note; a vendor's value the package does not know stays a plain ``str``."""
     currency: str
+    """The ISO 4217 code of every amount of the invoice."""
     issue_date: datetime.date | None
+    """When it was issued (Gcore's ``invoice_date``; ``None`` for a draft, and for Versori)."""
     due_date: datetime.date | None
+    """When payment is due (``None`` where the vendor does not say)."""
     period_start: datetime.date | None
+    """The first day of the billing period."""
     period_end: datetime.date | None
+    """The last day of the billing period."""
     subtotal: Money | None
+    """Before tax (``None`` for Versori, which sends the total only)."""
     tax: Money | None
+    """The tax (``None`` for Versori)."""
     total: Money
+    """What is owed: negative for a credit note."""
     payment_state: PaymentState | str | None
+    """Paid, not paid, ... (a new vendor value stays a plain ``str``; ``None`` for Versori)."""
     document_url: str | None
+    """Where the vendor serves the PDF (Versori); ``None`` for Gcore, whose PDF is ``download_pdf``'s."""
     line_items: tuple[LineItem, ...]
+    """The product lines (Versori's product breakdown; empty for Gcore)."""
     raw: object = field(repr=False, compare=False)
     """The vendor's generated model this invoice was parsed from."""
+    client_id: str | None = None
+    """Who the invoice bills, as a string: Gcore's ``client_id`` (the reseller's client), Versori's organisation
+    id (the one listed); ``None`` where a vendor does not say."""
+    payer_id: str | None = None
+    """Who pays it, as a string: Gcore's ``payer_id``; ``None`` where a vendor does not say (Versori)."""
 
 
 # The parsers build thousands of invoices from values they have already checked; the frozen dataclass's
@@ -89,7 +109,7 @@ class Invoice:
 # Adding, removing or reordering a field of ``Invoice`` fails here, at import, until ``_trusted_invoice`` follows.
 _FIELDS = (
     "vendor", "id", "number", "kind", "currency", "issue_date", "due_date", "period_start", "period_end",
-    "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw",
+    "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw", "client_id", "payer_id",
 )  # fmt: skip
 if tuple(f.name for f in fields(Invoice)) != _FIELDS or Invoice.__slots__ != _FIELDS:
     raise ImportError("Invoice's fields changed: update _FIELDS and _trusted_invoice in _models.py")
@@ -114,6 +134,8 @@ def _trusted_invoice(
     document_url: str | None,
     line_items: tuple[LineItem, ...],
     raw: object,
+    client_id: str | None,
+    payer_id: str | None,
 ) -> Invoice:
     """``Invoice(...)`` with the fields in declaration order, filled unfrozen and then made an ``Invoice``."""
     invoice: Any = _new(_Unfrozen)
@@ -133,6 +155,8 @@ def _trusted_invoice(
     invoice.document_url = document_url
     invoice.line_items = line_items
     invoice.raw = raw
+    invoice.client_id = client_id
+    invoice.payer_id = payer_id
     invoice.__class__ = Invoice
     return invoice  # type: ignore[no-any-return]
 

@@ -10,15 +10,30 @@ Every vendor's amounts end up as :class:`decimal.Decimal`, never ``float``:
 
     >>> Money.from_minor_units(integral=12, fractional=5, currency="GBP")
     Money(amount=Decimal('12.05'), currency='GBP')
+
+Amounts of one currency add and subtract exactly (whatever the caller's :mod:`decimal` context: a sum is never
+rounded), mixing currencies raises :class:`~invoice_clients.CurrencyMismatchError`, and ``sum()`` works as is
+(``0 + money`` is ``money``), so a per-currency total needs no reaching into ``.amount``:
+
+    >>> sum([Money(Decimal("1.50"), "EUR"), Money(Decimal("2.25"), "EUR")])
+    Money(amount=Decimal('3.75'), currency='EUR')
+    >>> Money(Decimal("6470.020000000000"), "EUR").quantize()
+    Money(amount=Decimal('6470.02'), currency='EUR')
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
+from ._exceptions import CurrencyMismatchError
+
 __all__ = ["Money", "minor_unit_exponent"]
+
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""Arithmetic that never rounds: ``Decimal`` addition rounds to the *current* context's precision (28 digits by
+default, fewer if a caller lowered it), which would silently change a large total or one with many places."""
 
 
 def minor_unit_exponent(currency: str) -> int | None:
@@ -43,10 +58,18 @@ class Money:
     ``amount`` is a :class:`~decimal.Decimal` (negative for credit notes);
     ``currency`` is the ISO 4217 code as the vendor sent it.  Floats are refused:
     a float has already lost the cents.
+
+    Amounts of one currency add and subtract exactly (``a + b``, ``a - b``), never rounded whatever the
+    caller's :mod:`decimal` context; ``sum(amounts)`` works as is (``0 + money`` is ``money``), and
+    ``sum(amounts, Money.zero("EUR"))`` where the list may be empty.  Mixing currencies raises
+    :class:`~invoice_clients.CurrencyMismatchError`.  :meth:`quantize` rounds to the currency's minor unit.
     """
 
     amount: Decimal
+    """The exact amount, as many places as the vendor sent (``Decimal("1512.500000000000")``); negative for a
+    credit note."""
     currency: str
+    """The ISO 4217 code as the vendor sent it (``"EUR"``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
@@ -106,6 +129,69 @@ class Money:
         digits = f"{integral}.{fractional:0{exponent}d}" if exponent else str(integral)
         amount = Decimal(digits)
         return cls(amount.copy_negate() if negative and amount else amount, currency)  # exact: unary minus rounds
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Nothing of ``currency``: the ``start`` of a sum that may be empty, ``sum(moneys, Money.zero("EUR"))``."""
+        return cls(Decimal(0), currency)
+
+    def _same_currency(self, other: Money, operator: str) -> None:
+        if other.currency != self.currency:
+            raise CurrencyMismatchError(
+                f"{self.currency} {operator} {other.currency}: amounts of different currencies have no exact "
+                "result; group them by currency first"
+            )
+
+    def __add__(self, other: object) -> Money:
+        """The exact sum of two amounts of one currency.
+
+        Raises:
+            CurrencyMismatchError: ``other`` is of another currency.
+        """
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same_currency(other, "+")
+        return Money(_EXACT.add(self.amount, other.amount), self.currency)
+
+    def __radd__(self, other: object) -> Money:
+        """``0 + money`` is ``money``: what makes ``sum(moneys)`` work without a ``start``.
+
+        Only the integer ``0`` is accepted (``sum``'s default start); any other number is a ``TypeError``, since
+        it carries no currency.  ``sum([])`` is then ``0``, not a ``Money``: pass ``Money.zero(currency)`` as
+        ``start`` where the list may be empty.
+        """
+        if type(other) is int and other == 0:
+            return self
+        return NotImplemented
+
+    def __sub__(self, other: object) -> Money:
+        """The exact difference of two amounts of one currency.
+
+        Raises:
+            CurrencyMismatchError: ``other`` is of another currency.
+        """
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same_currency(other, "-")
+        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
+
+    def quantize(self) -> Money:
+        """The amount rounded to the currency's minor unit (ISO 4217): EUR to cents, JPY to yen, KWD to fils.
+
+        Exact whenever the amount has no more places than the currency (``6470.020000000000`` EUR is
+        ``6470.02``); otherwise rounded half to even (banker's rounding: ``0.125`` EUR is ``0.12``, ``0.135``
+        is ``0.14``), the rule that does not drift a column's total upwards.  Places are added where the amount
+        has fewer (``15`` EUR is ``15.00``).
+
+        Raises:
+            ValueError: the currency has no minor unit in the installed ISO 4217 data (unknown, or gold's
+                ``XAU``): there is nothing to round to, and guessing two places could be wrong.
+        """
+        exponent = minor_unit_exponent(self.currency)
+        if exponent is None:
+            raise ValueError(f"currency {self.currency!r} has no minor unit in ISO 4217 data: nothing to round to")
+        unit = Decimal(1).scaleb(-exponent)
+        return Money(self.amount.quantize(unit, rounding=ROUND_HALF_EVEN, context=_EXACT), self.currency)
 
     def __str__(self) -> str:
         return f"{self.amount:f} {self.currency}"  # fixed-point: Decimal("0E-12") reads as 0.000000000000

@@ -65,8 +65,12 @@ class InvoicePage:
     """One page of a listing: its invoices, where it starts, and the vendor's generated page model as ``raw``."""
 
     invoices: tuple[Invoice, ...]
+    """The invoices new on this page, in the listing's order (those it shares with the page before are left out:
+    pages overlap, see ``received``)."""
     offset: int
+    """Where the page starts in the listing (``offset`` sent)."""
     limit: int
+    """The page size asked for (``limit`` sent)."""
     count: int | None
     """The total the server claimed (``None`` if negative); more than ``offset + received`` keeps a short page
     from ending the listing."""
@@ -75,6 +79,7 @@ class InvoicePage:
     next_link: bool
     """Whether the response carries a link to a next page."""
     raw: object = field(repr=False, compare=False)
+    """The vendor's generated page model, built on first read."""
 
     @property
     def more_claimed(self) -> bool:

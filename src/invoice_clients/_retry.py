@@ -40,12 +40,19 @@ class RetryPolicy:
     """
 
     max_attempts: int = 4
+    """Attempts in all, the first included (1: no retry)."""
     initial_delay: float = 0.5
+    """Seconds before the first retry; each later one doubles it."""
     max_delay: float = 8.0
+    """The longest computed wait, in seconds."""
     jitter: float = 0.25
+    """The fraction (0-1) by which a computed wait is shortened at random."""
     max_retry_after: float = 60.0
+    """The longest ``Retry-After`` obeyed, in seconds; a longer one ends the retries at once."""
     max_elapsed: float = 90.0
+    """Seconds from the first attempt after which no wait starts, and a call still running stops."""
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+    """The source of the jitter (seed your own for reproducible waits)."""
 
     def __post_init__(self) -> None:
         # InvalidArgumentError is a ValueError, as these used to be

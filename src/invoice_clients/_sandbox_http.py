@@ -23,9 +23,13 @@ class SandboxRequest:
     """A request as the sandbox saw it; ``query`` keeps wire order and repeated names."""
 
     method: str
+    """``GET``, ``HEAD``, ..."""
     path: str
+    """The URL's path, without the query."""
     query: tuple[tuple[str, str], ...]
+    """Every query parameter as sent: wire order, repeated names kept."""
     headers: Mapping[str, str]
+    """The request's headers, by lower-case name."""
 
     def params(self, name: str) -> list[str]:
         """Every value sent for ``name``."""
@@ -33,6 +37,7 @@ class SandboxRequest:
 
     @property
     def authorization(self) -> str:
+        """The ``Authorization`` header (empty if none was sent)."""
         return self.headers.get("authorization", "")
 
 
@@ -44,9 +49,13 @@ class Reply:
     """A response to send."""
 
     status: int
+    """The HTTP status."""
     body: bytes = b""
+    """The body, as sent."""
     content_type: str = "application/json"
+    """Its media type."""
     headers: Mapping[str, str] = field(default_factory=dict)
+    """More headers (``Allow``, ``Retry-After``)."""
 
 
 def json_reply(status: int, payload: object) -> Reply:

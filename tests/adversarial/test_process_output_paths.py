@@ -289,9 +289,13 @@ def test_a_file_size_limit_half_way_is_exit_8_and_leaves_the_file_as_it_was(sand
     assert [path.name for path in tmp_path.iterdir()] == ["out.csv"]
 
 
+MONTHLY = ["invoices", "export", "--month", "2026-03", "--payment-state", "partial", "--payment-state", "not_paid"]
+"""A monthly job whose listings are merged (one per payment state): the same rules for standard output."""
+
+
 @pytest.mark.parametrize(
-    "args", [COMMANDS["export"], ["invoices", "get", "1"], [*COMMANDS["pdf"], "-o", "-"]],
-    ids=["export", "get", "pdf -o -"],
+    "args", [COMMANDS["export"], ["invoices", "get", "1"], [*COMMANDS["pdf"], "-o", "-"], MONTHLY],
+    ids=["export", "get", "pdf -o -", "export --month, two states"],
 )  # fmt: skip
 def test_standard_output_on_a_full_device_is_one_line_and_exit_8(
     args: list[str], sandbox: Sandbox, tmp_path: Path
@@ -304,8 +308,8 @@ def test_standard_output_on_a_full_device_is_one_line_and_exit_8(
 
 @pytest.mark.parametrize(
     "args", [["invoices", "list", "--vendor", "gcore"], ["invoices", "get", "1"], [*COMMANDS["pdf"], "-o", "-"],
-             [*COMMANDS["export"], "-o", "/dev/stdout"]],
-    ids=["list", "get", "pdf -o -", "export -o /dev/stdout"],
+             [*COMMANDS["export"], "-o", "/dev/stdout"], MONTHLY, ["invoices", "list", "--last-month", "-q"]],
+    ids=["list", "get", "pdf -o -", "export -o /dev/stdout", "export --month, two states", "list --last-month"],
 )  # fmt: skip
 def test_a_closed_pipe_ends_quietly(args: list[str], sandbox: Sandbox, tmp_path: Path) -> None:
     args = [str(_dev_stdout(tmp_path)) if arg == "/dev/stdout" else arg for arg in args]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -77,15 +78,18 @@ def test_unwritable_pdf_is_one_line_naming_the_users_file(run: Run, tmp_path: Pa
         (("invoices", "list", "--vendor", "acme"), "--vendor: 'acme' is not one of gcore, versori"),
         (("invoices", "list", "--bogus"), "--bogus: no such option"),
         (("invoices", "list", "--from", "yesterday"), "--from: 'yesterday' is not a date (YYYY-MM-DD)"),
-        (("invoices", "pdf", "1"), "--output: missing (required)"),
+        (("invoices", "pdf", "1"), "ID needs -o FILE (- for standard output)"),
         (("invoices", "get", "x"), "ID: 'x' is not a whole number"),
         (("invoices", "lst"), "no such command 'lst'"),
         (
             ("invoices", "list", "--ordering", "bogus"),
-            "unknown ordering field 'bogus'; allowed: id, -id, invoice_date, -invoice_date",
+            "unknown --ordering field 'bogus'; allowed: id, -id, invoice_date, -invoice_date",
         ),
-        (("invoices", "list", "--from", "2026-06-01", "--to", "2026-01-01"), "is after invoice_date_to"),
-        (("invoices", "list", "--currency", "euro"), "currency must be an ISO 4217 code"),
+        (
+            ("invoices", "list", "--from", "2026-06-01", "--to", "2026-01-01"),
+            "--from 2026-06-01 is after --to 2026-01-01: the range is empty",
+        ),
+        (("invoices", "list", "--currency", "euro"), "--currency must be an ISO 4217 code"),
     ],
 )
 def test_usage_errors_are_one_line_in_our_words(run: Run, args: tuple[str, ...], expected: str) -> None:
@@ -210,6 +214,4 @@ def test_demo_keeps_the_directory_it_prints() -> None:
     try:
         assert (kept / "invoice-1.pdf").is_file()
     finally:
-        for child in kept.iterdir():
-            child.unlink()
-        kept.rmdir()
+        shutil.rmtree(kept)

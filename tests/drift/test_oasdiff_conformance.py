@@ -4,7 +4,7 @@
 verdict oasdiff's own tests assert.  ERR is breaking (our exit 2); INFO and
 below-WARN are not (exit 0 or 1); WARN ("potentially breaking") is not a verdict
 either way, so those pairs are held to the verdict we chose.  Where a judged pair
-disagrees, the rule that makes the difference is a client's (README, "Where we
+disagrees, the rule that makes the difference is a client's (docs/maintainers/drift.md, "Where we
 differ from oasdiff, and why"): the lists below are that table, and the test
 fails if agreement changes either way.
 """
@@ -21,7 +21,7 @@ from tests.shared import shared_path
 
 from .conftest import Drift
 
-# Judged pairs where our verdict differs from oasdiff's, and ours (the README table says why).
+# Judged pairs where our verdict differs from oasdiff's, and ours (the table in docs/maintainers/drift.md says why).
 DIFFERENCES = {
     "deprecated-operation-removed": "breaking",  # oasdiff INFO: deprecated first; a client calling it still breaks
     "security-endpoint-added": "breaking",  # oasdiff INFO: calls without the new credential get 401

@@ -158,3 +158,16 @@ def test_request_urls_are_parsed_once_and_the_memo_is_bounded(
         assert gcore.invoices.get(invoice_id).id == str(invoice_id)  # the right URL each time, memo or not
         assert len(transport._parsed) <= 3
     assert [r.path for r in sandbox.requests][-len(ids) :] == [f"/billing/org/v1/erp-invoices/{n}" for n in ids]
+
+
+def test_each_invoice_says_who_is_billed_and_who_pays(sandbox: Sandbox, gcore: GcoreBilling) -> None:
+    sandbox.gcore.add_invoice(id=77, client_id=-5, payer_id=2**63 - 1, extra="a property the spec does not list")
+    listed = {invoice.id: invoice for invoice in gcore.invoices.list()}  # the typed decoder, then the dict path
+    assert (listed["1"].client_id, listed["1"].payer_id) == ("4242", "4242")
+    assert (listed["2"].client_id, listed["2"].payer_id) == ("5151", "9090")
+    assert (listed["77"].client_id, listed["77"].payer_id) == ("-5", str(2**63 - 1))
+    one = gcore.invoices.get(2)
+    assert (one.client_id, one.payer_id) == ("5151", "9090")
+    assert [i.id for i in gcore.invoices.list(client_id=5151)] == [
+        i.id for i in listed.values() if i.client_id == "5151"
+    ]

@@ -1,4 +1,4 @@
-"""Each guard of the listing (see README, Guarantees) triggered through the public client, one case each.
+"""Each guard of the listing (see docs/guarantees.md) triggered through the public client, one case each.
 
 A scripted server answers the Gcore list endpoint from a table the test controls: one table per request (the
 last one repeated), sliced at the requested offset and limit, as a server whose rows change between two

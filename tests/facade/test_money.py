@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import Decimal, localcontext
 
 import pytest
 
-from invoice_clients import Money, ResponseValidationError, Versori
+from invoice_clients import CurrencyMismatchError, InvoiceClientsError, Money, ResponseValidationError, Versori
 from invoice_clients._money import minor_unit_exponent
 from invoice_clients.testing import Sandbox, monetary_value
 
@@ -151,3 +152,113 @@ def test_huge_negative_minor_units_stay_exact() -> None:
     money = Money.from_minor_units(integral=integral, fractional=7, currency="GBP", negative=True)
     assert money.amount == Decimal(f"-{integral}.07")
     assert str(money) == f"-{integral}.07 GBP"
+
+
+# -- arithmetic: a per-currency total without reaching into .amount ------------------------------------------
+
+
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
+def test_amounts_of_one_currency_add_and_subtract_exactly() -> None:
+    assert eur("6470.020000000000") + eur("0.01") == eur("6470.03")
+    assert str(eur("6470.020000000000") + eur("0.01")) == "6470.030000000000 EUR"  # the finer scale is kept
+    assert eur("10.00") - eur("12.50") == eur("-2.50")
+    assert (eur("1") - eur("1")).currency == "EUR"
+    credit_note, invoice = eur("-1512.500000000000"), eur("1512.5")
+    assert (invoice + credit_note).amount == 0
+
+
+def test_arithmetic_ignores_the_callers_decimal_context() -> None:
+    # Decimal's own + rounds to the current context (28 digits by default, 3 here): a total must never be rounded.
+    big = Money(Decimal("266975033067458716248045351075840.07"), "GBP")
+    with localcontext(prec=3):
+        assert (eur("1234.56") + eur("0.01")).amount == Decimal("1234.57")
+        assert (eur("1234.56") - eur("0.01")).amount == Decimal("1234.55")
+        assert (big + Money(Decimal("0.01"), "GBP")).amount == Decimal("266975033067458716248045351075840.08")
+        assert (big - big).amount == 0
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (lambda: eur("1") + Money(Decimal(1), "GBP"), "EUR + GBP: "),
+        (lambda: eur("1") - Money(Decimal(1), "GBP"), "EUR - GBP: "),
+        (lambda: Money(Decimal(1), "GBP") + eur("1"), "GBP + EUR: "),
+        (lambda: sum([eur("1"), Money(Decimal(1), "USD")]), "EUR + USD: "),
+    ],
+)
+def test_mixing_currencies_raises_a_typed_error(operation: Callable[[], object], message: str) -> None:
+    tail = "amounts of different currencies have no exact result; group them by currency first"
+    with pytest.raises(CurrencyMismatchError, match=f"^{re.escape(message + tail)}$") as caught:
+        operation()
+    assert isinstance(caught.value, InvoiceClientsError)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_currency_codes_are_compared_as_sent() -> None:
+    with pytest.raises(CurrencyMismatchError):
+        eur("1") + Money(Decimal(1), "eur")
+
+
+@pytest.mark.parametrize("other", [1, Decimal(1), 1.0, "1", None])
+def test_only_money_adds_to_money(other: object) -> None:
+    with pytest.raises(TypeError):
+        eur("1") + other  # type: ignore[operator]
+    with pytest.raises(TypeError):
+        eur("1") - other  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("other", [1, Decimal(0), 0.0, False, "0", None])
+def test_only_the_integer_zero_is_a_neutral_start(other: object) -> None:
+    with pytest.raises(TypeError):
+        other + eur("1")  # type: ignore[operator]
+
+
+def test_sum_works_with_and_without_a_start() -> None:
+    amounts = [eur("1.50"), eur("2.25"), eur("-0.75")]
+    assert sum(amounts) == eur("3.00")
+    assert 0 + eur("1.50") is not None and (0 + eur("1.50")) == eur("1.50")
+    assert sum(amounts, Money.zero("EUR")) == eur("3.00")
+    assert sum([], Money.zero("EUR")) == Money(Decimal(0), "EUR")
+    assert Money.zero("JPY") == Money(Decimal(0), "JPY") and str(Money.zero("JPY")) == "0 JPY"
+
+
+def test_a_per_currency_total() -> None:
+    invoices = [eur("10.10"), Money(Decimal(500), "JPY"), eur("0.90"), Money(Decimal(250), "JPY")]
+    totals: dict[str, Money] = {}
+    for amount in invoices:
+        totals[amount.currency] = totals.get(amount.currency, Money.zero(amount.currency)) + amount
+    assert totals == {"EUR": eur("11.00"), "JPY": Money(Decimal(750), "JPY")}
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("6470.020000000000", "EUR", "6470.02"),  # exact: more places, all zero
+        ("15", "EUR", "15.00"),  # places added
+        ("0.125", "EUR", "0.12"),  # half to even: down to the even cent
+        ("0.135", "EUR", "0.14"),  # half to even: up to the even cent
+        ("0.1251", "EUR", "0.13"),  # above half
+        ("-0.125", "EUR", "-0.12"),
+        ("-0.135", "EUR", "-0.14"),
+        ("2.5", "JPY", "2"),
+        ("3.5", "JPY", "4"),
+        ("12.0055", "KWD", "12.006"),
+        ("1.00005", "CLF", "1.0000"),  # four places
+        ("266975033067458716248045351075840.075", "GBP", "266975033067458716248045351075840.08"),
+    ],
+)
+def test_quantize_rounds_to_the_minor_unit_half_even(amount: str, currency: str, expected: str) -> None:
+    with localcontext(prec=3):  # the caller's context plays no part
+        rounded = Money(Decimal(amount), currency).quantize()
+    assert rounded.currency == currency
+    assert str(rounded.amount) == expected
+
+
+@pytest.mark.parametrize("currency", ["XAU", "ZZZ"])
+def test_quantize_refuses_a_currency_without_a_minor_unit(currency: str) -> None:
+    message = f"currency {currency!r} has no minor unit in ISO 4217 data: nothing to round to"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Money(Decimal("7.5"), currency).quantize()

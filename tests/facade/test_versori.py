@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from invoice_clients import InvalidArgumentError, InvoiceKind, Money, Vendor, Versori
+from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, Vendor, Versori
 from invoice_clients.testing import Sandbox, monetary_value
 from invoice_clients.vendors.versori.wire import one_month_before
 
@@ -122,3 +123,67 @@ def test_sandbox_applies_the_apis_own_defaults(sandbox: Sandbox) -> None:
     only_from = httpx.get(url, params={"from": "2026-03-01"}, headers=headers).json()
     assert [i["invoiceStartDate"] for i in only_from] == ["2026-03-01"]
     assert httpx.get(url, headers=headers).json()[0]["totalAmount"]["integral"] == 42
+
+
+def _split_periods(sandbox: Sandbox) -> None:
+    """An organisation billed from the 15th: every invoice spans a month boundary."""
+    for month in (1, 2, 3):
+        start = D(2026, month, 15)
+        sandbox.versori.add_invoice("org_split", start, D(2026, month + 1, 14), monetary_value(month, 0, "GBP"))
+
+
+@pytest.mark.parametrize(
+    ("select", "february"), [("overlapping", [D(2026, 1, 15), D(2026, 2, 15)]), ("starting", [D(2026, 2, 15)])]
+)
+def test_select_overlapping_is_the_apis_meaning_starting_counts_each_once(
+    sandbox: Sandbox, versori: Versori, select: str, february: list[D]
+) -> None:
+    _split_periods(sandbox)
+    found = versori.invoices.list("org_split", D(2026, 2, 1), D(2026, 2, 28), select=select)  # type: ignore[arg-type]
+    assert _query_of(sandbox, "org_split") == {"from": "2026-02-01", "to": "2026-02-28"}  # the same request
+    assert [invoice.period_start for invoice in found] == february
+    if select == "starting":
+        months = [(D(2026, m, 1), D(2026, m + 1, 1) - datetime.timedelta(days=1)) for m in (1, 2, 3, 4)]
+        starts = [
+            i.period_start for a, b in months for i in versori.invoices.list("org_split", a, b, select="starting")
+        ]
+        assert starts == [D(2026, 1, 15), D(2026, 2, 15), D(2026, 3, 15)]  # every invoice, once
+    assert versori.invoices.list("org_split", D(2026, 2, 1), D(2026, 2, 28)) == versori.invoices.list(
+        "org_split", D(2026, 2, 1), D(2026, 2, 28), select="overlapping"
+    )  # the default
+
+
+def test_select_starting_keeps_both_ends_of_the_range(sandbox: Sandbox, versori: Versori) -> None:
+    _split_periods(sandbox)
+    found = versori.invoices.list("org_split", D(2026, 2, 15), D(2026, 3, 15), select="starting")
+    assert [i.period_start for i in found] == [D(2026, 2, 15), D(2026, 3, 15)]
+    assert versori.invoices.list("org_split", D(2026, 2, 16), D(2026, 3, 14), select="starting") == []
+
+
+def test_select_is_checked_before_anything_is_sent(sandbox: Sandbox, versori: Versori) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^select must be one of 'overlapping', 'starting', got 'start'$"):
+        versori.invoices.list("org_acme", D(2026, 1, 1), D(2026, 1, 31), select="start")  # type: ignore[arg-type]
+    assert not sandbox.requests
+
+
+def test_async_select(sandbox: Sandbox) -> None:
+    _split_periods(sandbox)
+
+    async def main() -> list[Invoice]:
+        async with sandbox.async_versori_client() as versori:
+            return await versori.invoices.list("org_split", D(2026, 2, 1), D(2026, 2, 28), select="starting")
+
+    assert [invoice.period_start for invoice in asyncio.run(main())] == [D(2026, 2, 15)]
+
+
+def test_the_organisation_is_each_invoices_client(sandbox: Sandbox, versori: Versori) -> None:
+    invoices = versori.invoices.list("org_acme", D(2026, 1, 1), D(2026, 6, 30))
+    assert {(i.client_id, i.payer_id) for i in invoices} == {("org_acme", None)}
+    upcoming = versori.invoices.upcoming("org_acme")
+    assert upcoming is not None and upcoming.client_id == "org_acme"
+
+
+def _query_of(sandbox: Sandbox, organisation: str) -> dict[str, str]:
+    request = sandbox.requests[-1]
+    assert request.path == PATH.replace("org_acme", organisation)
+    return dict(request.query)

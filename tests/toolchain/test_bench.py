@@ -24,7 +24,16 @@ requires_group("codegen", "openapi_python_client", "ruff")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     target = tmp_path_factory.mktemp("bench") / "results.json"
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench", "--quick", "--json", str(target)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench",
+            "--quick",
+            "--json",
+            str(target),
+            "--svg",
+            str(target.with_suffix(".svg")),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -33,6 +42,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     )
     assert "speedup_vs_sequential" in done.stdout and "x bound" in done.stdout  # the table was printed
     data: dict[str, object] = json.loads(target.read_text())
+    data["svg written"] = target.with_suffix(".svg").read_text()
     return data
 
 
@@ -146,3 +156,34 @@ def test_results_are_written_after_each_step(tmp_path: Path, monkeypatch: pytest
         bench.main(["--quick", "--json", str(target)])
     saved = json.loads(target.read_text())
     assert {"listing", "parsing"} <= set(saved)
+
+
+def test_the_run_is_drawn_as_svg(results: dict[str, object]) -> None:
+    from xml.etree import ElementTree
+
+    from benchmarks.chart import margin, render
+
+    drawn = results.pop("svg written")
+    assert drawn == render(results)  # the run's own picture, from its JSON
+    svg = ElementTree.fromstring(drawn)  # well-formed
+    texts = [element.text or "" for element in svg.iter("{http://www.w3.org/2000/svg}text")]
+    targets = results["targets"]
+    listing = results["listing"]
+    assert isinstance(targets, dict) and isinstance(listing, dict)
+    for name, check in targets.items():  # each target, with its value, its target and its margin
+        factor = margin(check["value"], check["target"])
+        assert name in texts
+        assert f"{check['value']:.2f} ({check['target']}): {factor:.2f}x" in texts
+    for name, seconds in listing["seconds"].items():
+        assert name in texts and f"{seconds:.2f} s" in texts
+    bars = [rect for rect in svg.iter("{http://www.w3.org/2000/svg}rect")][1:]  # after the background
+    assert len(bars) == len(targets) + len(listing["seconds"])
+
+
+def test_margins_are_above_one_when_met() -> None:
+    from benchmarks.chart import margin
+
+    assert margin(6.0, ">= 5.0") == pytest.approx(1.2)
+    assert margin(4.0, ">= 5.0") == pytest.approx(0.8)
+    assert margin(1.0, "<= 1.25") == pytest.approx(1.25)
+    assert margin(2.5, "<= 1.25") == pytest.approx(0.5)

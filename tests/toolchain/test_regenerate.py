@@ -45,7 +45,7 @@ def test_stale_modules_and_caches_are_removed(repo: Path) -> None:
 
 
 def _record_spec_sha256(repo: Path, spec: Path, old_sha256: str) -> None:
-    """What the README says to do after replacing a vendored spec by hand: record its new sha256."""
+    """What docs/maintainers/drift.md says to do after replacing a vendored spec by hand: record its new sha256."""
     manifest = repo / "specs" / "manifest.toml"
     new_sha256 = hashlib.sha256(spec.read_bytes()).hexdigest()
     manifest.write_text(manifest.read_text().replace(old_sha256, new_sha256))

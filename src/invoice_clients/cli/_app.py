@@ -1,9 +1,10 @@
 """The ``invoice-clients`` command: invoices to a terminal, a spreadsheet or a script.
 
     invoice-clients invoices list   --vendor NAME [its options]
-    invoice-clients invoices export --vendor NAME --from 2026-01-01 -o q1.csv
-    invoice-clients invoices get 42
-    invoice-clients invoices pdf 42 -o invoice-42.pdf
+    invoice-clients invoices export --month 2026-11 --payment-state not_paid --payment-state partial -o unpaid.csv
+    invoice-clients invoices get 1
+    invoice-clients invoices pdf 1 -o invoice-1.pdf
+    invoice-clients invoices pdf --last-month --dir pdfs --skip-existing --quiet
     invoice-clients demo
 
 Keys come from each vendor's ``*_API_KEY`` variable; its ``*_BASE_URL`` (or
@@ -17,6 +18,7 @@ when the command runs, so a vendor registered before that has its options too.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import errno
 import os
 import sys
@@ -32,9 +34,22 @@ from .._models import Invoice
 from .._security import _is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
-from ._exit import ExitCode, exit_code_for
+from ._batch import (
+    BATCH_HELP,
+    DEFAULT_JOBS,
+    DEFAULT_NAME,
+    MAX_JOBS,
+    Batch,
+    NameTemplate,
+    Outcome,
+    describe,
+    exit_status,
+    prepare_directory,
+    summary,
+)
+from ._exit import ExitCode, exit_code_for, exit_codes_help
 from ._grammar import Argument, Command, Group, Option
-from ._output import STDOUT, OutputFormat, open_output, write_invoices
+from ._output import COLUMNS, STDOUT, AmountStyle, OutputFormat, Written, open_output, write_invoices
 from ._parser import run_program
 from ._stdout import guarded, stdout_closed
 
@@ -164,7 +179,21 @@ BASE_URL = Option(
     "base_url", ("--base-url",), "API base URL (default: the vendor's; or its *_BASE_URL).", metavar="URL"
 )
 OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout (- for stdout).", "path", "FILE")
+QUIET = Option("quiet", ("--quiet", "-q"), "Print nothing on stderr but errors (no summary line): for cron.", "bool")
+AMOUNTS = Option(
+    "amounts", ("--amounts",),
+    "minor: each amount with its currency's minor-unit places (6470.02 EUR; half-even where the vendor sent more "
+    "significant places); exact: the vendor's decimal as sent (6470.020000000000).",
+    "choice", choices=tuple(str(style) for style in AmountStyle), default=AmountStyle.MINOR,
+)  # fmt: skip
+MONTH = Option(
+    "month", ("--month",), "A calendar month: the same as --from its first day and --to its last.", "month", "YYYY-MM"
+)
+LAST_MONTH = Option(
+    "last_month", ("--last-month",), "The calendar month before this one (today in the local time zone).", "bool"
+)
 _FORMATS = tuple(str(member) for member in OutputFormat)
+_FROM, _TO = "--from", "--to"
 
 
 def format_option(default: OutputFormat) -> Option:
@@ -183,27 +212,95 @@ def _declared_options() -> dict[str, CliOption]:
 
 def _filter_option(declared: CliOption) -> Option:
     kind: Any = declared.kind
-    return Option(declared.name, (declared.flag,), declared.help, kind, declared.metavar, declared.choices)
+    return Option(
+        declared.name, (declared.flag,), declared.help, kind, declared.metavar, declared.choices, repeat=declared.repeat
+    )
+
+
+def _has_dates(flags: Iterable[str]) -> bool:
+    """Whether ``--from`` and ``--to`` are among ``flags``: then ``--month`` and ``--last-month`` apply."""
+    return {_FROM, _TO} <= set(flags)
 
 
 def filter_options() -> tuple[Option, ...]:
-    """``--vendor`` and every vendor's declared filters: the options of ``invoices list`` and ``export``."""
+    """``--vendor``, ``--month``/``--last-month`` and every vendor's declared filters: the options of
+    ``invoices list`` and ``export``."""
     vendors = tuple(plugin.name for plugin in all_vendors())
     vendor = Option("vendor", ("--vendor",), "Which API to read.", "choice", choices=vendors, default=vendors[0])
-    return (vendor, *(_filter_option(option) for option in _declared_options().values()))
+    declared = _declared_options()
+    months = (MONTH, LAST_MONTH) if _has_dates(declared) else ()
+    return (vendor, *months, *(_filter_option(option) for option in declared.values()))
 
 
-def _listing(
-    vendor: str, output_format: OutputFormat, output: Path | None, base_url: str | None, given: Mapping[str, Any]
-) -> None:
-    """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
-    plugin = get(vendor)
+def listing_options(plugin: VendorPlugin) -> tuple[Option, ...]:
+    """The filters of one vendor's listing (``--month``/``--last-month`` first when it has dates), as ``invoices
+    list`` names them: what a vendor's own command over a listing offers (``invoices pdf --dir``)."""
+    declared = _declared_options()
+    flags = [option.flag for option in plugin.cli_options]
+    months = (MONTH, LAST_MONTH) if _has_dates(flags) else ()
+    return (*months, *(_filter_option(declared[flag]) for flag in flags))
+
+
+def _today() -> datetime.date:
+    """Today in the local time zone: what "last month" is relative to."""
+    return datetime.date.today()
+
+
+def month_range(first: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of ``first``'s month."""
+    following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first.replace(day=1), following - datetime.timedelta(days=1)
+
+
+def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the calendar month before ``today``'s."""
+    return month_range(today.replace(day=1) - datetime.timedelta(days=1))
+
+
+def _range_pairs(declared: Mapping[str, CliOption]) -> list[tuple[CliOption, CliOption]]:
+    """Declared date options that bound one range: ``--from``/``--to``, ``--X-from``/``--X-to``."""
+    pairs = []
+    for flag, option in declared.items():
+        if option.kind == "date" and (flag == _FROM or flag.endswith("-from")):
+            partner = declared.get(flag.removesuffix("from") + "to")
+            if partner is not None and partner.kind == "date":
+                pairs.append((option, partner))
+    return pairs
+
+
+def _is_given(value: Any) -> bool:
+    return value is not None and value is not False and value != ()
+
+
+def listing_filters(
+    plugin: VendorPlugin, given: Mapping[str, Any], today: Callable[[], datetime.date] = _today
+) -> dict[str, Any]:
+    """The options to call ``plugin.cli_list`` with, by the vendor's names, from the values given (by ``dest``).
+
+    ``--month``/``--last-month`` become ``--from``/``--to``; a month with either, both months, an inverted range
+    and another vendor's option are usage errors naming the options (exit code 2), before anything is sent.
+    """
+    declared = _declared_options()
+    values = {name: value for name, value in given.items() if name not in {MONTH.dest, LAST_MONTH.dest}}
+    month, previous = given.get(MONTH.dest), given.get(LAST_MONTH.dest)
+    if month is not None or previous:
+        if month is not None and previous:
+            fail(f"{MONTH.name} and {LAST_MONTH.name}: give one", ExitCode.USAGE)
+        flag = MONTH.name if month is not None else LAST_MONTH.name
+        start, end = declared[_FROM].name, declared[_TO].name
+        if _is_given(values.get(start)) or _is_given(values.get(end)):
+            fail(f"{flag} cannot be combined with {_FROM} or {_TO}: it sets both", ExitCode.USAGE)
+        values[start], values[end] = month_range(month) if month is not None else last_month(today())
+    for first, last in _range_pairs(declared):
+        low, high = values.get(first.name), values.get(last.name)
+        if low is not None and high is not None and low > high:
+            fail(f"{first.flag} {low} is after {last.flag} {high}: the range is empty", ExitCode.USAGE)
     own = {option.flag: option for option in plugin.cli_options}
     options: dict[str, Any] = {}
     foreign = []
-    for flag, option in _declared_options().items():
-        value = given.get(option.name)
-        if value is None or value is False:
+    for flag, option in declared.items():
+        value = values.get(option.name)
+        if not _is_given(value):
             continue
         if flag not in own:
             foreign.append(flag)
@@ -213,26 +310,102 @@ def _listing(
         fail(plugin.cli_usage or f"{', '.join(foreign)}: not an option of --vendor {plugin.name}", ExitCode.USAGE)
     if plugin.cli_list is None:
         fail(f"--vendor {plugin.name} cannot list invoices", ExitCode.USAGE)
+    return options
+
+
+def _rounded_note(written: Written) -> str:
+    if not written.rounded:
+        return ""
+    amounts = "amount" if written.rounded == 1 else "amounts"
+    return f" ({written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them)"
+
+
+def _listing(
+    vendor: str,
+    output_format: OutputFormat,
+    output: Path | None,
+    base_url: str | None,
+    amounts: AmountStyle,
+    quiet: bool,
+    given: Mapping[str, Any],
+) -> None:
+    """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
+    plugin = get(vendor)
+    options = listing_filters(plugin, given)
+    assert plugin.cli_list is not None  # listing_filters said so otherwise
     try:
         with client_for(plugin, base_url) as client:
             rows = plugin.cli_list(client, options)
             with open_output(output, sys.stdout) as stream:
-                count = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream)
+                written = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream, amounts)
     except OSError as error:  # before InvoiceClientsError: LocalFileError is both
         fail_output(output, error)
     except InvoiceClientsError as error:
         fail_for(error)
+    if quiet:
+        return
+    invoices = "invoice" if written.count == 1 else "invoices"
     if output is not None and str(output) != STDOUT:
-        say(f"wrote {count} invoices to {output}")
+        say(f"wrote {written.count} {invoices} to {output}{_rounded_note(written)}")
+    elif written.rounded:
+        say(f"wrote {written.count} {invoices}{_rounded_note(written)}")
+
+
+_LISTING_EPILOG = f"""
+--month, --last-month, --from and --to select Gcore invoices by invoice date, and Versori invoices by the start
+of their billing period (so consecutive months never share an invoice; the API's own from/to would select
+every period that overlaps the range). --payment-state may be repeated: Gcore takes one state per request, so
+each is a listing of its own, merged in the requested ordering, each invoice once.
+
+Columns (csv, jsonl):
+  {", ".join(COLUMNS[:8])},
+  {", ".join(COLUMNS[8:])}
+"""
 
 
 def _listing_command(name: str, default_format: OutputFormat, help_text: str) -> Command:
     def run(**given: Any) -> None:
         vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
-        _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), given)
+        amounts, quiet = AmountStyle(given.pop("amounts")), given.pop("quiet")
+        _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, given)
 
     vendor, *filters = filter_options()
-    return Command(name, help_text, run, (vendor, format_option(default_format), OUTPUT, BASE_URL, *filters))
+    options = (vendor, format_option(default_format), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
+    return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{exit_codes_help()}")
+
+
+def pdf_batch(
+    plugin: VendorPlugin,
+    base_url: str | None,
+    given: Mapping[str, Any],
+    batch: Batch,
+    quiet: bool,
+    download: Callable[[Any, Invoice, Path], int],
+) -> int:
+    """Every PDF of ``plugin``'s listing (``given``: its filters by ``dest``) into ``batch.directory``, fetched by
+    ``download(client, invoice, path)``; returns the exit status (see :mod:`._batch`)."""
+    if not 1 <= batch.jobs <= MAX_JOBS:
+        fail(f"--jobs: {batch.jobs} is not between 1 and {MAX_JOBS}", ExitCode.USAGE)
+    options = listing_filters(plugin, given)
+    assert plugin.cli_list is not None  # listing_filters said so otherwise
+    try:
+        prepare_directory(batch.directory)
+    except OSError as error:
+        fail_output(batch.directory, error)
+
+    def report(outcome: Outcome) -> None:
+        if outcome.code is not ExitCode.OK:
+            print(f"{PROG}: error: {describe(outcome)}", file=sys.stderr, flush=True)
+
+    try:
+        with client_for(plugin, base_url) as client:
+            planned = batch.plan(_scrubbed(_with_progress(plugin.cli_list(client, options))))
+            outcomes = batch.run(planned, lambda invoice, path: download(client, invoice, path), report)
+    except InvoiceClientsError as error:  # the listing failed: nothing is known to fetch
+        fail_for(error)
+    if not quiet:
+        say(summary(outcomes, batch.directory))
+    return exit_status(outcomes)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -250,8 +423,25 @@ class VendorCommands:
     fail_for: Callable[[InvoiceClientsError], NoReturn]
     fail_output: Callable[[Path | None, OSError], NoReturn]
     scrubbed: Callable[[Iterable[Invoice]], Iterator[Invoice]]
-    write_invoices: Callable[..., int]
+    write_invoices: Callable[..., Written]
     say: Callable[[str], None]
+    fail: Callable[[str, ExitCode], NoReturn]
+    quiet_option: Option
+    listing_options: Callable[[VendorPlugin], tuple[Option, ...]]
+    """The filters of a vendor's listing (``--month`` included), by the names :attr:`listing_filters` reads."""
+    listing_filters: Callable[[VendorPlugin, Mapping[str, Any]], dict[str, Any]]
+    """The given filter values, checked, as the vendor's ``cli_list`` takes them (usage errors end the command)."""
+    epilog: str
+    """The exit codes, for a command's ``--help``."""
+    batch: type[Batch]
+    name_template: type[NameTemplate]
+    pdf_batch: Callable[..., int]
+    """:func:`pdf_batch`: a listing's PDFs into a folder."""
+    batch_help: str
+    default_name: str
+    default_jobs: int
+    max_jobs: int
+    usage: ExitCode = ExitCode.USAGE
 
 
 def _demo(directory: Path | None) -> int:
@@ -272,7 +462,9 @@ _DEMO_DIR = "Where to write the demo's CSV and PDF (default: a new temporary dir
 def build_program() -> Group:
     """The whole command tree, from the vendors registered now."""
     names = ", ".join(plugin.display_name for plugin in all_vendors())
-    root = Group(PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__)
+    root = Group(
+        PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__, epilog=exit_codes_help()
+    )
     invoices = Group("invoices", "List, export and fetch invoices.")
     root.add(invoices)
     invoices.add(_listing_command("list", OutputFormat.TABLE, "List invoices (every page), as a table by default."))
@@ -282,7 +474,10 @@ def build_program() -> Group:
     context = VendorCommands(
         add_command=invoices.add, command=Command, option=Option, argument=Argument, output_format=OutputFormat,
         format_option=format_option, base_url_option=BASE_URL, client_for=client_for, fail_for=fail_for,
-        fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say,
+        fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say, fail=fail,
+        quiet_option=QUIET, listing_options=listing_options, listing_filters=listing_filters,
+        epilog=exit_codes_help(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
+        batch_help=BATCH_HELP, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
     )  # fmt: skip
     for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)
         if plugin.cli_commands is not None:

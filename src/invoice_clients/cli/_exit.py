@@ -7,13 +7,13 @@ code   meaning
 =====  ==========================================================
 0      success
 1      an unexpected error (a bug: please report it)
-2      bad arguments (unknown option, malformed date, an -o path that cannot be written, ...)
+2      bad arguments (unknown option, malformed date, a filter the vendor does not have, ...)
 3      bad or missing credentials (401/403, key variable unset)
 4      rate limited, still after the client's retries (429)
 5      network failure: cannot connect, or timed out
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
-8      cannot write the output file (``-o``) or standard output: no such directory, permission denied, disk full
+8      cannot write the output (``-o``, ``--dir``, standard output): no such directory, permission denied, disk full
 130    interrupted (Ctrl-C)
 141    standard output was closed by its reader (``| head``): the command stops quietly
 =====  ==========================================================
@@ -27,6 +27,7 @@ block.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 from .._exceptions import (
@@ -45,7 +46,7 @@ from .._exceptions import (
     ServerError,
 )
 
-__all__ = ["ExitCode", "exit_code_for"]
+__all__ = ["MEANINGS", "SEVERITY", "ExitCode", "exit_code_for", "exit_codes_help", "worst"]
 
 
 class ExitCode(IntEnum):
@@ -62,6 +63,48 @@ class ExitCode(IntEnum):
     OUTPUT_FILE = 8
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
+
+
+MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.UNEXPECTED: "unexpected error (a bug: please report it)",
+    ExitCode.USAGE: "bad arguments (unknown option, malformed date, a filter the vendor does not have)",
+    ExitCode.CREDENTIALS: "bad or missing credentials (401/403, key variable unset)",
+    ExitCode.RATE_LIMITED: "rate limited, still after the client's retries (429)",
+    ExitCode.NETWORK: "network failure: cannot connect, or timed out",
+    ExitCode.NOT_FOUND: "not found (404)",
+    ExitCode.API_FAILURE: "the API failed: a 5xx after retries, or a response that does not fit its spec",
+    ExitCode.OUTPUT_FILE: "cannot write the output (-o, --dir, standard output): no directory, permission, full disk",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.STDOUT_CLOSED: "standard output was closed by its reader (| head): the command stops quietly",
+}
+"""What each code means, in ``--help``, the README's table and the docs' (tests hold them together)."""
+
+SEVERITY: tuple[ExitCode, ...] = (
+    ExitCode.UNEXPECTED,
+    ExitCode.CREDENTIALS,
+    ExitCode.OUTPUT_FILE,
+    ExitCode.API_FAILURE,
+    ExitCode.RATE_LIMITED,
+    ExitCode.NETWORK,
+    ExitCode.NOT_FOUND,
+)
+"""The codes of failures that do not stop a batch (``invoices pdf --dir``), most serious first: a batch with
+several kinds of failure exits with the first of these it met.  A bug first; then what will fail every
+remaining item too and needs a person (the key, the disk); then the API's failures; then what a later run may
+not meet (rate limits, the network); a missing invoice last."""
+
+
+def worst(codes: Iterable[ExitCode]) -> ExitCode:
+    """The most serious of ``codes`` by :data:`SEVERITY` (``OK`` for none)."""
+    found = set(codes)
+    return next((code for code in SEVERITY if code in found), ExitCode.OK)
+
+
+def exit_codes_help() -> str:
+    """The exit codes as a ``--help`` epilog paragraph."""
+    rows = [f"  {int(code):>3}  {meaning}" for code, meaning in MEANINGS.items()]
+    return "\n".join(["Exit codes:", *rows])
 
 
 def exit_code_for(error: InvoiceClientsError | OSError) -> ExitCode:

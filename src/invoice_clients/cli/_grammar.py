@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 __all__ = ["Argument", "Command", "Group", "Kind", "Option", "UsageError", "check_value"]
 
-Kind = Literal["str", "int", "date", "bool", "choice", "path"]
+Kind = Literal["str", "int", "date", "month", "bool", "choice", "path"]
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 
 
 class UsageError(Exception):
@@ -87,6 +88,9 @@ class Command:
     run: Callable[..., int | None]
     options: tuple[Option, ...] = ()
     arguments: tuple[Argument, ...] = ()
+    epilog: str = ""
+    """Shown after the options in ``--help`` (paragraphs separated by blank lines; lines starting with two
+    spaces kept as they are)."""
 
     def __post_init__(self) -> None:
         flags = [flag for option in self.options for flag in option.flags]
@@ -103,6 +107,8 @@ class Group:
     help: str
     commands: dict[str, Command | Group] = field(default_factory=dict)
     version: str | None = None
+    epilog: str = ""
+    """Shown last in ``--help``, as :attr:`Command.epilog`."""
 
     def add(self, node: Command | Group) -> Command | Group:
         if node.name in self.commands:
@@ -130,6 +136,11 @@ def check_value(kind: Kind, raw: str, choices: tuple[str, ...] = ()) -> Any:
             return datetime.date.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+    if kind == "month":  # its first day
+        month = _MONTH.fullmatch(raw)
+        if month is None or not 1 <= int(month[2]) <= 12 or int(month[1]) == 0:
+            raise ValueError(f"{raw!r} is not a month (YYYY-MM)")
+        return datetime.date(int(month[1]), int(month[2]), 1)
     if kind == "choice":
         if raw not in choices:
             raise ValueError(f"{raw!r} is not one of {', '.join(choices)}")

@@ -2,11 +2,12 @@
 
 Not argparse's help: its layout changes between Python versions (3.13 writes ``-o, --output FILE`` where 3.12
 wrote ``-o FILE, --output FILE``; 3.14 colours it) and follows ``COLUMNS``.  This text is the same on every
-Python, terminal and colour setting, so the README, a test and a user all see one help.
+Python, terminal and colour setting, so the docs, a test and a user all see one help.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -79,4 +80,20 @@ def render_help(path: Sequence[str], node: Command | Group) -> str:
         if node.arguments:
             sections.append(["Arguments:", *_rows([_argument_row(argument) for argument in node.arguments])])
         sections.append(["Options:", *_rows([*(_option_row(option) for option in node.options), _HELP_ROW])])
+    if node.epilog:
+        sections.extend(_epilog(node.epilog))
     return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def _epilog(text: str) -> list[list[str]]:
+    """Paragraphs wrapped at :data:`WIDTH` (never inside an option's name); a paragraph whose lines after the
+    first start with two spaces (a heading and its rows) kept as is."""
+    sections = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = paragraph.strip("\n").splitlines()
+        if len(lines) > 1 and all(line.startswith("  ") for line in lines[1:]):
+            sections.append(lines)
+        else:
+            joined = " ".join(line.strip() for line in lines)
+            sections.append(textwrap.wrap(joined, WIDTH, break_on_hyphens=False, break_long_words=False))
+    return sections

@@ -35,10 +35,15 @@ class Fault:
     """One misbehaviour of the server for one request."""
 
     kind: FaultKind
+    """What goes wrong; the class methods build each kind."""
     code: int = 503
+    """The status answered (``"status"`` faults)."""
     retry_after: str | None = None
+    """The ``Retry-After`` header sent, if any."""
     delay: float = 0.0
+    """Seconds of latency, or of silence before the connection is closed (``"hang"``)."""
     body: str | None = None
+    """The error body sent instead of the vendor's default (``{authorization}`` is replaced by the request's)."""
 
     @classmethod
     def latency(cls, seconds: float) -> Fault:

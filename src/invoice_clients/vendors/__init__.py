@@ -2,7 +2,7 @@
 
 The built-in vendors are registered by module name and imported on the registry's first use (``all_vendors``,
 ``get``, ``register``...), not at ``import invoice_clients``: a vendor's package imports its client, and with
-it httpx and the generated code (README, Benchmarks: startup).
+it httpx and the generated code (docs/maintainers/benchmarks.md: startup).
 """
 
 from __future__ import annotations

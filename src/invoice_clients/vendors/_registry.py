@@ -35,8 +35,10 @@ class CliOption:
     """One command-line option of ``invoices list``/``export`` that a vendor declares.
 
     ``name`` is the keyword the vendor's ``cli_list`` receives; ``flag`` the option (``--currency``);
-    ``kind`` one of ``str``, ``int``, ``date``, ``bool`` or ``choice`` (then ``choices``).  Options of the same
-    ``flag`` declared by several vendors are one option (``--from``).
+    ``kind`` one of ``str``, ``int``, ``date``, ``bool`` or ``choice`` (then ``choices``); a ``repeat`` option
+    may be given several times and reaches ``cli_list`` as a tuple.  Options of the same ``flag`` declared by
+    several vendors are one option (``--from``).  A vendor declaring ``--from`` and ``--to`` (dates) gets
+    ``--month`` and ``--last-month`` too, which set both.
     """
 
     name: str
@@ -45,6 +47,7 @@ class CliOption:
     kind: str = "str"
     metavar: str | None = None
     choices: tuple[str, ...] = ()
+    repeat: bool = False
 
 
 @dataclass(frozen=True, slots=True)

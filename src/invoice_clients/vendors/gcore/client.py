@@ -149,7 +149,7 @@ class GcoreInvoices:
         at a time.
         Every invoice that exists throughout the listing is yielded exactly
         once, or :class:`~invoice_clients.InconsistentListingError` is raised
-        (pages that do not fit together); see "Guarantees" in the README.
+        (pages that do not fit together); see docs/guarantees.md, "Listings".
 
         >>> for page in client.invoices.list(move_type="out_refund").pages():
         ...     print(page.offset, len(page))
@@ -191,7 +191,7 @@ class GcoreInvoices:
         A 502 (the PDF service is temporarily unavailable) is retried.  Only a
         complete PDF is delivered (``%PDF-`` signature, ``application/pdf`` or
         ``application/octet-stream``, at most ``max_pdf_bytes``); a path is
-        written as ``-o`` writes it (README, "Output files"): a regular file
+        written as ``-o`` writes it (docs/guarantees.md, "Output files"): a regular file
         atomically (an existing one keeps its mode, a new one gets your umask's),
         a link's target, a device or FIFO in place, never replaced; a local
         failure is a :class:`~invoice_clients.LocalFileError`.

@@ -104,11 +104,13 @@ class GcoreSandbox:
             return invoice
 
     def remove_invoice(self, invoice_id: int) -> None:
+        """Delete an invoice (``KeyError`` if there is none)."""
         with self._lock:
             del self.invoices[invoice_id]
             self._by_id = None
 
     def clear(self) -> None:
+        """Delete every invoice."""
         with self._lock:
             self.invoices.clear()
             self._by_id = None
@@ -116,6 +118,7 @@ class GcoreSandbox:
     # -- request handling -------------------------------------------------------------------
 
     def handle(self, request: SandboxRequest, origin: str) -> Reply:
+        """The reply to one request under the API's prefix (``origin`` is the server's, for ``next`` links)."""
         if request.authorization == f"apikey {self.forbidden_key}":
             return json_reply(403, {"detail": "You do not have permission to perform this action."})
         if request.authorization != f"apikey {self.api_key}":

@@ -51,6 +51,7 @@ from .._vendor_names import Vendor
 from .checks import GCORE_INVOICE, GCORE_PAGE
 
 __all__ = [
+    "CLI_LABELS",
     "FILTERS",
     "KINDS",
     "MAX_ID",
@@ -98,7 +99,6 @@ def _check_date(name: str, value: datetime.date | None) -> datetime.date | None:
 
 MAX_ID = 2**63 - 1
 """Ids the spec leaves unbounded (invoice and payer ids) are held to a signed 64-bit range: the database's."""
-_ID_RANGES = {"client_id": (-(2**31), 2**31 - 1), "payer_id": (-MAX_ID - 1, MAX_ID)}  # client_id: int32 in the spec
 
 
 def _check_range(first: str, start: datetime.date | None, last: str, end: datetime.date | None) -> None:
@@ -106,34 +106,40 @@ def _check_range(first: str, start: datetime.date | None, last: str, end: dateti
         raise InvalidArgumentError(f"{first} {start} is after {last} {end}: the range is empty")
 
 
-def _check_currency(currency: str | None) -> str | None:
+def _check_currency(name: str, currency: str | None) -> str | None:
     """An ISO 4217 code in any case, normalised to upper case (``eur`` -> ``EUR``); anything else is refused."""
     if currency is None:
         return None
     code = currency.strip().upper() if isinstance(currency, str) else ""
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InvalidArgumentError(f"currency must be an ISO 4217 code such as 'EUR', got {currency!r}")
+        raise InvalidArgumentError(f"{name} must be an ISO 4217 code such as 'EUR', got {currency!r}")
     import iso4217  # here: its data loads on first use, not at ``import invoice_clients``
 
     try:
         iso4217.Currency(code)
     except ValueError:
-        raise InvalidArgumentError(f"currency {currency!r} is not an ISO 4217 currency code") from None
+        raise InvalidArgumentError(f"{name} {currency!r} is not an ISO 4217 currency code") from None
     return code
 
 
-def _check_id(name: str, value: int | None) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgumentError(f"{name} must be an int, got {type(value).__name__}")
-    low, high = _ID_RANGES[name]
-    if not low <= value <= high:  # compared, never printed: str() of a 5,000-digit int raises
-        raise InvalidArgumentError(f"{name} must be between {low} and {high}")
-    return value
+def _id_check(low: int, high: int) -> Callable[[str, Any], int | None]:
+    """The check of an id filter held to ``[low, high]``."""
+
+    def check(name: str, value: int | None) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidArgumentError(f"{name} must be an int, got {type(value).__name__}")
+        if not low <= value <= high:  # compared, never printed: str() of a 5,000-digit int raises
+            raise InvalidArgumentError(f"{name} must be between {low} and {high}")
+        return value
+
+    return check
 
 
-def _ordering(ordering: str | Sequence[str] | None) -> tuple[V1ErpInvoicesListOrderingItem, ...]:
+def _ordering(
+    ordering: str | Sequence[str] | None, label: str = "ordering"
+) -> tuple[V1ErpInvoicesListOrderingItem, ...]:
     """Fields checked here, at run time, in our words: a caller's ``list[str]`` is as welcome as a literal."""
     fields = ordering.split(",") if isinstance(ordering, str) else list(ordering or ())
     known = {item.value: item for item in V1ErpInvoicesListOrderingItem}
@@ -144,7 +150,7 @@ def _ordering(ordering: str | Sequence[str] | None) -> tuple[V1ErpInvoicesListOr
             continue
         if name not in known:
             allowed = ", ".join(get_args(OrderingField))
-            raise InvalidArgumentError(f"unknown ordering field {name!r}; allowed: {allowed}")
+            raise InvalidArgumentError(f"unknown {label} field {name!r}; allowed: {allowed}")
         items.append(known[name])
     # A total order is what makes offset paging stable: break ties by id.
     if not {V1ErpInvoicesListOrderingItem.ID, V1ErpInvoicesListOrderingItem("-id")} & set(items):
@@ -167,7 +173,8 @@ class Filter:
     """The invoice field it bounds or matches."""
     op: Literal["ge", "le", "eq"]
     check: Callable[[str, Any], Any]
-    """``(name, value) -> the value to send``, or :class:`InvalidArgumentError`."""
+    """``(name, value) -> the value to send``, or :class:`InvalidArgumentError` naming the value ``name`` (the
+    keyword, or the command line's option)."""
     cli: CliOption
 
 
@@ -186,12 +193,12 @@ def _date_filter(name: str, generated: str, query: str, field: str, op: Literal[
 
 
 _DATE_HELP = "YYYY-MM-DD"
+_FROM_HELP = "First day, inclusive (Gcore: of the invoice date; Versori: of the billing period's start)."
 FILTERS: tuple[Filter, ...] = (
     _date_filter("invoice_date_from", "invoice_date_from", "invoice_date__from", "invoice_date", "ge",
-                 CliOption("start", "--from", "First date, inclusive (Gcore: invoice date; Versori: from).", "date",
-                           _DATE_HELP)),
+                 CliOption("start", "--from", _FROM_HELP, "date", _DATE_HELP)),
     _date_filter("invoice_date_to", "invoice_date_to", "invoice_date__to", "invoice_date", "le",
-                 CliOption("end", "--to", "Last date, inclusive.", "date", _DATE_HELP)),
+                 CliOption("end", "--to", "Last day, inclusive.", "date", _DATE_HELP)),
     _date_filter("billing_period_from", "billing_period_from_from", "billing_period_from__from",
                  "billing_period_from", "ge",
                  CliOption("billing_period_from", "--billing-period-from", "Gcore: billing period starts on/after.",
@@ -199,7 +206,7 @@ FILTERS: tuple[Filter, ...] = (
     _date_filter("billing_period_to", "billing_period_to_to", "billing_period_to__to", "billing_period_to", "le",
                  CliOption("billing_period_to", "--billing-period-to", "Gcore: billing period ends on/before.", "date",
                            _DATE_HELP)),
-    Filter("currency", "currency", "currency", "currency", "eq", lambda _, value: _check_currency(value),
+    Filter("currency", "currency", "currency", "currency", "eq", _check_currency,
            CliOption("currency", "--currency", "Gcore: ISO 4217 currency code, e.g. EUR (any case).", "str", "CODE")),
     Filter("move_type", "move_type", "move_type", "move_type", "eq", _check_enum(V1ErpInvoicesListMoveType),
            CliOption("move_type", "--move-type", "Gcore: invoices or credit notes.", "choice",
@@ -207,10 +214,10 @@ FILTERS: tuple[Filter, ...] = (
     Filter("payment_state", "payment_state", "payment_state", "payment_state", "eq",
            _check_enum(V1ErpInvoicesListPaymentState),
            CliOption("payment_state", "--payment-state", "Gcore: payment state.", "choice",
-                     choices=tuple(state.value for state in PaymentState))),
-    Filter("client_id", "client_id", "client_id", "client_id", "eq", _check_id,
+                     choices=tuple(state.value for state in PaymentState), repeat=True)),
+    Filter("client_id", "client_id", "client_id", "client_id", "eq", _id_check(-(2**31), 2**31 - 1),  # int32
            CliOption("client_id", "--client-id", "Gcore: client id.", "int", "ID")),
-    Filter("payer_id", "payer_id", "payer_id", "payer_id", "eq", _check_id,
+    Filter("payer_id", "payer_id", "payer_id", "payer_id", "eq", _id_check(-MAX_ID - 1, MAX_ID),
            CliOption("payer_id", "--payer-id", "Gcore: payer id.", "int", "ID")),
 )  # fmt: skip
 """The nine filters of the list operation (``ordering`` aside): the one statement of them."""
@@ -219,6 +226,8 @@ RANGES = (("invoice_date_from", "invoice_date_to"), ("billing_period_from", "bil
 ORDERING_OPTION = CliOption(
     "ordering", "--ordering", "Gcore: comma-separated fields, '-' for descending, e.g. -invoice_date.", "str", "FIELDS"
 )
+CLI_LABELS = {**{spec.name: spec.cli.flag for spec in FILTERS}, "ordering": ORDERING_OPTION.flag}
+"""Each keyword of ``list`` by the command line's option for it, which the command line's errors name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,16 +239,21 @@ class GcoreFilters:
     ordering: tuple[V1ErpInvoicesListOrderingItem, ...] = (V1ErpInvoicesListOrderingItem.ID,)
 
     @classmethod
-    def build(cls, arguments: Mapping[str, Any]) -> GcoreFilters:
-        """Check every filter in ``arguments`` (keywords of ``list``, others ignored) before anything is sent."""
+    def build(cls, arguments: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> GcoreFilters:
+        """Check every filter in ``arguments`` (keywords of ``list``, others ignored) before anything is sent.
+
+        A refusal names the keyword, or its entry in ``labels`` (the command line passes its options:
+        ``--from`` for ``invoice_date_from``).
+        """
+        label = (lambda name: name) if labels is None else (lambda name: labels.get(name, name))
         values = {}
         for spec in FILTERS:
             value = arguments.get(spec.name)
             if value is not None:
-                values[spec.name] = spec.check(spec.name, value)
+                values[spec.name] = spec.check(label(spec.name), value)
         for first, last in RANGES:
-            _check_range(first, values.get(first), last, values.get(last))
-        return cls(values=values, ordering=_ordering(arguments.get("ordering")))
+            _check_range(label(first), values.get(first), label(last), values.get(last))
+        return cls(values=values, ordering=_ordering(arguments.get("ordering"), label("ordering")))
 
     def page_request(self, *, offset: int, limit: int) -> RequestSpec:
         """The request for one page, with ``ordering`` comma-joined as the spec demands."""
@@ -308,6 +322,8 @@ def invoice_from_gcore(raw: ErpInvoiceExternal) -> Invoice:
         document_url=None,
         line_items=(),
         raw=raw,
+        client_id=str(raw.client_id),
+        payer_id=str(raw.payer_id),
     )
 
 
@@ -363,7 +379,7 @@ def parse_invoice(data: object) -> Invoice:
 #
 # ``_fast_invoice`` does in one pass what the general path does in three (``GCORE_INVOICE.check``, the
 # generated ``from_dict``, ``invoice_from_gcore``), for bodies that fit the spec: less than half the work per
-# invoice (see the Benchmarks section of the README).  It only has to be sound, not complete: whatever it
+# invoice (docs/maintainers/benchmarks.md).  It only has to be sound, not complete: whatever it
 # cannot vouch for makes it raise, and the general path then either rejects the body with a precise message
 # or, where the fast path was merely conservative, accepts it.  So the general path stays the one statement
 # of the rules, and the fast path builds exactly what it would: ``tests/facade/test_gcore_fast_path.py``
@@ -551,6 +567,8 @@ def _fast_invoice(wire: object) -> Invoice:
         None,
         (),
         model,  # deferred: Invoice.raw builds the ErpInvoiceExternal on first read
+        str(client_id),
+        str(payer_id),
     )
 
 
@@ -617,6 +635,8 @@ def _struct_invoice(wire: Any) -> Invoice:
         None,
         (),
         (_STRUCT_MODEL, wire, _date_time(created_at), _date_time(updated_at)),  # Invoice.raw, deferred
+        str(wire.client_id),
+        str(wire.payer_id),
     )
 
 

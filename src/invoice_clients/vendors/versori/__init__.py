@@ -10,26 +10,36 @@ from ..._exceptions import InvalidArgumentError
 from ..._models import Invoice
 from .._registry import CliOption, VendorPlugin
 from .client import AsyncVersori, Versori
-from .wire import SANDBOX_PREFIX
+from .wire import SANDBOX_PREFIX, check_organisation, resolve_range
 
 __all__ = ["PLUGIN", "AsyncVersori", "Versori"]
 
 _CLI_OPTIONS = (
-    CliOption("start", "--from", "First date, inclusive (Gcore: invoice date; Versori: from).", "date", "YYYY-MM-DD"),
-    CliOption("end", "--to", "Last date, inclusive.", "date", "YYYY-MM-DD"),
+    CliOption(
+        "start", "--from", "First day, inclusive (Gcore: of the invoice date; Versori: of the billing period's start).",
+        "date", "YYYY-MM-DD",
+    ),
+    CliOption("end", "--to", "Last day, inclusive.", "date", "YYYY-MM-DD"),
     CliOption("organisation", "--organisation", "Versori organisation id.", "str", "ORG_ID"),
-    CliOption("upcoming", "--upcoming", "Versori: the upcoming invoice (a flag).", "bool"),
-)
+    CliOption("upcoming", "--upcoming", "Versori: the upcoming invoice.", "bool"),
+)  # fmt: skip
 
 
 def _cli_list(client: Versori, options: Mapping[str, Any]) -> Iterable[Invoice]:
+    """The command line's listing: invoices whose billing period *starts* in the range (``select="starting"``), so
+    that monthly exports hold each invoice once; refusals name the options."""
     organisation = options.get("organisation")
     if not organisation:
         raise InvalidArgumentError("--vendor versori needs --organisation")
+    check_organisation(organisation, "--organisation")
+    start, end = options.get("start"), options.get("end")
     if options.get("upcoming"):
+        if start is not None or end is not None:
+            raise InvalidArgumentError("--upcoming takes no dates (--from, --to, --month, --last-month)")
         found = client.invoices.upcoming(organisation)
         return [] if found is None else [found]
-    return client.invoices.list(organisation, options.get("start"), options.get("end"))
+    start, end = resolve_range(start, end, today=client.invoices.today(), names=("--from", "--to"))
+    return client.invoices.list(organisation, start, end, select="starting")
 
 
 def _sandbox_api(key: str, forbidden: str) -> Any:

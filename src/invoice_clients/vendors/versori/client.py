@@ -16,13 +16,23 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import functools
 from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
 from ..._models import Invoice
 from ..._parsing import parse_body
 from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
-from .wire import list_request, parse_invoices, resolve_range, upcoming_request, utc_today
+from .wire import (
+    Selection,
+    check_selection,
+    list_request,
+    parse_invoices,
+    resolve_range,
+    selected,
+    upcoming_request,
+    utc_today,
+)
 
 __all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
 
@@ -44,17 +54,33 @@ class VersoriInvoices:
         start: datetime.date | None = None,
         end: datetime.date | None = None,
         *,
+        select: Selection = "overlapping",
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> builtins.list[Invoice]:
-        """Invoices from ``start`` to ``end`` (default: the calendar month up to today).
+        """Invoices from ``start`` to ``end``, inclusive (default: the calendar month up to today).
 
-        The API has no paging: the whole range comes back at once.
+        Args:
+            organisation_id: The organisation whose invoices to list (each invoice's ``client_id``).
+            start: The range's first day (default: one calendar month before ``end``).
+            end: The range's last day (default: today, in UTC, as the API's own default).
+            select: ``"overlapping"`` (the default, the API's own meaning of ``from``/``to``) keeps every
+                invoice whose billing period overlaps the range, so an invoice for 15 January to 14 February is
+                in both January's and February's listing; ``"starting"`` keeps those whose period *starts* in
+                the range, so consecutive ranges (monthly exports) hold each invoice exactly once.
+
+        Returns:
+            The invoices, in the API's order.  The API has no paging: the whole range comes back at once.
+
+        Raises:
+            InvalidArgumentError: a bad organisation id, ``start`` after ``end``, an unknown ``select``.
         """
         start, end = resolve_range(start, end, today=self.today())
+        select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
+        return selected(parse_body(body, parse, transport=self._transport, spec=spec), select, start, end)
 
     def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -62,7 +88,8 @@ class VersoriInvoices:
         """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
         spec = upcoming_request(organisation_id)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
+        invoices = parse_body(body, parse, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 
 
@@ -79,14 +106,17 @@ class AsyncVersoriInvoices:
         start: datetime.date | None = None,
         end: datetime.date | None = None,
         *,
+        select: Selection = "overlapping",
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> builtins.list[Invoice]:
         """As :meth:`VersoriInvoices.list`."""
         start, end = resolve_range(start, end, today=self.today())
+        select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        return parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
+        return selected(parse_body(body, parse, transport=self._transport, spec=spec), select, start, end)
 
     async def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -94,7 +124,8 @@ class AsyncVersoriInvoices:
         """As :meth:`VersoriInvoices.upcoming`."""
         spec = upcoming_request(organisation_id)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        invoices = parse_body(body, parse_invoices, transport=self._transport, spec=spec)
+        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
+        invoices = parse_body(body, parse, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 
 

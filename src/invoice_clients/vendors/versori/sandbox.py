@@ -60,6 +60,7 @@ class VersoriSandbox:
         self._serial = 0
 
     def add_organisation(self, organisation_id: str) -> None:
+        """Make ``organisation_id`` known (with no invoices yet): unknown ones are a 404."""
         with self._lock:
             self.invoices.setdefault(organisation_id, [])
 
@@ -99,11 +100,13 @@ class VersoriSandbox:
             return invoice
 
     def clear(self) -> None:
+        """Delete every invoice and upcoming invoice (the organisations stay known)."""
         with self._lock:
             self.invoices.clear()
             self.upcoming.clear()
 
     def handle(self, request: SandboxRequest, origin: str = "") -> Reply:
+        """The reply to one request under the API's prefix."""
         if request.authorization == f"Bearer {self.forbidden_key}":
             return _error(403, "permission_denied", "the key may not read this organisation's billing")
         if request.authorization != f"Bearer {self.api_key}":

@@ -15,7 +15,7 @@ import calendar
 import datetime
 import posixpath
 import unicodedata
-from typing import Any, cast
+from typing import Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
 from ..._exceptions import InvalidArgumentError
@@ -31,12 +31,17 @@ from .checks import VERSORI_INVOICES
 
 __all__ = [
     "SANDBOX_PREFIX",
+    "SELECTIONS",
+    "Selection",
+    "check_organisation",
+    "check_selection",
     "invoice_from_versori",
     "list_request",
     "money_from_monetary_value",
     "one_month_before",
     "parse_invoices",
     "resolve_range",
+    "selected",
     "upcoming_request",
     "utc_today",
 ]
@@ -58,20 +63,27 @@ def one_month_before(day: datetime.date) -> datetime.date:
 
 
 def resolve_range(
-    start: datetime.date | None, end: datetime.date | None, *, today: datetime.date
+    start: datetime.date | None,
+    end: datetime.date | None,
+    *,
+    today: datetime.date,
+    names: tuple[str, str] = ("start", "end"),
 ) -> tuple[datetime.date, datetime.date]:
-    """Both bounds of a listing, with the API's defaults made explicit."""
-    for name, value in (("start", start), ("end", end)):
+    """Both bounds of a listing, with the API's defaults made explicit; a refusal names them by ``names`` (the
+    command line passes its options)."""
+    for name, value in zip(names, (start, end), strict=True):
         if value is not None and (isinstance(value, datetime.datetime) or not isinstance(value, datetime.date)):
             raise InvalidArgumentError(f"{name} must be a datetime.date, got {type(value).__name__}")
+    given = end is not None
     end = end if end is not None else today
     start = start if start is not None else one_month_before(end)
     if start > end:
-        raise InvalidArgumentError(f"start {start} is after end {end}")
+        default = "" if given else " (its default: today, UTC)"
+        raise InvalidArgumentError(f"{names[0]} {start} is after {names[1]} {end}{default}")
     return start, end
 
 
-def _organisation(organisation_id: str) -> str:
+def check_organisation(organisation_id: str, name: str = "organisation_id") -> str:
     """The id, checked to be one opaque path segment.
 
     The generated ``_get_kwargs`` percent-encodes it (``quote(..., safe="")``:
@@ -83,22 +95,23 @@ def _organisation(organisation_id: str) -> str:
     which are always a mistake.
     """
     if not isinstance(organisation_id, str) or not organisation_id.strip():
-        raise InvalidArgumentError("organisation_id must be a non-empty string")
+        raise InvalidArgumentError(f"{name} must be a non-empty string")
     if organisation_id in {".", ".."}:
-        raise InvalidArgumentError("organisation_id cannot be '.' or '..' (a dot segment, not an id)")
+        raise InvalidArgumentError(f"{name} cannot be '.' or '..' (a dot segment, not an id)")
     if any(unicodedata.category(char) == "Cc" for char in organisation_id):
-        raise InvalidArgumentError("organisation_id must not contain control characters")
+        raise InvalidArgumentError(f"{name} must not contain control characters")
     return organisation_id
 
 
 def list_request(organisation_id: str, start: datetime.date, end: datetime.date) -> RequestSpec:
     """The request for invoices between ``start`` and ``end`` (both sent)."""
-    return RequestSpec.from_generated(get_invoices._get_kwargs(_organisation(organisation_id), from_=start, to=end))
+    kwargs = get_invoices._get_kwargs(check_organisation(organisation_id), from_=start, to=end)
+    return RequestSpec.from_generated(kwargs)
 
 
 def upcoming_request(organisation_id: str) -> RequestSpec:
     """The request for the upcoming invoice: the same operation without dates."""
-    return RequestSpec.from_generated(get_invoices._get_kwargs(_organisation(organisation_id)))
+    return RequestSpec.from_generated(get_invoices._get_kwargs(check_organisation(organisation_id)))
 
 
 def money_from_monetary_value(value: MonetaryValue) -> Money:
@@ -119,8 +132,9 @@ def _id_from_url(url: str) -> str:
     return stem or url
 
 
-def invoice_from_versori(raw: VersoriInvoice) -> Invoice:
-    """Convert one generated model; a misfit raises ``ValueError``."""
+def invoice_from_versori(raw: VersoriInvoice, organisation_id: str | None = None) -> Invoice:
+    """Convert one generated model (``organisation_id``: the organisation listed, the invoice's client); a misfit
+    raises ``ValueError``."""
     if not isinstance(raw.invoice_url, str):
         raise ValueError(f"invoiceURL must be a string, got {raw.invoice_url!r}")
     total = money_from_monetary_value(raw.total_amount)
@@ -146,10 +160,35 @@ def invoice_from_versori(raw: VersoriInvoice) -> Invoice:
         document_url=raw.invoice_url,
         line_items=items,
         raw=raw,
+        client_id=organisation_id,
     )
 
 
-def parse_invoices(data: object) -> list[Invoice]:
-    """A GetInvoices response: a JSON array of invoices."""
+def parse_invoices(data: object, organisation_id: str | None = None) -> list[Invoice]:
+    """A GetInvoices response: a JSON array of invoices (of ``organisation_id``, their client)."""
     VERSORI_INVOICES.check(data, "body")
-    return [invoice_from_versori(VersoriInvoice.from_dict(item)) for item in cast(list[dict[str, Any]], data)]
+    items = cast(list[dict[str, Any]], data)
+    return [invoice_from_versori(VersoriInvoice.from_dict(item), organisation_id) for item in items]
+
+
+Selection = Literal["overlapping", "starting"]
+"""Which invoices of a range a listing keeps: the API's own ``from``/``to`` select every invoice whose billing
+period *overlaps* the range (``"overlapping"``); ``"starting"`` keeps those whose period *starts* in it, so that
+consecutive ranges (monthly exports) hold each invoice exactly once."""
+SELECTIONS: tuple[Selection, ...] = get_args(Selection)
+
+
+def check_selection(select: object) -> Selection:
+    """``select`` if it is one of :data:`SELECTIONS`; :class:`InvalidArgumentError` otherwise."""
+    if select not in SELECTIONS:
+        raise InvalidArgumentError(f"select must be one of {', '.join(map(repr, SELECTIONS))}, got {select!r}")
+    return select
+
+
+def selected(invoices: list[Invoice], select: Selection, start: datetime.date, end: datetime.date) -> list[Invoice]:
+    """The invoices the API returned for ``[start, end]``, narrowed to those whose period starts in it when
+    ``select`` is ``"starting"``.  Exact: an invoice whose period starts in the range overlaps it, so the API
+    returned it."""
+    if select == "overlapping":
+        return invoices
+    return [invoice for invoice in invoices if invoice.period_start and start <= invoice.period_start <= end]

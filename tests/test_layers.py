@@ -44,12 +44,10 @@ def test_no_module_imports_another_modules_underscore_name() -> None:
     assert [str(place) for place in SHAPE.private_imports] == []
 
 
-@_UNTIL
 def test_only_the_public_api_of_httpx_and_httpcore_is_used() -> None:
     assert [str(place) for place in SHAPE.dependency_privates] == []
 
 
-@_UNTIL
 def test_there_is_no_import_cycle() -> None:
     assert SHAPE.cycles == []
 

@@ -18,12 +18,12 @@ import weakref
 from collections.abc import Callable, Iterable
 
 import httpcore
-import httpx
 
 from ._cancel import SLICE
 from ._deadline import _cap, cancelled
+from ._pools import PoolSettings, PoolTransport
 
-__all__ = ["DeadlineBackend", "deadline_http_transport", "pool_options"]
+__all__ = ["DeadlineBackend", "deadline_http_transport"]
 
 T = typing.TypeVar("T")
 _CANCELLED = "cancelled: the client was closed or nobody wants this answer any more"
@@ -166,24 +166,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_http_transport() -> httpx.HTTPTransport:
-    """httpx's default transport (same TLS verification and pool limits), over :class:`DeadlineBackend`.
-
-    ``httpx.HTTPTransport`` takes no network backend, so its connection pool is
-    replaced by an identical one that has ours.
-    """
-    transport = httpx.HTTPTransport()
-    transport._pool = httpcore.ConnectionPool(**pool_options(transport), network_backend=DeadlineBackend())
-    return transport
-
-
-def pool_options(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> dict[str, typing.Any]:
-    """What httpx gives the connection pool it builds (its default limits, and the SSL context it just made:
-    a second one costs ~25 ms per client), for a replacement pool that differs only in its network backend."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
-    return {
-        "ssl_context": transport._pool._ssl_context,
-        "max_connections": limits.max_connections,
-        "max_keepalive_connections": limits.max_keepalive_connections,
-        "keepalive_expiry": limits.keepalive_expiry,
-    }
+def deadline_http_transport(settings: PoolSettings | None = None) -> PoolTransport:
+    """A transport for the ``httpx.Client`` the sync clients make: a connection pool with ``settings`` (httpx's
+    defaults unless given) over :class:`DeadlineBackend`."""
+    return PoolTransport(DeadlineBackend(), settings)

@@ -41,7 +41,7 @@ import httpx
 
 from ._body import ACCEPT_ENCODING, BodyReader
 from ._cancel import Cancellation, current
-from ._deadline import bounded, deadline_http_transport
+from ._deadline import bounded
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -172,6 +172,8 @@ class _TransportCore:
         self.lifetime = Cancellation()
         """Cancelled by ``close()``; the listings' cancellations hang below it."""
         self.owns_client = True
+        self.pool_transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
+        """The transport of the ``httpx`` client made here (``None`` with a caller's client)."""
         self._renew = False
         _transports.add(self)
 
@@ -347,7 +349,7 @@ class _TransportCore:
 class SyncTransport(_TransportCore):
     """Sends requests with an ``httpx.Client``, retrying per the policy, within the call's deadline.
 
-    A client created here talks through :func:`._deadline.deadline_http_transport`,
+    A client created here talks through :func:`._deadline_backend.deadline_http_transport`,
     so no read outlives the deadline.  With an ``httpx.Client`` of the caller's,
     each attempt's timeouts shrink to the time left and the body is checked
     between chunks, but a single slow read can overrun by up to its timeout.
@@ -375,7 +377,10 @@ class SyncTransport(_TransportCore):
         self.client = self._new_client() if client is None else client
 
     def _new_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self.timeout, transport=deadline_http_transport())
+        from ._deadline_backend import deadline_http_transport  # here: importing the package imports no httpcore
+
+        self.pool_transport = deadline_http_transport()
+        return httpx.Client(timeout=self.timeout, transport=self.pool_transport)
 
     def _renewed(self) -> httpx.Client:
         """The ``httpx`` client, made anew first if this process is a fork's child (see :meth:`after_fork`)."""
@@ -511,7 +516,8 @@ class AsyncTransport(_TransportCore):
     def _new_client(self) -> httpx.AsyncClient:
         from ._asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
 
-        return httpx.AsyncClient(timeout=self.timeout, transport=asyncio_http_transport())
+        self.pool_transport = asyncio_http_transport()
+        return httpx.AsyncClient(timeout=self.timeout, transport=self.pool_transport)
 
     async def request(
         self,

@@ -39,7 +39,6 @@ def test_at_most_eight_modules_sit_directly_in_the_package() -> None:
     assert len(SHAPE.top_modules) <= 8, SHAPE.top_modules
 
 
-@_UNTIL
 def test_no_module_imports_another_modules_underscore_name() -> None:
     assert [str(place) for place in SHAPE.private_imports] == []
 

@@ -29,7 +29,7 @@ from ._transport import (
     AsyncTransport,
     SyncTransport,
     TimeoutTypes,
-    _TransportCore,
+    TransportCore,
 )
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
@@ -43,7 +43,7 @@ class _ClientBase(Generic[HttpClientT]):
     BASE_URL_ENV_VAR: ClassVar[str]
     AUTH_SCHEME: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
-    _transport: _TransportCore
+    _transport: TransportCore
     _HTTP_CLIENT: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     _TRANSPORT: ClassVar[type[SyncTransport] | type[AsyncTransport]]
     _WRONG_CLIENT: ClassVar[str]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._cancel import Cancellation
 
-__all__ = ["bounded", "cancelled", "time_left"]
+__all__ = ["bounded", "cancelled", "cap_timeout", "time_left"]
 
 _state = threading.local()
 _MIN_WAIT = 0.001  # a socket timeout of 0 would mean non-blocking, not "now"
@@ -59,7 +59,8 @@ def time_left() -> float | None:
     return None if ends_at is None else ends_at - time.monotonic()
 
 
-def _cap(timeout: float | None) -> float | None:
+def cap_timeout(timeout: float | None) -> float | None:
+    """``timeout``, shortened to the time left before this thread's deadline (never below a millisecond)."""
     left = time_left()
     if left is None:
         return timeout

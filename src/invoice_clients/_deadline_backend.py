@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 import httpcore
 
 from ._cancel import SLICE
-from ._deadline import _cap, cancelled
+from ._deadline import cancelled, cap_timeout
 from ._pools import PoolSettings, PoolTransport
 
 __all__ = ["DeadlineBackend", "deadline_http_transport"]
@@ -99,9 +99,9 @@ class _Stream(httpcore.NetworkStream):
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         sock = self._sock
         if sock is None:
-            return self._inner.read(max_bytes, _cap(timeout))
+            return self._inner.read(max_bytes, cap_timeout(timeout))
         try:
-            data: bytes = _sliced(sock, sock.recv, max_bytes, _cap(timeout))
+            data: bytes = _sliced(sock, sock.recv, max_bytes, cap_timeout(timeout))
         except _CancelledError:
             raise httpcore.ReadError(_CANCELLED) from None
         except TimeoutError as exc:  # socket.timeout; as httpcore maps it
@@ -113,11 +113,11 @@ class _Stream(httpcore.NetworkStream):
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
         if sock is None:
-            self._inner.write(buffer, _cap(timeout))
+            self._inner.write(buffer, cap_timeout(timeout))
             return
         try:
             while buffer:
-                buffer = buffer[_sliced(sock, sock.send, buffer, _cap(timeout)) :]
+                buffer = buffer[_sliced(sock, sock.send, buffer, cap_timeout(timeout)) :]
         except _CancelledError:
             raise httpcore.WriteError(_CANCELLED) from None
         except TimeoutError as exc:
@@ -131,7 +131,7 @@ class _Stream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        tls = self._inner.start_tls(ssl_context, server_hostname, _cap(timeout))
+        tls = self._inner.start_tls(ssl_context, server_hostname, cap_timeout(timeout))
         # TLS over TLS (never through our pool, which has no proxies) is not one socket to read: leave it to httpcore.
         return _Stream(tls, direct=not isinstance(self._inner.get_extra_info("socket"), ssl.SSLSocket))
 
@@ -155,12 +155,12 @@ class DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         if cancelled():  # a connection attempt itself is not sliced: it ends by its connect timeout
             raise httpcore.ConnectError(_CANCELLED)
-        return _Stream(self._inner.connect_tcp(host, port, _cap(timeout), local_address, socket_options))
+        return _Stream(self._inner.connect_tcp(host, port, cap_timeout(timeout), local_address, socket_options))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
     ) -> httpcore.NetworkStream:  # pragma: no cover - the clients never use a unix socket
-        return _Stream(self._inner.connect_unix_socket(path, _cap(timeout), socket_options))
+        return _Stream(self._inner.connect_unix_socket(path, cap_timeout(timeout), socket_options))
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover - only httpcore's own retries sleep
         self._inner.sleep(seconds)

@@ -29,7 +29,7 @@ from typing import Any
 
 from ._exceptions import CurrencyMismatchError
 
-__all__ = ["Money", "minor_unit_exponent"]
+__all__ = ["Money", "minor_unit_exponent", "trusted_money"]
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 """Arithmetic that never rounds: ``Decimal`` addition rounds to the *current* context's precision (28 digits by
@@ -199,14 +199,14 @@ class Money:
 
 _new = object.__new__
 if Money.__slots__ != ("amount", "currency"):
-    raise ImportError("Money's fields changed: update _trusted_money in _money.py")
+    raise ImportError("Money's fields changed: update trusted_money in _money.py")
 _Unfrozen = type("_Unfrozen", (), {"__slots__": Money.__slots__, "__module__": __name__})
 
 
-def _trusted_money(amount: Decimal, currency: str) -> Money:
+def trusted_money(amount: Decimal, currency: str) -> Money:
     """``Money(amount, currency)`` without ``__post_init__``'s checks, for a parser that has made them (a finite
     ``Decimal`` read from a checked decimal string, a checked currency code), three times per parsed invoice.
-    Filled unfrozen, then made a ``Money``, as ``_models._trusted_invoice`` does (see there)."""
+    Filled unfrozen, then made a ``Money``, as ``_models.trusted_invoice`` does (see there)."""
     money: Any = _new(_Unfrozen)
     money.amount = amount
     money.currency = currency

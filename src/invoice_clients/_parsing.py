@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from ._exceptions import ResponseValidationError
 from ._security import redact_text, safe_url, scrubbing
-from ._transport import RequestSpec, _TransportCore
+from ._transport import RequestSpec, TransportCore
 
 __all__ = ["decode_json", "parse_body", "parse_bytes"]
 
@@ -49,7 +49,7 @@ def parse_body(
     body: bytes,
     parse: Callable[[object], T],
     *,
-    transport: _TransportCore,
+    transport: TransportCore,
     spec: RequestSpec,
     status_code: int = 200,
 ) -> T:
@@ -63,7 +63,7 @@ def parse_bytes(
     body: bytes,
     parse: Callable[[bytes], T],
     *,
-    transport: _TransportCore,
+    transport: TransportCore,
     spec: RequestSpec,
     status_code: int = 200,
 ) -> T:

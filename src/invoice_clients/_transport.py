@@ -4,7 +4,7 @@ Both vendor clients, sync and async, send every request through a
 :class:`SyncTransport` or :class:`AsyncTransport`.  The two loops are the same
 algorithm (see :class:`~invoice_clients.RetryPolicy`); everything that is not
 I/O (URLs, headers, turning a failure into a typed exception, logging) is shared
-by :class:`_TransportCore`.  Bodies are always streamed, and consumed inside the
+by :class:`TransportCore`.  Bodies are always streamed, and consumed inside the
 retry loop, so a connection dropped mid-body (a truncated response) is retried
 like any other connection failure.  Redirects are never followed: the key must
 not travel to another origin.
@@ -72,6 +72,7 @@ __all__ = [
     "RequestSpec",
     "SyncTransport",
     "TimeoutTypes",
+    "TransportCore",
     "check_deadline",
 ]
 
@@ -101,7 +102,7 @@ _MAPPED_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)
 _CLOSE_WAIT = 2.0
 """Seconds ``close()`` waits at most for the prefetch threads of its listings to end (each ends within a slice,
 unless it is connecting: a connection attempt ends by its connect timeout)."""
-_transports: weakref.WeakSet[_TransportCore] = weakref.WeakSet()
+_transports: weakref.WeakSet[TransportCore] = weakref.WeakSet()
 """Every live transport, for the fork handler."""
 
 
@@ -140,7 +141,7 @@ class RequestSpec:
         return cls(str(kwargs["method"]).upper(), str(kwargs["url"]), dict(params), accept)
 
 
-class _TransportCore:
+class TransportCore:
     """What both transports share: URL and header construction, failure mapping, logging."""
 
     def __init__(
@@ -346,7 +347,7 @@ class _TransportCore:
         )
 
 
-class SyncTransport(_TransportCore):
+class SyncTransport(TransportCore):
     """Sends requests with an ``httpx.Client``, retrying per the policy, within the call's deadline.
 
     A client created here talks through :func:`._deadline_backend.deadline_http_transport`,
@@ -483,7 +484,7 @@ class SyncTransport(_TransportCore):
             self.client.close()
 
 
-class AsyncTransport(_TransportCore):
+class AsyncTransport(TransportCore):
     """Sends requests with an ``httpx.AsyncClient``, retrying per the policy; cancelled at the call's deadline.
 
     A client created here talks through :func:`._asyncio_backend.asyncio_http_transport` (asyncio's own

@@ -31,7 +31,7 @@ import httpx
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
 from .._models import Invoice
-from .._security import _is_loopback, scrub_live, visible
+from .._security import is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._batch import (
@@ -106,7 +106,7 @@ def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
             fail(f"{source}: {url!r} is not a URL", ExitCode.USAGE)
         if parsed.scheme not in {"http", "https"} or not parsed.host:
             fail(f"{source}: {url!r} is not an absolute http(s) URL", ExitCode.USAGE)
-        if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        if parsed.scheme == "http" and not is_loopback(parsed.host):
             fail(
                 f"{source}: refusing to send the API key over plain HTTP to {parsed.host}; use https "
                 "(plain http only to this machine, e.g. the sandbox)",

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from scripts.manifest import ROOT
 
-__all__ = ["PACKAGE", "Place", "Shape", "measure", "module_name"]
+__all__ = ["LAYERS", "PACKAGE", "Place", "Shape", "layer_of", "measure", "module_name"]
 
 PACKAGE = ROOT / "src" / "invoice_clients"
 _EXEMPT_TOP = {"__init__", "__main__", "_version"}
@@ -34,6 +34,27 @@ _SKIPPED = "_generated"
 DEPENDENCIES = ("httpx", "httpcore")
 """The dependencies whose private API is looked for (the generated code's ``_get_kwargs`` is the generator's
 interface, inside our own package, and is not counted)."""
+
+
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("errors", ("invoice_clients._exceptions", "invoice_clients._version", "invoice_clients._generated")),
+    ("http", ("invoice_clients._http",)),
+    ("model", ("invoice_clients._model",)),
+    ("paging", ("invoice_clients._paging",)),
+    ("sandbox", ("invoice_clients._sandbox",)),
+    ("clients", ("invoice_clients",)),
+)
+"""The layers, lowest first, each with the modules (and packages) it holds: a module may import its own layer
+and those below it, never one above (the generated code, imported by the vendors' wire modules, imports
+nothing of ours and sits at the bottom)."""
+
+
+def layer_of(module: str) -> int:
+    """The rank of ``module``'s layer in :data:`LAYERS` (0 is the lowest)."""
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        if any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes):
+            return rank
+    raise ValueError(f"{module} is in no layer")
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -64,12 +64,12 @@ TARGETS: tuple[Target, ...] = (
     Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),
     Target(
         "retry",
-        "src/invoice_clients/_retry.py",
+        "src/invoice_clients/_http/retry.py",
         ("tests/facade/test_errors_and_retries.py",),
     ),
     Target(
         "body",
-        "src/invoice_clients/_body.py",
+        "src/invoice_clients/_http/body.py",
         (
             "tests/adversarial/test_hostile_body_errors.py",
             "tests/facade/test_gcore_operations.py",
@@ -80,7 +80,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "security",
-        "src/invoice_clients/_security.py",
+        "src/invoice_clients/_http/security.py",
         ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),

@@ -39,9 +39,9 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
 )
+from ._http.retry import RetryPolicy
 from ._models import Invoice, InvoiceKind, LineItem, PaymentState
 from ._money import Money
-from ._retry import RetryPolicy
 from ._version import __version__
 from .vendors import Vendor  # the registry and the vendors' names only: each vendor loads on first use
 

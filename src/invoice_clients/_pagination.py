@@ -27,7 +27,7 @@ latest page claims (so a listing whose ``count`` is right sends no request past
 its end, and one without a usable ``count`` goes one page at a time); a 429
 drops it to one page at a time, as above.
 
-Each iteration runs under a :class:`~._cancel.Cancellation` of its own, below
+Each iteration runs under a :class:`~invoice_clients._http.cancel.Cancellation` of its own, below
 the client's: when it ends, however (done, an error, ``KeyboardInterrupt``,
 ``close()`` of the iterator, or the iterator dropped), the pages still in
 flight are cancelled, which ends their requests within a slice and closes their
@@ -45,7 +45,7 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from ._cancel import Cancellation
+from ._http.cancel import Cancellation
 from ._lazy import make_lazy
 from ._listing import Listing, SortKey, kept_in_flight
 from ._models import Invoice

@@ -17,8 +17,8 @@ import threading
 import httpx
 import pytest
 
-from invoice_clients._asyncio_backend import AsyncioBackend, asyncio_http_transport
-from invoice_clients._pools import AsyncPoolTransport, PoolSettings
+from invoice_clients._http.asyncio_backend import AsyncioBackend, asyncio_http_transport
+from invoice_clients._http.pools import AsyncPoolTransport, PoolSettings
 from invoice_clients.testing import Sandbox
 
 from ._keepalive import KeepAliveServer, ok

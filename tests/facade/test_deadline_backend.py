@@ -16,10 +16,10 @@ import httpcore
 import httpx
 import pytest
 
-from invoice_clients._cancel import SLICE
-from invoice_clients._deadline import bounded
-from invoice_clients._deadline_backend import _Stream, deadline_http_transport
-from invoice_clients._pools import PoolSettings
+from invoice_clients._http.cancel import SLICE
+from invoice_clients._http.deadline import bounded
+from invoice_clients._http.deadline_backend import _Stream, deadline_http_transport
+from invoice_clients._http.pools import PoolSettings
 
 from ._keepalive import KeepAliveServer, ok
 

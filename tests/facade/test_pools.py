@@ -11,9 +11,9 @@ import httpcore
 import httpx
 import pytest
 
-from invoice_clients._asyncio_backend import asyncio_http_transport
-from invoice_clients._deadline_backend import deadline_http_transport
-from invoice_clients._pools import PoolSettings
+from invoice_clients._http.asyncio_backend import asyncio_http_transport
+from invoice_clients._http.deadline_backend import deadline_http_transport
+from invoice_clients._http.pools import PoolSettings
 
 from ._keepalive import KeepAliveServer, ok
 

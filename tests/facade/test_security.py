@@ -26,7 +26,7 @@ from invoice_clients import (
     Versori,
     _security,
 )
-from invoice_clients._security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
+from invoice_clients._http.security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST

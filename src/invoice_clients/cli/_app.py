@@ -30,8 +30,8 @@ import httpx
 
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
+from .._http.security import is_loopback, scrub_live, visible
 from .._models import Invoice
-from .._security import is_loopback, scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._batch import (

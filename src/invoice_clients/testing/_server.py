@@ -19,9 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from .._base import AsyncClientBase, SyncClientBase
-from .._retry import RetryPolicy
+from .._http.retry import RetryPolicy
+from .._http.transport import DEFAULT_TIMEOUT, TimeoutTypes
 from .._sandbox_http import Reply, SandboxRequest, json_reply
-from .._transport import DEFAULT_TIMEOUT, TimeoutTypes
 from ..vendors import SandboxAPI, VendorPlugin, all_vendors
 from ._faults import Fault, FaultPlan, VendorName
 

@@ -37,11 +37,11 @@ from ..._generated.gcore_billing_client.models import (
     V1ErpInvoicesListPaymentState,
 )
 from ..._generated.gcore_billing_client.types import UNSET
+from ..._http.transport import RequestSpec
 from ..._lazy import Builder, is_deferred
 from ..._models import Invoice, InvoiceKind, PaymentState, trusted_invoice
 from ..._money import Money, trusted_money
 from ..._parsing import decode_json
-from ..._transport import RequestSpec
 from ..._wire_checks import CURRENCY, DATE_PATTERN, DATE_TIME_PATTERN, DECIMAL_PATTERN
 from .._registry import CliOption
 from .._vendor_names import Vendor

@@ -20,9 +20,9 @@ import functools
 from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
+from ..._http.transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 from ..._models import Invoice
 from ..._parsing import parse_body
-from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
 from .wire import (
     Selection,
     check_selection,

@@ -6,8 +6,8 @@ from typing import cast
 
 import httpx
 
-from ..._retry import RetryPolicy
-from ..._transport import DEFAULT_TIMEOUT, TimeoutTypes
+from ..._http.retry import RetryPolicy
+from ..._http.transport import DEFAULT_TIMEOUT, TimeoutTypes
 from ...testing._server import SandboxCore
 from .client import AsyncVersori, Versori
 from .sandbox import VersoriSandbox

@@ -13,7 +13,7 @@ timeouts and maps failures to httpcore's exceptions, as its backends do.
 Reading is eager but bounded: past :data:`_HIGH_WATER` buffered bytes the
 socket is no longer read until the buffer drains, so a server cannot make the
 buffer outgrow what the body reader's size limit lets through.  TLS is asyncio's
-(``loop.start_tls``) with the ``ssl.SSLContext`` of the pool's :class:`~._pools.PoolSettings`.
+(``loop.start_tls``) with the ``ssl.SSLContext`` of the pool's :class:`~.pools.PoolSettings`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import httpcore
 
-from ._pools import AsyncPoolTransport, PoolSettings
+from .pools import AsyncPoolTransport, PoolSettings
 
 __all__ = ["AsyncioBackend", "asyncio_http_transport"]
 

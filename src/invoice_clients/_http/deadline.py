@@ -10,12 +10,12 @@ backend whose every connect, read and write is given the smaller of its own
 timeout and the time left before the deadline of the call running on this
 thread (:func:`bounded`).  A dribbling server therefore gets a read that times
 out exactly at the deadline; nothing needs to be closed from another thread.
-The backend lives in :mod:`._deadline_backend` (which imports this module, never the reverse), imported with
+The backend lives in :mod:`.deadline_backend` (which imports this module, never the reverse), imported with
 the first client: ``import invoice_clients`` does not import httpcore (httpx itself defers it).
 
-The same thread-local state carries the :class:`~._cancel.Cancellation` the
+The same thread-local state carries the :class:`~.cancel.Cancellation` the
 call is bound to: the backend waits in slices and gives up between two once it
-is cancelled (see :mod:`._cancel`).
+is cancelled (see :mod:`.cancel`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._cancel import Cancellation
+    from .cancel import Cancellation
 
 __all__ = ["bounded", "cancelled", "cap_timeout", "time_left"]
 

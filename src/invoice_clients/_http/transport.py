@@ -10,15 +10,15 @@ like any other connection failure.  Redirects are never followed: the key must
 not travel to another origin.
 
 A call is bounded three ways against a hostile server: in time (a total
-deadline over every attempt and back-off, see :mod:`._deadline`), in size
-(decoded bytes, see :mod:`._body`) and in what can escape it: every failure is
+deadline over every attempt and back-off, see :mod:`.deadline`), in size
+(decoded bytes, see :mod:`.body`) and in what can escape it: every failure is
 an :class:`~invoice_clients.InvoiceClientsError` built from redacted text only,
 raised without the original exception attached (its text was not redacted).
 
-A call is also bound to a :class:`~._cancel.Cancellation`: the client's own,
+A call is also bound to a :class:`~.cancel.Cancellation`: the client's own,
 cancelled by ``close()``, or in a prefetch thread its listing's, below it.
 Once cancelled, a call is neither started nor retried, its back-off ends, and
-its blocking reads end within a slice (see :mod:`._deadline_backend`); it
+its blocking reads end within a slice (see :mod:`.deadline_backend`); it
 raises :class:`~invoice_clients.ClientClosedError`.  A forked child never
 uses the parent's connections: each transport that made its own ``httpx``
 client makes a new one before its next request (the inherited sockets are
@@ -39,10 +39,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from ._body import ACCEPT_ENCODING, BodyReader
-from ._cancel import Cancellation, current
-from ._deadline import bounded
-from ._exceptions import (
+from .._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -57,9 +54,12 @@ from ._exceptions import (
     RateLimitError,
     ServerError,
 )
-from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
-from ._security import ApiKey, redact_text, safe_url
-from ._version import __version__
+from .._version import __version__
+from .body import ACCEPT_ENCODING, BodyReader
+from .cancel import Cancellation, current
+from .deadline import bounded
+from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from .security import ApiKey, redact_text, safe_url
 
 if TYPE_CHECKING:
     import asyncio
@@ -350,7 +350,7 @@ class TransportCore:
 class SyncTransport(TransportCore):
     """Sends requests with an ``httpx.Client``, retrying per the policy, within the call's deadline.
 
-    A client created here talks through :func:`._deadline_backend.deadline_http_transport`,
+    A client created here talks through :func:`.deadline_backend.deadline_http_transport`,
     so no read outlives the deadline.  With an ``httpx.Client`` of the caller's,
     each attempt's timeouts shrink to the time left and the body is checked
     between chunks, but a single slow read can overrun by up to its timeout.
@@ -378,7 +378,7 @@ class SyncTransport(TransportCore):
         self.client = self._new_client() if client is None else client
 
     def _new_client(self) -> httpx.Client:
-        from ._deadline_backend import deadline_http_transport  # here: importing the package imports no httpcore
+        from .deadline_backend import deadline_http_transport  # here: importing the package imports no httpcore
 
         self.pool_transport = deadline_http_transport()
         return httpx.Client(timeout=self.timeout, transport=self.pool_transport)
@@ -487,7 +487,7 @@ class SyncTransport(TransportCore):
 class AsyncTransport(TransportCore):
     """Sends requests with an ``httpx.AsyncClient``, retrying per the policy; cancelled at the call's deadline.
 
-    A client created here talks through :func:`._asyncio_backend.asyncio_http_transport` (asyncio's own
+    A client created here talks through :func:`.asyncio_backend.asyncio_http_transport` (asyncio's own
     transports instead of anyio's: less CPU per request); an ``httpx.AsyncClient`` of the caller's is used
     as it is.
     """
@@ -515,7 +515,7 @@ class AsyncTransport(TransportCore):
         self._sleepers: set[asyncio.Future[None]] = set()
 
     def _new_client(self) -> httpx.AsyncClient:
-        from ._asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
+        from .asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
 
         self.pool_transport = asyncio_http_transport()
         return httpx.AsyncClient(timeout=self.timeout, transport=self.pool_transport)

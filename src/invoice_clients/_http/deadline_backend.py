@@ -1,7 +1,7 @@
-"""The httpcore network backend behind :mod:`._deadline` (see there), imported with the first client.
+"""The httpcore network backend behind :mod:`.deadline` (see there), imported with the first client.
 
-Every wait longer than :data:`._cancel.SLICE` is cut into slices, and between two the call's cancellation is
-looked at (see :mod:`._cancel`): a read from a stalled server ends within a slice of ``close()``, of the end of
+Every wait longer than :data:`.cancel.SLICE` is cut into slices, and between two the call's cancellation is
+looked at (see :mod:`.cancel`): a read from a stalled server ends within a slice of ``close()``, of the end of
 the listing that wanted it, or of Ctrl-C.  A process that forks keeps no socket of ours in the child: the child's
 copies are closed at once (the parent's connections are untouched), and its clients open new ones.
 """
@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 
 import httpcore
 
-from ._cancel import SLICE
-from ._deadline import cancelled, cap_timeout
-from ._pools import PoolSettings, PoolTransport
+from .cancel import SLICE
+from .deadline import cancelled, cap_timeout
+from .pools import PoolSettings, PoolTransport
 
 __all__ = ["DeadlineBackend", "deadline_http_transport"]
 

@@ -30,7 +30,7 @@ from typing import NoReturn
 
 import httpx
 
-from ._exceptions import CredentialsError, InvalidArgumentError
+from .._exceptions import CredentialsError, InvalidArgumentError
 
 __all__ = [
     "REDACTING_LOGGERS",

@@ -1,7 +1,7 @@
 """Our own httpx transports over httpcore's connection pools: how a network backend of ours gets under httpx.
 
-``httpx.HTTPTransport`` takes no network backend, and the clients need theirs (:mod:`._deadline_backend` bounds
-every blocking read by the call's deadline and cancellation; :mod:`._asyncio_backend` spares asyncio users
+``httpx.HTTPTransport`` takes no network backend, and the clients need theirs (:mod:`.deadline_backend` bounds
+every blocking read by the call's deadline and cancellation; :mod:`.asyncio_backend` spares asyncio users
 anyio's cost per read).  So, as httpx's own transport does, :class:`PoolTransport` and
 :class:`AsyncPoolTransport` hand each request to an ``httpcore.ConnectionPool`` / ``AsyncConnectionPool``, here
 built with ``network_backend=``; both use httpx's and httpcore's public API only (``httpx.BaseTransport``,

@@ -58,7 +58,7 @@ TARGETS: tuple[Target, ...] = (
     Target("listing", "src/invoice_clients/_listing.py", _LISTING_TESTS),
     Target(
         "money",
-        "src/invoice_clients/_money.py",
+        "src/invoice_clients/_model/money.py",
         ("tests/facade/test_money.py", "tests/facade/test_gcore_fast_path.py", "tests/facade/test_versori.py"),
     ),
     Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),

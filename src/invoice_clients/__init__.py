@@ -40,8 +40,8 @@ from ._exceptions import (
     ServerError,
 )
 from ._http.retry import RetryPolicy
-from ._models import Invoice, InvoiceKind, LineItem, PaymentState
-from ._money import Money
+from ._model.invoice import Invoice, InvoiceKind, LineItem, PaymentState
+from ._model.money import Money
 from ._version import __version__
 from .vendors import Vendor  # the registry and the vendors' names only: each vendor loads on first use
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from ._listing import MAX_IDLE_PAGES
-from ._models import Invoice
+from ._model.invoice import Invoice
 
 __all__ = ["AsyncCursorPager", "CursorListing", "CursorPage", "CursorPager"]
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from operator import attrgetter, lt
 from typing import Any
 
-from ._models import Invoice
+from ._model.invoice import Invoice
 
 __all__ = ["MAX_IDLE_PAGES", "Listing", "SortKey", "Verdict", "kept_in_flight", "wire_limit"]
 

@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from ._http.cancel import Cancellation
-from ._lazy import make_lazy
 from ._listing import Listing, SortKey, kept_in_flight
-from ._models import Invoice
+from ._model.invoice import Invoice
+from ._model.lazy import make_lazy
 from ._workers import Workers
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ import pytest
 
 from invoice_clients import Invoice, Money, ResponseValidationError
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
-from invoice_clients._lazy import is_deferred
-from invoice_clients._models import trusted_invoice
-from invoice_clients._money import trusted_money
-from invoice_clients._parsing import decode_json
+from invoice_clients._model.invoice import trusted_invoice
+from invoice_clients._model.lazy import is_deferred
+from invoice_clients._model.money import trusted_money
+from invoice_clients._model.parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
 from invoice_clients.vendors.gcore import wire as wire_module

@@ -24,8 +24,8 @@ from invoice_clients import (
     ResponseValidationError,
     ServerError,
     Versori,
-    _security,
 )
+from invoice_clients._http import security as _security
 from invoice_clients._http.security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
 from invoice_clients.testing import Fault, Sandbox
 

@@ -11,7 +11,7 @@ Keys come from each vendor's ``*_API_KEY`` variable; its ``*_BASE_URL`` (or
 ``--base-url``) points at another server, such as the sandbox.  ``--vendor`` and
 the listing options come from the vendor registry (:mod:`invoice_clients.vendors`).
 Errors are one line on stderr with a documented exit code (see
-:mod:`invoice_clients.cli._exit`).  The commands are data (:mod:`._grammar`), built
+:mod:`._exit`).  The commands are data (:mod:`._grammar`), built
 when the command runs, so a vendor registered before that has its options too.
 """
 
@@ -31,7 +31,7 @@ import httpx
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
 from .._http.security import is_loopback, scrub_live, visible
-from .._models import Invoice
+from .._model.invoice import Invoice
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._batch import (

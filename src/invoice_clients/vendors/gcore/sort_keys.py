@@ -29,7 +29,7 @@ from functools import total_ordering
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._listing import SortKey
-from ..._models import Invoice
+from ..._model.invoice import Invoice
 
 if TYPE_CHECKING:
     from ..._generated.gcore_billing_client.models import ErpInvoiceExternal

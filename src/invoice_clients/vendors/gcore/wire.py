@@ -38,11 +38,11 @@ from ..._generated.gcore_billing_client.models import (
 )
 from ..._generated.gcore_billing_client.types import UNSET
 from ..._http.transport import RequestSpec
-from ..._lazy import Builder, is_deferred
-from ..._models import Invoice, InvoiceKind, PaymentState, trusted_invoice
-from ..._money import Money, trusted_money
-from ..._parsing import decode_json
-from ..._wire_checks import CURRENCY, DATE_PATTERN, DATE_TIME_PATTERN, DECIMAL_PATTERN
+from ..._model.invoice import Invoice, InvoiceKind, PaymentState, trusted_invoice
+from ..._model.lazy import Builder, is_deferred
+from ..._model.money import Money, trusted_money
+from ..._model.parsing import decode_json
+from ..._model.wire_checks import CURRENCY, DATE_PATTERN, DATE_TIME_PATTERN, DECIMAL_PATTERN
 from .._registry import CliOption
 from .._vendor_names import Vendor
 from .checks import GCORE_INVOICE, GCORE_PAGE
@@ -333,7 +333,7 @@ def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Inv
 
 
 def parse_page_lazily(data: object) -> tuple[Any, tuple[Invoice, ...]]:
-    """As :func:`parse_page`, but the page model may be deferred (see :mod:`._lazy`): a tuple
+    """As :func:`parse_page`, but the page model may be deferred (see :mod:`invoice_clients._model.lazy`): a tuple
     ``(Builder, count, invoices, next, previous, extras)`` that :class:`InvoicePage` builds on first read
     of its ``raw``; the invoices' own ``raw`` models are deferred alike."""
     if type(data) is dict and data.keys() >= _PAGE_KEYS:

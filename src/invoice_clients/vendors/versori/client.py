@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
 from ..._http.transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
-from ..._models import Invoice
-from ..._parsing import parse_body
+from ..._model.invoice import Invoice
+from ..._model.parsing import parse_body
 from .wire import (
     Selection,
     check_selection,

@@ -24,8 +24,8 @@ from ..._generated.versori_organisations_client.models import Invoice as Versori
 from ..._generated.versori_organisations_client.models import MonetaryValue
 from ..._generated.versori_organisations_client.types import Unset
 from ..._http.transport import RequestSpec
-from ..._models import Invoice, InvoiceKind, LineItem
-from ..._money import Money
+from ..._model.invoice import Invoice, InvoiceKind, LineItem
+from ..._model.money import Money
 from .._vendor_names import Vendor
 from .checks import VERSORI_INVOICES
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
-from ._exceptions import CurrencyMismatchError
+from .._exceptions import CurrencyMismatchError
 
 __all__ = ["Money", "minor_unit_exponent", "trusted_money"]
 

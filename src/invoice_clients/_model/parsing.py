@@ -15,9 +15,9 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from ._exceptions import ResponseValidationError
-from ._http.security import redact_text, safe_url, scrubbing
-from ._http.transport import RequestSpec, TransportCore
+from .._exceptions import ResponseValidationError
+from .._http.security import redact_text, safe_url, scrubbing
+from .._http.transport import RequestSpec, TransportCore
 
 __all__ = ["decode_json", "parse_body", "parse_bytes"]
 

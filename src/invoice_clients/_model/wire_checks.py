@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from ._http.security import scrub_active
+from .._http.security import scrub_active
 
 __all__ = ["DATE_PATTERN", "DATE_TIME_PATTERN", "DECIMAL_PATTERN", "Rule", "Schema", "schema"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from ._lazy import make_lazy
-from ._money import Money
+from .lazy import make_lazy
+from .money import Money
 
 __all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
 

@@ -55,7 +55,7 @@ seconds and can kill nothing."""
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("listing", "src/invoice_clients/_listing.py", _LISTING_TESTS),
+    Target("listing", "src/invoice_clients/_paging/listing.py", _LISTING_TESTS),
     Target(
         "money",
         "src/invoice_clients/_model/money.py",
@@ -84,5 +84,5 @@ TARGETS: tuple[Target, ...] = (
         ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),
-    Target("cursor", "src/invoice_clients/_cursor.py", ("tests/facade/test_cursor.py",)),
+    Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/facade/test_cursor.py",)),
 )

@@ -17,7 +17,6 @@ from scripts.layers import LAYERS, PACKAGE, layer_of, measure
 from scripts.manifest import ROOT
 
 SHAPE = measure()
-_UNTIL = pytest.mark.xfail(reason="issue 24: not yet met (see the steps of its branch)", strict=True)
 
 PUBLIC = [
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AsyncCursorPager", "AsyncGcoreBilling",
@@ -34,7 +33,6 @@ TESTING = [
 ]  # fmt: skip
 
 
-@_UNTIL
 def test_at_most_eight_modules_sit_directly_in_the_package() -> None:
     assert len(SHAPE.top_modules) <= 8, SHAPE.top_modules
 

@@ -23,11 +23,11 @@ from ..._base import AsyncClientBase, SyncClientBase
 from ..._download import Destination, Spool
 from ..._exceptions import InconsistentListingError, InvalidArgumentError
 from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
-from ..._listing import wire_limit
 from ..._model.invoice import Invoice, PaymentState
 from ..._model.lazy import is_deferred
 from ..._model.parsing import parse_bytes
-from ..._pagination import AsyncPager, InvoicePage, SyncPager
+from ..._paging.listing import wire_limit
+from ..._paging.pagination import AsyncPager, InvoicePage, SyncPager
 from .sort_keys import sort_key
 from .wire import (
     MAX_PAGE_SIZE,

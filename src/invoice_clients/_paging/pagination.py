@@ -1,8 +1,8 @@
-"""Lazy offset pagination that loses nothing: the drivers around :class:`._listing.Listing`.
+"""Lazy offset pagination that loses nothing: the drivers around :class:`.listing.Listing`.
 
 :class:`SyncPager` and :class:`AsyncPager` differ only in their I/O (a thread
 pool or asyncio tasks for prefetch); what to fetch and what a page means is
-decided once, by :class:`~._listing.Listing` (see there for the algorithm and
+decided once, by :class:`~.listing.Listing` (see there for the algorithm and
 what it guarantees).  Offsets are computed locally; the server's ``next`` link
 is never followed (the spec's own example points at another origin, and
 following it would send the key there), only read as a claim that more rows
@@ -31,7 +31,7 @@ Each iteration runs under a :class:`~invoice_clients._http.cancel.Cancellation` 
 the client's: when it ends, however (done, an error, ``KeyboardInterrupt``,
 ``close()`` of the iterator, or the iterator dropped), the pages still in
 flight are cancelled, which ends their requests within a slice and closes their
-connections; the sync pager's threads are daemons (:mod:`._workers`), so they
+connections; the sync pager's threads are daemons (:mod:`.workers`), so they
 never hold up the interpreter's exit.  A listing whose client is closed raises
 :class:`~invoice_clients.ClientClosedError` at its next page.
 """
@@ -45,11 +45,11 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from ._http.cancel import Cancellation
-from ._listing import Listing, SortKey, kept_in_flight
-from ._model.invoice import Invoice
-from ._model.lazy import make_lazy
-from ._workers import Workers
+from .._http.cancel import Cancellation
+from .._model.invoice import Invoice
+from .._model.lazy import make_lazy
+from .listing import Listing, SortKey, kept_in_flight
+from .workers import Workers
 
 if TYPE_CHECKING:
     import asyncio  # at run time, imported by the async pager only: sync users never need it

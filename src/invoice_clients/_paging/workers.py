@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
 
-from ._http.cancel import Cancellation, running_under
+from .._http.cancel import Cancellation, running_under
 
 __all__ = ["Workers"]
 

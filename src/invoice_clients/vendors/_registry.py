@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .._base import AsyncClientBase, SyncClientBase
     from .._model.invoice import Invoice
-    from .._sandbox_http import Reply, SandboxRequest
+    from .._sandbox.http import Reply, SandboxRequest
 
 __all__ = ["CliOption", "SandboxAPI", "VendorPlugin", "all_vendors", "get", "register", "unregister"]
 

@@ -20,7 +20,7 @@ from invoice_clients._base import AsyncClientBase, SyncClientBase
 from invoice_clients._http.transport import AsyncTransport, RequestSpec, SyncTransport, aread_all, read_all
 from invoice_clients._model.parsing import parse_body
 from invoice_clients._paging.cursor import AsyncCursorPager
-from invoice_clients._sandbox_http import json_reply
+from invoice_clients._sandbox.http import json_reply
 from invoice_clients.testing import Reply, SandboxRequest
 from invoice_clients.vendors import CliOption, VendorPlugin
 

@@ -435,7 +435,7 @@ def toolchain() -> dict[str, Any]:
 
 def drift_history(quick: bool) -> dict[str, Any]:
     """``spec-drift --history`` speed: every published revision of Gcore's document (Versori's four if ``quick``)."""
-    from scripts.drift_history import history, read_revisions
+    from scripts.drift.history import history, read_revisions
     from scripts.manifest import load_manifest
 
     name = "versori-organisations" if quick else "gcore-billing"

@@ -101,6 +101,24 @@ def _labels(state: dict[str, Any], names: list[str]) -> list[dict[str, str]]:
     return [{"name": name} for name in names]
 
 
+def _opened(state: dict[str, Any], kind: str, options: dict[str, list[str]], body: str, **extra: str) -> dict[str, Any]:
+    """A new open pull request or issue, numbered as GitHub numbers both: from one counter."""
+    number = state["next"]
+    state["next"] += 1
+    path = "pull" if kind == "pulls" else "issues"
+    item = {
+        "number": number,
+        "url": f"{REPOSITORY}/{path}/{number}",
+        **extra,
+        "title": _one(options, "--title"),
+        "body": body,
+        "state": "OPEN",
+        "labels": _labels(state, options.get("--label", [])),
+    }
+    state[kind].append(item)
+    return item
+
+
 def _find(items: list[dict[str, Any]], number: str) -> dict[str, Any]:
     for item in items:
         if str(item["number"]) == number:
@@ -133,21 +151,8 @@ def _answer(state: dict[str, Any], positional: list[str], options: dict[str, lis
             raise LookupError(
                 f'a pull request for branch "{head}" into branch "{_one(options, "--base")}" already exists'
             )
-        number = state["next"]
-        state["next"] += 1
-        state["pulls"].append(
-            {
-                "number": number,
-                "url": f"{REPOSITORY}/pull/{number}",
-                "headRefName": head,
-                "baseRefName": _one(options, "--base"),
-                "title": _one(options, "--title"),
-                "body": body,
-                "state": "OPEN",
-                "labels": _labels(state, options.get("--label", [])),
-            }
-        )
-        return f"{REPOSITORY}/pull/{number}"
+        pull = _opened(state, "pulls", options, body, headRefName=head, baseRefName=_one(options, "--base"))
+        return pull["url"]
     if command == ("pr", "edit"):
         pull = _find(state["pulls"], positional[2])
         pull["title"] = _one(options, "--title") or pull["title"]
@@ -175,19 +180,7 @@ def _answer(state: dict[str, Any], positional: list[str], options: dict[str, lis
         ]
         return _select(found, _one(options, "--json"))
     if command == ("issue", "create"):
-        number = state["next"]
-        state["next"] += 1
-        state["issues"].append(
-            {
-                "number": number,
-                "url": f"{REPOSITORY}/issues/{number}",
-                "title": _one(options, "--title"),
-                "body": body,
-                "state": "OPEN",
-                "labels": _labels(state, options.get("--label", [])),
-            }
-        )
-        return f"{REPOSITORY}/issues/{number}"
+        return _opened(state, "issues", options, body)["url"]
     if command == ("issue", "edit"):
         issue = _find(state["issues"], positional[2])
         issue["body"] = body or issue["body"]

@@ -47,33 +47,22 @@ def _sliced(sock: socket.socket, operation: Callable[[T], typing.Any], argument:
     """``operation(argument)`` on ``sock`` (a recv or send), waiting ``wait`` seconds at most (``None``: no limit),
     in slices between which the call's cancellation is looked at.
 
-    The first slice is the usual case (the answer comes within it), at the cost of one ``gettimeout``; the socket's
-    timeout is set only when it changes (each ``settimeout`` is a system call that gives up the GIL)."""
-    if wait is not None and wait <= SLICE:
-        if sock.gettimeout() != wait:
-            sock.settimeout(wait)
-        return operation(argument)
-    if sock.gettimeout() != SLICE:
-        sock.settimeout(SLICE)
-    try:
-        return operation(argument)
-    except TimeoutError:
-        pass
-    ends_at = None if wait is None else time.monotonic() + wait - SLICE
+    The first slice is the usual case (the answer comes within it); the socket's timeout is set only when it
+    changes (each ``settimeout`` is a system call that gives up the GIL)."""
+    ends_at = None if wait is None else time.monotonic() + wait
+    step = SLICE if wait is None else min(wait, SLICE)
     while True:
-        if cancelled():
-            raise _CancelledError
-        step = SLICE
-        if ends_at is not None:
-            step = min(ends_at - time.monotonic(), SLICE)
-            if step <= 0:
-                raise TimeoutError("timed out")
         if sock.gettimeout() != step:
             sock.settimeout(step)
         try:
             return operation(argument)
         except TimeoutError:
-            pass
+            if cancelled():
+                raise _CancelledError from None
+            if ends_at is not None:
+                step = min(ends_at - time.monotonic(), SLICE)
+                if step <= 0:
+                    raise
 
 
 class _CancelledError(Exception):

@@ -44,15 +44,11 @@ from .._exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ClientClosedError,
     InvalidArgumentError,
     InvoiceClientsError,
-    NotFoundError,
-    PermissionDeniedError,
     RateLimitError,
-    ServerError,
+    error_for_status,
 )
 from .._version import __version__
 from .body import ACCEPT_ENCODING, BodyReader
@@ -89,13 +85,6 @@ _EXCERPT = 500
 _ERROR_BODY = 16 * 1024  # an error body is read this far, for its excerpt
 _PARSED_URLS = 64  # distinct request URLs kept parsed per transport (one per invoice id for get/download)
 _DEADLINE_EPSILON = 0.01
-_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
-}
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 # Every failure of an attempt that becomes a typed error: the retryable ones above (httpx.HTTPError subclasses)
 # and odd protocol or codec failures.
@@ -307,13 +296,11 @@ class TransportCore:
         if status == 429:
             with self._lock:
                 self._rate_limited += 1
-        kind = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
         reason = redact_text(response.reason_phrase, self.api_key)[:120]
-        message = f"HTTP {status} {reason}".rstrip()
-        common = {"method": spec.method, "url": safe_url(url), "status_code": status, "body": self.excerpt(body)}
-        if kind is RateLimitError:
-            return RateLimitError(message, retry_after=parse_retry_after(response.headers.get("Retry-After")), **common)  # type: ignore[arg-type]
-        return kind(message, **common)  # type: ignore[arg-type]
+        return error_for_status(
+            f"HTTP {status} {reason}".rstrip(), method=spec.method, url=safe_url(url), status_code=status,
+            body=self.excerpt(body), retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )  # fmt: skip
 
     def decide(
         self, failure: APIError, *, retryable: bool = True, attempt: int, started: float, ends_at: float

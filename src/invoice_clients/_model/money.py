@@ -23,6 +23,7 @@ rounded), mixing currencies raises :class:`~invoice_clients.CurrencyMismatchErro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
@@ -135,12 +136,14 @@ class Money:
         """Nothing of ``currency``: the ``start`` of a sum that may be empty, ``sum(moneys, Money.zero("EUR"))``."""
         return cls(Decimal(0), currency)
 
-    def _same_currency(self, other: Money, operator: str) -> None:
+    def _combine(self, other: Money, symbol: str, operation: Callable[[Decimal, Decimal], Decimal]) -> Money:
+        """``self <symbol> other`` computed exactly, for an amount of this currency only."""
         if other.currency != self.currency:
             raise CurrencyMismatchError(
-                f"{self.currency} {operator} {other.currency}: amounts of different currencies have no exact "
+                f"{self.currency} {symbol} {other.currency}: amounts of different currencies have no exact "
                 "result; group them by currency first"
             )
+        return Money(operation(self.amount, other.amount), self.currency)
 
     def __add__(self, other: object) -> Money:
         """The exact sum of two amounts of one currency.
@@ -148,10 +151,7 @@ class Money:
         Raises:
             CurrencyMismatchError: ``other`` is of another currency.
         """
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same_currency(other, "+")
-        return Money(_EXACT.add(self.amount, other.amount), self.currency)
+        return self._combine(other, "+", _EXACT.add) if isinstance(other, Money) else NotImplemented
 
     def __radd__(self, other: object) -> Money:
         """``0 + money`` is ``money``: what makes ``sum(moneys)`` work without a ``start``.
@@ -170,10 +170,7 @@ class Money:
         Raises:
             CurrencyMismatchError: ``other`` is of another currency.
         """
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same_currency(other, "-")
-        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
+        return self._combine(other, "-", _EXACT.subtract) if isinstance(other, Money) else NotImplemented
 
     def quantize(self) -> Money:
         """The amount rounded to the currency's minor unit (ISO 4217): EUR to cents, JPY to yen, KWD to fils.

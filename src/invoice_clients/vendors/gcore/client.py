@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar, overload
 
 from ..._base import AsyncClientBase, SyncClientBase
@@ -82,6 +83,15 @@ def _inconsistent(
         return InconsistentListingError(message, method=spec.method, url=transport.url(spec), status_code=200)
 
     return error
+
+
+@dataclass(frozen=True, slots=True)
+class _PageRequests:
+    """How one listing asks for its pages: the request for an offset, and the call's timeout and deadline."""
+
+    spec: Callable[[int], RequestSpec]
+    timeout: TimeoutTypes | None
+    deadline: float | None
 
 
 TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
@@ -151,34 +161,23 @@ class _Invoices(Generic[TransportT, PagerT]):
             inconsistent=_inconsistent(transport, filters),
             owner=transport,
         )
-        return self._pager(lambda offset: filters.page_request(offset=offset, limit=limit), plan, timeout, deadline)
+        pages = _PageRequests(lambda offset: filters.page_request(offset=offset, limit=limit), timeout, deadline)
+        return self._pager(pages, plan)
 
-    def _pager(
-        self,
-        request: Callable[[int], RequestSpec],
-        plan: PagingPlan,
-        timeout: TimeoutTypes | None,
-        deadline: float | None,
-    ) -> PagerT:
-        """The pager over the page requests ``request(offset)``, sent by this resource's transport."""
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> PagerT:
+        """The pager over ``pages``, sent by this resource's transport."""
         raise NotImplementedError
 
 
 class GcoreInvoices(_Invoices[SyncTransport, SyncPager]):
     """``client.invoices``: list, get and download ERP invoices and credit notes."""
 
-    def _pager(
-        self,
-        request: Callable[[int], RequestSpec],
-        plan: PagingPlan,
-        timeout: TimeoutTypes | None,
-        deadline: float | None,
-    ) -> SyncPager:
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> SyncPager:
         transport = self._transport
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            spec = request(offset)
-            body = transport.request(spec, read_all, timeout=timeout, deadline=deadline)
+            spec = pages.spec(offset)
+            body = transport.request(spec, read_all, timeout=pages.timeout, deadline=pages.deadline)
             return lambda: _page(body, transport, spec, offset, plan.limit)
 
         return SyncPager(fetch, plan)
@@ -234,18 +233,12 @@ class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
     """The async twin of :class:`GcoreInvoices` (``list`` returns an :class:`~invoice_clients.AsyncPager`:
     ``async for invoice in client.invoices.list(...)``)."""
 
-    def _pager(
-        self,
-        request: Callable[[int], RequestSpec],
-        plan: PagingPlan,
-        timeout: TimeoutTypes | None,
-        deadline: float | None,
-    ) -> AsyncPager:
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> AsyncPager:
         transport = self._transport
 
         async def fetch(offset: int) -> Callable[[], InvoicePage]:
-            spec = request(offset)
-            body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
+            spec = pages.spec(offset)
+            body = await transport.request(spec, aread_all, timeout=pages.timeout, deadline=pages.deadline)
             return lambda: _page(body, transport, spec, offset, plan.limit)
 
         return AsyncPager(fetch, plan)

@@ -298,7 +298,7 @@ def parsing(repeat: int) -> dict[str, Any]:
     (``decode_json``, spec check, ``from_dict``, conversion), which it takes only for a body the fast paths
     defer (one that does not fit the spec, to name the place)."""
     from invoice_clients._generated.gcore_billing_client.models import PaginatedErpInvoiceExternalList
-    from invoice_clients._parsing import decode_json
+    from invoice_clients._model.parsing import decode_json
     from invoice_clients.vendors.gcore.checks import GCORE_PAGE
     from invoice_clients.vendors.gcore.wire import invoice_from_gcore, parse_page_body
 
@@ -435,7 +435,7 @@ def toolchain() -> dict[str, Any]:
 
 def drift_history(quick: bool) -> dict[str, Any]:
     """``spec-drift --history`` speed: every published revision of Gcore's document (Versori's four if ``quick``)."""
-    from scripts.drift_history import history, read_revisions
+    from scripts.drift.history import history, read_revisions
     from scripts.manifest import load_manifest
 
     name = "versori-organisations" if quick else "gcore-billing"

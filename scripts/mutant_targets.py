@@ -55,21 +55,21 @@ seconds and can kill nothing."""
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("listing", "src/invoice_clients/_listing.py", _LISTING_TESTS),
+    Target("listing", "src/invoice_clients/_paging/listing.py", _LISTING_TESTS),
     Target(
         "money",
-        "src/invoice_clients/_money.py",
+        "src/invoice_clients/_model/money.py",
         ("tests/facade/test_money.py", "tests/facade/test_gcore_fast_path.py", "tests/facade/test_versori.py"),
     ),
     Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),
     Target(
         "retry",
-        "src/invoice_clients/_retry.py",
+        "src/invoice_clients/_http/retry.py",
         ("tests/facade/test_errors_and_retries.py",),
     ),
     Target(
         "body",
-        "src/invoice_clients/_body.py",
+        "src/invoice_clients/_http/body.py",
         (
             "tests/adversarial/test_hostile_body_errors.py",
             "tests/facade/test_gcore_operations.py",
@@ -80,9 +80,9 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target(
         "security",
-        "src/invoice_clients/_security.py",
+        "src/invoice_clients/_http/security.py",
         ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),
-    Target("cursor", "src/invoice_clients/_cursor.py", ("tests/facade/test_cursor.py",)),
+    Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/facade/test_cursor.py",)),
 )

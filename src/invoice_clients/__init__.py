@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -39,14 +38,15 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
 )
-from ._models import Invoice, InvoiceKind, LineItem, PaymentState
-from ._money import Money
-from ._retry import RetryPolicy
+from ._http.retry import RetryPolicy
+from ._model.invoice import Invoice, InvoiceKind, LineItem, PaymentState
+from ._model.money import Money
+from ._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._version import __version__
 from .vendors import Vendor  # the registry and the vendors' names only: each vendor loads on first use
 
 if TYPE_CHECKING:
-    from ._pagination import AsyncPager, InvoicePage, SyncPager
+    from ._paging.pagination import AsyncPager, InvoicePage, SyncPager
     from .vendors.gcore import AsyncGcoreBilling, GcoreBilling
     from .vendors.versori import AsyncVersori, Versori
 
@@ -58,9 +58,9 @@ _LAZY = {
     "GcoreBilling": ".vendors.gcore",
     "AsyncVersori": ".vendors.versori",
     "Versori": ".vendors.versori",
-    "AsyncPager": "._pagination",
-    "InvoicePage": "._pagination",
-    "SyncPager": "._pagination",
+    "AsyncPager": "._paging.pagination",
+    "InvoicePage": "._paging.pagination",
+    "SyncPager": "._paging.pagination",
 }
 
 

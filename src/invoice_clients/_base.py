@@ -4,7 +4,7 @@ A vendor client is a subclass that names its environment variable, auth scheme
 and default URL, and attaches its resources (``client.invoices``).  Clients are
 context managers; a client closes the ``httpx`` client it created, never one
 the caller injected.  Closing also cancels what is in flight, and a forked
-child never uses the parent's connections (see :mod:`._transport`).
+child never uses the parent's connections (see :mod:`invoice_clients._http.transport`).
 
 Options every client takes: ``timeout`` (per socket operation, as httpx means
 it), ``deadline`` (seconds for a whole call, retries and back-off included;
@@ -20,16 +20,16 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
-from ._retry import RetryPolicy
-from ._security import ApiKey, check_base_url, resolve_api_key, safe_url
-from ._transport import (
+from ._http.retry import RetryPolicy
+from ._http.security import ApiKey, check_base_url, resolve_api_key, safe_url
+from ._http.transport import (
     DEFAULT_MAX_PDF_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     AsyncTransport,
     SyncTransport,
     TimeoutTypes,
-    _TransportCore,
+    TransportCore,
 )
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
@@ -43,7 +43,7 @@ class _ClientBase(Generic[HttpClientT]):
     BASE_URL_ENV_VAR: ClassVar[str]
     AUTH_SCHEME: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
-    _transport: _TransportCore
+    _transport: TransportCore
     _HTTP_CLIENT: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
     _TRANSPORT: ClassVar[type[SyncTransport] | type[AsyncTransport]]
     _WRONG_CLIENT: ClassVar[str]

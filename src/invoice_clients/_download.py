@@ -2,7 +2,7 @@
 
 A download streams into a spooled temporary file (memory up to a few MiB, disk
 beyond), restarted from scratch on every retry, and is delivered to the caller's
-destination only once complete and checked (see :mod:`._body`): a retried or
+destination only once complete and checked (see :mod:`invoice_clients._http.body`): a retried or
 failed download never leaves a truncated PDF behind.  A path is written by the
 rules of :mod:`._destination` (atomically for a regular file, through a link to
 its target, in place for a device or FIFO), the same as the command line's

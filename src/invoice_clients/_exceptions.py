@@ -14,6 +14,9 @@ them ever contains the API key: messages are built from redacted parts only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import NotRequired, TypedDict, Unpack
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -31,9 +34,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestDetails",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
+    "error_for_status",
 ]
 
 
@@ -86,23 +91,25 @@ class LocalFileError(InvoiceClientsError, OSError):
     """
 
 
+class RequestDetails(TypedDict):
+    """Where an :class:`APIError` happened: ``method``, ``url`` (without credentials), and if known the
+    ``status_code`` and an excerpt of the ``body`` (every API error's keyword arguments)."""
+
+    method: str
+    url: str
+    status_code: NotRequired[int | None]
+    body: NotRequired[str]
+
+
 class APIError(InvoiceClientsError):
     """A request was sent and did not produce a usable result."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        method: str,
-        url: str,
-        status_code: int | None = None,
-        body: str = "",
-    ) -> None:
+    def __init__(self, message: str, **request: Unpack[RequestDetails]) -> None:
         self.message = message
-        self.method = method
-        self.url = url
-        self.status_code = status_code
-        self.body = body
+        self.method = request["method"]
+        self.url = request["url"]
+        self.status_code = request.get("status_code")
+        self.body = request.get("body", "")
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -146,18 +153,9 @@ class NotFoundError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429 after every allowed retry; ``retry_after`` is the server's last hint in seconds, if any."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        method: str,
-        url: str,
-        status_code: int | None = None,
-        body: str = "",
-        retry_after: float | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **request: Unpack[RequestDetails]) -> None:
         self.retry_after = retry_after
-        super().__init__(message, method=method, url=url, status_code=status_code, body=body)
+        super().__init__(message, **request)
 
 
 class ServerError(APIStatusError):
@@ -184,3 +182,25 @@ class ResponseTooLargeError(APIError):
     Reading stops at the limit, so memory stays bounded whatever the server
     sends (a gzip bomb included); it is not retried.
     """
+
+
+_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(
+    message: str, *, method: str, url: str, status_code: int, body: str = "", retry_after: float | None = None
+) -> APIStatusError:
+    """The error for an error status: its own class for 400, 401, 403, 404 and 429, :class:`ServerError` for
+    any 5xx, :class:`APIStatusError` for any other (``retry_after`` is kept by a 429's only)."""
+    kind = _STATUS_ERRORS.get(status_code, ServerError if status_code >= 500 else APIStatusError)
+    if kind is RateLimitError:
+        return RateLimitError(
+            message, retry_after=retry_after, method=method, url=url, status_code=status_code, body=body
+        )
+    return kind(message, method=method, url=url, status_code=status_code, body=body)

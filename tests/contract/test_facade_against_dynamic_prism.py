@@ -31,7 +31,7 @@ from invoice_clients import (
     RetryPolicy,
     Versori,
 )
-from invoice_clients._money import minor_unit_exponent
+from invoice_clients._model.money import minor_unit_exponent
 
 from .conftest import Mocks
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scripts import drift
+from scripts.drift import command as drift
 from scripts.manifest import ROOT
 from tests.toolchain.conftest import repo, tree_digest
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scripts.drift_history import read_revisions
+from scripts.drift.history import read_revisions
 from scripts.errors import ToolchainError
 
 from .conftest import Drift

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.drift_body import ApiDrift, Run, issue_body, pr_body, pr_title
-from scripts.drift_rot import places
-from scripts.drift_tests import TestOutcome, pytest_arguments, run_tests
+from scripts.drift.body import ApiDrift, Run, issue_body, pr_body, pr_title
+from scripts.drift.rot import places
+from scripts.drift.tests import TestOutcome, pytest_arguments, run_tests
 from scripts.manifest import load_manifest
 from scripts.specselect import select
 from scripts.yamlio import load_yaml

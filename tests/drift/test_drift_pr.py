@@ -1,4 +1,4 @@
-"""scripts/drift_pr.py on throw-away git repositories: bot commits, a lease on what it replaces, others' commits."""
+"""scripts/drift/pr.py on throw-away git repositories: bot commits, a lease on what it replaces, others' commits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.drift_pr import BOT_EMAIL, Git, GitError, branch_name
+from scripts.drift.pr import BOT_EMAIL, Git, GitError, branch_name
 
 BRANCH = branch_name("gcore-billing")
 MAINTAINER = ("-c", "user.name=A Maintainer", "-c", "user.email=maintainer@example.com")

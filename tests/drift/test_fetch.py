@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import drift_check, fetch
+from scripts import fetch
+from scripts.drift import check as drift_check
 from scripts.errors import ToolchainError
 from scripts.manifest import load_manifest
 

@@ -36,8 +36,8 @@ from typing import Any
 import pytest
 
 from scripts.documents import load_overlay
-from scripts.drift_check import ApiReport, DriftReport
-from scripts.drift_history import Revision, judged, read_revisions
+from scripts.drift.check import ApiReport, DriftReport
+from scripts.drift.history import Revision, judged, read_revisions
 from scripts.fetch import fetch
 from scripts.manifest import ROOT, Api, load_manifest
 from scripts.overlay import apply_overlay

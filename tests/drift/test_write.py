@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.drift_write import vendored_text
+from scripts.drift.write import vendored_text
 from scripts.errors import ToolchainError
 from scripts.fetch import fetch
 from scripts.manifest import load_manifest, sha256_file, update_provenance

@@ -31,6 +31,8 @@ class KeepAliveServer:
         self.port = self._socket.getsockname()[1]
         self.url = f"{'https' if tls else 'http'}://{'localhost' if tls else '127.0.0.1'}:{self.port}"
         self.connections = 0
+        self.peers: list[str] = []
+        """The address each connection came from."""
         self._threads: list[threading.Thread] = []
 
     def __enter__(self) -> KeepAliveServer:
@@ -48,12 +50,13 @@ class KeepAliveServer:
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
-                connection, _ = self._socket.accept()
+                connection, peer = self._socket.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
             self.connections += 1
+            self.peers.append(peer[0])
             thread = threading.Thread(target=self._serve, args=(connection,), daemon=True)
             self._threads.append(thread)
             thread.start()

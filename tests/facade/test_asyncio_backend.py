@@ -17,14 +17,16 @@ import threading
 import httpx
 import pytest
 
-from invoice_clients._asyncio_backend import AsyncioBackend, asyncio_http_transport
+from invoice_clients._http.asyncio_backend import AsyncioBackend, asyncio_http_transport
+from invoice_clients._http.pools import AsyncPoolTransport, PoolSettings
 from invoice_clients.testing import Sandbox
 
 from ._keepalive import KeepAliveServer, ok
 
 
-def client(**options: object) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=asyncio_http_transport(**options))  # type: ignore[arg-type]
+def client(verify: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+    settings = None if verify is None else PoolSettings(verify=verify)
+    return httpx.AsyncClient(transport=asyncio_http_transport(settings))
 
 
 def test_the_clients_own_async_client_uses_the_backend_and_a_callers_is_left_alone() -> None:
@@ -32,12 +34,14 @@ def test_the_clients_own_async_client_uses_the_backend_and_a_callers_is_left_alo
 
         async def main() -> None:
             async with sandbox.async_gcore_client() as gcore:
-                pool = gcore._transport.client._transport._pool  # type: ignore[attr-defined]
-                assert isinstance(pool._network_backend, AsyncioBackend)
+                made = gcore._transport.pool_transport  # type: ignore[attr-defined]
+                assert isinstance(made, AsyncPoolTransport)
+                assert isinstance(made.network_backend, AsyncioBackend)
                 assert [invoice async for invoice in gcore.invoices.list()] == []
             async with httpx.AsyncClient() as mine:
                 async with sandbox.async_gcore_client(http_client=mine) as gcore:
                     assert gcore._transport.client is mine
+                    assert gcore._transport.pool_transport is None
                     assert [invoice async for invoice in gcore.invoices.list()] == []
                 assert not mine.is_closed
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from invoice_clients import CursorPage, CursorPager, Invoice, InvoiceKind, Money
-from invoice_clients._cursor import AsyncCursorPager, CursorListing
+from invoice_clients._paging.cursor import AsyncCursorPager, CursorListing
 
 
 class _InconsistentError(Exception):

@@ -16,18 +16,17 @@ import httpcore
 import httpx
 import pytest
 
-from invoice_clients._cancel import SLICE
-from invoice_clients._deadline import bounded
-from invoice_clients._deadline_backend import DeadlineBackend, _Stream, deadline_http_transport
+from invoice_clients._http.cancel import SLICE
+from invoice_clients._http.deadline import bounded
+from invoice_clients._http.deadline_backend import _Stream, deadline_http_transport
+from invoice_clients._http.pools import PoolSettings
 
 from ._keepalive import KeepAliveServer, ok
 
 
 def client(ssl_context: ssl.SSLContext | None = None) -> httpx.Client:
-    transport = deadline_http_transport()
-    if ssl_context is not None:  # the same pool, trusting the test's certificate
-        transport._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=DeadlineBackend())
-    return httpx.Client(transport=transport)
+    settings = None if ssl_context is None else PoolSettings(verify=ssl_context)  # trusting the test's certificate
+    return httpx.Client(transport=deadline_http_transport(settings))
 
 
 def test_bodies_both_ways_arrive_whole_on_one_kept_connection() -> None:

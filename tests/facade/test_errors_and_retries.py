@@ -28,7 +28,7 @@ from invoice_clients import (
     ServerError,
     Versori,
 )
-from invoice_clients._retry import parse_retry_after
+from invoice_clients._http.retry import parse_retry_after
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST

@@ -22,10 +22,10 @@ import pytest
 
 from invoice_clients import Invoice, Money, ResponseValidationError
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
-from invoice_clients._lazy import is_deferred
-from invoice_clients._models import _trusted_invoice
-from invoice_clients._money import _trusted_money
-from invoice_clients._parsing import decode_json
+from invoice_clients._model.invoice import trusted_invoice
+from invoice_clients._model.lazy import is_deferred
+from invoice_clients._model.money import trusted_money
+from invoice_clients._model.parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
 from invoice_clients.vendors.gcore import wire as wire_module
@@ -229,14 +229,14 @@ def test_a_body_as_the_client_decodes_it() -> None:
 def test_trusted_constructors_build_equal_objects() -> None:
     """The trusted constructors fill an unfrozen twin and re-class it: what comes out must be indistinguishable
     from what the public constructor builds."""
-    money = _trusted_money(Decimal("-1.50"), "EUR")
+    money = trusted_money(Decimal("-1.50"), "EUR")
     assert type(money) is Money and money == Money(Decimal("-1.50"), "EUR")
     assert hash(money) == hash(Money(Decimal("-1.50"), "EUR"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         money.amount = Decimal(1)  # type: ignore[misc]
     reference = general(variant({}))
     values = [getattr(reference, field.name) for field in dataclasses.fields(Invoice)]
-    invoice = _trusted_invoice(*values)
+    invoice = trusted_invoice(*values)
     assert type(invoice) is Invoice and dataclasses.astuple(invoice) == dataclasses.astuple(reference)
     assert invoice == reference and hash(invoice) == hash(reference) and repr(invoice) == repr(reference)
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -147,7 +147,7 @@ def test_request_urls_are_parsed_once_and_the_memo_is_bounded(
     gcore: GcoreBilling, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The transport keeps request URLs parsed (each page of a listing reuses one), and never more than its cap."""
-    from invoice_clients import _transport
+    from invoice_clients._http import transport as _transport
 
     monkeypatch.setattr(_transport, "_PARSED_URLS", 3)
     transport = gcore._transport  # type: ignore[attr-defined]

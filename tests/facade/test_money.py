@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 import pytest
 
 from invoice_clients import CurrencyMismatchError, InvoiceClientsError, Money, ResponseValidationError, Versori
-from invoice_clients._money import minor_unit_exponent
+from invoice_clients._model.money import minor_unit_exponent
 from invoice_clients.testing import Sandbox, monetary_value
 
 

@@ -24,9 +24,9 @@ from invoice_clients import (
     ResponseValidationError,
     ServerError,
     Versori,
-    _security,
 )
-from invoice_clients._security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
+from invoice_clients._http import security as _security
+from invoice_clients._http.security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST

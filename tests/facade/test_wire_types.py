@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoice_clients import _wire_checks as rules
-from invoice_clients._parsing import decode_json
+from invoice_clients._model import wire_checks as rules
+from invoice_clients._model.parsing import decode_json
 
 RULES = {name: rule for name, rule in vars(rules).items() if isinstance(rule, rules.Rule)}
 EXACT = {name: rule for name, rule in RULES.items() if rule.wire_exact}

@@ -5,7 +5,7 @@
 ``GH_STANDIN_REFUSE="pr create"`` makes that call fail as GitHub refuses it to a
 workflow whose repository does not allow Actions to create pull requests.
 
-It understands the calls :mod:`scripts.drift_github` makes, answers them from
+It understands the calls :mod:`scripts.drift.github` makes, answers them from
 the state file as GitHub would (``--json`` fields only), logs every call (with
 the contents of any ``--body-file``), and fails as ``gh`` fails: without
 ``GH_TOKEN``, for a head branch that is not on the remote, a label that does

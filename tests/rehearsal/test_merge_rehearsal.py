@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.drift_pr import Git
+from scripts.drift.pr import Git
 from scripts.manifest import load_manifest
 from scripts.regenerate import check
 from tests.shared import SHARED, shared_path

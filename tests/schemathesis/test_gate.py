@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from invoice_clients._sandbox_http import Reply, SandboxRequest, json_reply
+from invoice_clients._sandbox.http import Reply, SandboxRequest, json_reply
 from invoice_clients.testing import Sandbox
 from scripts.manifest import load_manifest
 from scripts.schemathesis_gate import Outcome, patched_documents, run_api

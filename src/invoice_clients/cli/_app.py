@@ -11,7 +11,7 @@ Keys come from each vendor's ``*_API_KEY`` variable; its ``*_BASE_URL`` (or
 ``--base-url``) points at another server, such as the sandbox.  ``--vendor`` and
 the listing options come from the vendor registry (:mod:`invoice_clients.vendors`).
 Errors are one line on stderr with a documented exit code (see
-:mod:`invoice_clients.cli._exit`).  The commands are data (:mod:`._grammar`), built
+:mod:`._exit`).  The commands are data (:mod:`._grammar`), built
 when the command runs, so a vendor registered before that has its options too.
 """
 
@@ -30,8 +30,8 @@ import httpx
 
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
-from .._models import Invoice
-from .._security import _is_loopback, scrub_live, visible
+from .._http.security import is_loopback, scrub_live, visible
+from .._model.invoice import Invoice
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._batch import (
@@ -106,7 +106,7 @@ def _cli_checks(env_key: str, env_url: str, base_url: str | None) -> str | None:
             fail(f"{source}: {url!r} is not a URL", ExitCode.USAGE)
         if parsed.scheme not in {"http", "https"} or not parsed.host:
             fail(f"{source}: {url!r} is not an absolute http(s) URL", ExitCode.USAGE)
-        if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        if parsed.scheme == "http" and not is_loopback(parsed.host):
             fail(
                 f"{source}: refusing to send the API key over plain HTTP to {parsed.host}; use https "
                 "(plain http only to this machine, e.g. the sandbox)",

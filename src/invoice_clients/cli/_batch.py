@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import InvoiceClientsError
-from .._models import Invoice
+from .._model.invoice import Invoice
 from ._exit import SEVERITY, ExitCode, exit_code_for, worst
 from ._grammar import UsageError
 

@@ -30,21 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from .._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    AuthenticationError,
-    CredentialsError,
-    InvalidArgumentError,
-    InvoiceClientsError,
-    LocalFileError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    ServerError,
-)
+from .. import _exceptions as errors
 
 __all__ = ["MEANINGS", "SEVERITY", "ExitCode", "exit_code_for", "exit_codes_help", "worst"]
 
@@ -107,20 +93,18 @@ def exit_codes_help() -> str:
     return "\n".join(["Exit codes:", *rows])
 
 
-def exit_code_for(error: InvoiceClientsError | OSError) -> ExitCode:
+_CODES: tuple[tuple[tuple[type[BaseException], ...], ExitCode], ...] = (
+    ((errors.AuthenticationError, errors.PermissionDeniedError, errors.CredentialsError), ExitCode.CREDENTIALS),
+    ((errors.RateLimitError,), ExitCode.RATE_LIMITED),
+    ((errors.APIConnectionError,), ExitCode.NETWORK),
+    ((errors.NotFoundError,), ExitCode.NOT_FOUND),
+    ((errors.APIStatusError, errors.ResponseValidationError, errors.ResponseTooLargeError), ExitCode.API_FAILURE),
+    ((OSError,), ExitCode.OUTPUT_FILE),  # the -o path cannot be written (LocalFileError is an OSError)
+    ((errors.InvalidArgumentError,), ExitCode.USAGE),
+)
+"""Error classes to exit codes, the first that matches wins: a 404 is not found before it is an API failure."""
+
+
+def exit_code_for(error: errors.InvoiceClientsError | OSError) -> ExitCode:
     """The exit code for an error the facade raised."""
-    if isinstance(error, AuthenticationError | PermissionDeniedError | CredentialsError):
-        return ExitCode.CREDENTIALS
-    if isinstance(error, RateLimitError):
-        return ExitCode.RATE_LIMITED
-    if isinstance(error, APIConnectionError):
-        return ExitCode.NETWORK
-    if isinstance(error, NotFoundError):
-        return ExitCode.NOT_FOUND
-    if isinstance(error, ServerError | ResponseValidationError | ResponseTooLargeError | APIStatusError):
-        return ExitCode.API_FAILURE
-    if isinstance(error, LocalFileError | OSError):  # the -o path cannot be written (LocalFileError is an OSError)
-        return ExitCode.OUTPUT_FILE
-    if isinstance(error, InvalidArgumentError):
-        return ExitCode.USAGE
-    return ExitCode.UNEXPECTED
+    return next((code for kinds, code in _CODES if isinstance(error, kinds)), ExitCode.UNEXPECTED)

@@ -38,8 +38,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .._destination import OutputPath
-from .._models import Invoice
-from .._money import Money
+from .._model.invoice import Invoice
+from .._model.money import Money
 
 __all__ = [
     "COLUMNS",

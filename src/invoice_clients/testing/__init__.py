@@ -16,7 +16,7 @@ connections, truncated bodies.
 
 from __future__ import annotations
 
-from .._sandbox_http import RecordedRequest, Reply, SandboxRequest
+from .._sandbox.http import RecordedRequest, Reply, SandboxRequest
 from ..vendors.gcore.sandbox import GcoreSandbox
 from ..vendors.gcore.sandbox_access import GcoreAccess
 from ..vendors.versori.sandbox import VersoriSandbox, monetary_value

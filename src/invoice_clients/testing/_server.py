@@ -11,21 +11,38 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from .._base import AsyncClientBase, SyncClientBase
-from .._retry import RetryPolicy
-from .._sandbox_http import Reply, SandboxRequest, json_reply
-from .._transport import DEFAULT_TIMEOUT, TimeoutTypes
+from .._http.retry import RetryPolicy
+from .._http.transport import TimeoutTypes
+from .._sandbox.http import Reply, SandboxRequest, json_reply
 from ..vendors import SandboxAPI, VendorPlugin, all_vendors
 from ._faults import Fault, FaultPlan, VendorName
 
-__all__ = ["SandboxCore"]
+__all__ = ["AsyncClientOptions", "ClientOptions", "SandboxCore"]
+
+
+class ClientOptions(TypedDict, total=False):
+    """The options of a client the sandbox makes (:meth:`SandboxCore.client`), as the client takes them."""
+
+    timeout: TimeoutTypes
+    retry: RetryPolicy | None
+    http_client: httpx.Client | None
+
+
+class AsyncClientOptions(TypedDict, total=False):
+    """As :class:`ClientOptions`, for an asyncio client (``http_client`` is an ``httpx.AsyncClient``)."""
+
+    timeout: TimeoutTypes
+    retry: RetryPolicy | None
+    http_client: httpx.AsyncClient | None
 
 
 class _Server(ThreadingHTTPServer):
@@ -145,26 +162,18 @@ class SandboxCore:
         """``vendor``'s base URL here: its ``*_BASE_URL`` / ``base_url=`` for a client of your own."""
         return self.url + self._vendors[vendor].sandbox_base_path
 
-    def _retry(self, retry: RetryPolicy | None) -> RetryPolicy:
-        return retry or RetryPolicy(initial_delay=0.01, max_delay=0.05, max_elapsed=10.0)
+    def _options(self, vendor: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        """A client's options here: ``options`` pointed at this sandbox, with short retry delays unless given."""
+        short = RetryPolicy(initial_delay=0.01, max_delay=0.05, max_elapsed=10.0)
+        return {**options, "base_url": self.base_url_of(vendor), "retry": options.get("retry") or short}
 
-    def client(
-        self,
-        vendor: str,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> SyncClientBase:
+    def client(self, vendor: str, **options: Unpack[ClientOptions]) -> SyncClientBase:
         """``vendor``'s client pointed at this sandbox with its key (short retry delays unless ``retry``).
 
-        Closing it drops that vendor's faults still queued (see :meth:`inject`).
+        ``options`` are the client's own (``timeout``, ``retry``, ``http_client``...).  Closing it drops that
+        vendor's faults still queued (see :meth:`inject`).
         """
-        plugin = self._vendors[vendor]
-        client = plugin.client(
-            self._apis[vendor].api_key, base_url=self.base_url_of(vendor), timeout=timeout, retry=self._retry(retry),
-            http_client=http_client,
-        )  # fmt: skip
+        client = self._vendors[vendor].client(self._apis[vendor].api_key, **self._options(vendor, options))
         close = client.close
 
         def close_and_clear() -> None:
@@ -174,20 +183,9 @@ class SandboxCore:
         client.close = close_and_clear  # type: ignore[method-assign]
         return client
 
-    def async_client(
-        self,
-        vendor: str,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncClientBase:
+    def async_client(self, vendor: str, **options: Unpack[AsyncClientOptions]) -> AsyncClientBase:
         """The asyncio twin of :meth:`client`."""
-        plugin = self._vendors[vendor]
-        client = plugin.async_client(
-            self._apis[vendor].api_key, base_url=self.base_url_of(vendor), timeout=timeout, retry=self._retry(retry),
-            http_client=http_client,
-        )  # fmt: skip
+        client = self._vendors[vendor].async_client(self._apis[vendor].api_key, **self._options(vendor, options))
         aclose = client.aclose
 
         async def aclose_and_clear() -> None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .._base import AsyncClientBase, SyncClientBase
-    from .._models import Invoice
-    from .._sandbox_http import Reply, SandboxRequest
+    from .._model.invoice import Invoice
+    from .._sandbox.http import Reply, SandboxRequest
 
 __all__ = ["CliOption", "SandboxAPI", "VendorPlugin", "all_vendors", "get", "register", "unregister"]
 

@@ -17,10 +17,10 @@ from acme_client.types import UNSET
 
 from invoice_clients import CursorPage, CursorPager, InconsistentListingError, Invoice, InvoiceKind, Money
 from invoice_clients._base import AsyncClientBase, SyncClientBase
-from invoice_clients._cursor import AsyncCursorPager
-from invoice_clients._parsing import parse_body
-from invoice_clients._sandbox_http import json_reply
-from invoice_clients._transport import AsyncTransport, RequestSpec, SyncTransport, aread_all, read_all
+from invoice_clients._http.transport import AsyncTransport, RequestSpec, SyncTransport, aread_all, read_all
+from invoice_clients._model.parsing import json_parser, parse_bytes
+from invoice_clients._paging.cursor import AsyncCursorPager
+from invoice_clients._sandbox.http import json_reply
 from invoice_clients.testing import Reply, SandboxRequest
 from invoice_clients.vendors import CliOption, VendorPlugin
 
@@ -79,7 +79,9 @@ class AcmeInvoices:
 
         def fetch(cursor: str | None) -> CursorPage:
             spec = page_request(cursor, page_size)
-            return parse_body(transport.request(spec, read_all), parse_page, transport=transport, spec=spec)
+            return parse_bytes(
+                transport.request(spec, read_all), json_parser(parse_page), transport=transport, spec=spec
+            )
 
         return CursorPager(fetch, inconsistent=_inconsistent(transport))
 
@@ -94,7 +96,7 @@ class AsyncAcmeInvoices:
         async def fetch(cursor: str | None) -> CursorPage:
             spec = page_request(cursor, page_size)
             body = await transport.request(spec, aread_all)
-            return parse_body(body, parse_page, transport=transport, spec=spec)
+            return parse_bytes(body, json_parser(parse_page), transport=transport, spec=spec)
 
         return AsyncCursorPager(fetch, inconsistent=_inconsistent(transport))
 

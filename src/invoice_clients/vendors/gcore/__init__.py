@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..._listing import SortKey
-from ..._models import Invoice
+from ..._model.invoice import Invoice
+from ..._paging.listing import SortKey
 from .._registry import VendorPlugin
 from .cli import add_commands
 from .client import AsyncGcoreBilling, GcoreBilling

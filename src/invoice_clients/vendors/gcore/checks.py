@@ -1,8 +1,11 @@
-"""Gcore's response schemas as :mod:`invoice_clients._wire_checks` rules (held to the spec by the property tests)."""
+"""Gcore's response schemas as :mod:`invoice_clients._model.wire_checks` rules.
+
+Held to the spec by the property tests.
+"""
 
 from __future__ import annotations
 
-from ..._wire_checks import CURRENCY, DATE, DATE_TIME, DECIMAL, INT32, INTEGER, STRING, Schema, schema
+from ..._model.wire_checks import CURRENCY, DATE, DATE_TIME, DECIMAL, INT32, INTEGER, STRING, Schema, schema
 
 __all__ = ["GCORE_INVOICE", "GCORE_PAGE"]
 

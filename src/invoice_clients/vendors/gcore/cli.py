@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._exceptions import InvoiceClientsError
-from ..._models import Invoice
+from ..._model.invoice import Invoice
 from .._registry import get
 
 __all__ = ["add_commands"]

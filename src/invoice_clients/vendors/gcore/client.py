@@ -16,18 +16,19 @@ neither skipped nor returned twice.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, overload
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar, overload
 
 from ..._base import AsyncClientBase, SyncClientBase
 from ..._download import Destination, Spool
 from ..._exceptions import InconsistentListingError, InvalidArgumentError
-from ..._lazy import is_deferred
-from ..._listing import wire_limit
-from ..._models import Invoice, PaymentState
-from ..._pagination import AsyncPager, InvoicePage, SyncPager
-from ..._parsing import parse_bytes
-from ..._transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._model.invoice import Invoice, PaymentState
+from ..._model.lazy import is_deferred
+from ..._model.parsing import parse_bytes
+from ..._paging.listing import wire_limit
+from ..._paging.pagination import AsyncPager, InvoicePage, PagingPlan, SyncPager
 from .sort_keys import sort_key
 from .wire import (
     MAX_PAGE_SIZE,
@@ -84,32 +85,25 @@ def _inconsistent(
     return error
 
 
-def _prepare(arguments: Mapping[str, Any]) -> tuple[GcoreFilters, int]:
-    """The checked filters and the ``limit`` to send, from the arguments of ``list`` (sync or async)."""
-    filters = GcoreFilters.build(arguments)
-    _check_paging(arguments["page_size"], arguments["prefetch"])
-    return filters, wire_limit(arguments["page_size"])
+@dataclass(frozen=True, slots=True)
+class _PageRequests:
+    """How one listing asks for its pages: the request for an offset, and the call's timeout and deadline."""
+
+    spec: Callable[[int], RequestSpec]
+    timeout: TimeoutTypes | None
+    deadline: float | None
 
 
-def _pager_options(
-    transport: SyncTransport | AsyncTransport, filters: GcoreFilters, page_size: int, limit: int, prefetch: int | None
-) -> dict[str, Any]:
-    """What a pager needs besides its fetch function (the I/O), the same for both."""
-    return {
-        "page_size": page_size,
-        "limit": limit,
-        "prefetch": prefetch,
-        "key": sort_key([item.value for item in filters.ordering]),
-        "rate_limited": lambda: transport.rate_limited,
-        "inconsistent": _inconsistent(transport, filters),
-        "owner": transport,
-    }
+TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
+PagerT = TypeVar("PagerT", SyncPager, AsyncPager)
 
 
-class GcoreInvoices:
-    """``client.invoices``: list, get and download ERP invoices and credit notes."""
+class _Invoices(Generic[TransportT, PagerT]):
+    """What :class:`GcoreInvoices` and :class:`AsyncGcoreInvoices` share: ``list``, whose I/O is the pager's."""
 
-    def __init__(self, transport: SyncTransport) -> None:
+    _transport: TransportT
+
+    def __init__(self, transport: TransportT) -> None:
         self._transport = transport
 
     def list(
@@ -129,7 +123,7 @@ class GcoreInvoices:
         prefetch: int | None = None,
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
-    ) -> SyncPager:
+    ) -> PagerT:
         """Every matching invoice, lazily, across all pages.
 
         Dates are inclusive ``datetime.date`` values (a ``datetime`` is refused:
@@ -154,15 +148,39 @@ class GcoreInvoices:
         >>> for page in client.invoices.list(move_type="out_refund").pages():
         ...     print(page.offset, len(page))
         """
-        filters, limit = _prepare(locals())
+        filters = GcoreFilters.build(locals())
+        _check_paging(page_size, prefetch)
+        limit = wire_limit(page_size)
+        transport = self._transport
+        plan = PagingPlan(
+            page_size=page_size,
+            limit=limit,
+            prefetch=prefetch,
+            key=sort_key([item.value for item in filters.ordering]),
+            rate_limited=lambda: transport.rate_limited,
+            inconsistent=_inconsistent(transport, filters),
+            owner=transport,
+        )
+        pages = _PageRequests(lambda offset: filters.page_request(offset=offset, limit=limit), timeout, deadline)
+        return self._pager(pages, plan)
+
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> PagerT:
+        """The pager over ``pages``, sent by this resource's transport."""
+        raise NotImplementedError
+
+
+class GcoreInvoices(_Invoices[SyncTransport, SyncPager]):
+    """``client.invoices``: list, get and download ERP invoices and credit notes."""
+
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> SyncPager:
         transport = self._transport
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
-            spec = filters.page_request(offset=offset, limit=limit)
-            body = transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-            return lambda: _page(body, transport, spec, offset, limit)
+            spec = pages.spec(offset)
+            body = transport.request(spec, read_all, timeout=pages.timeout, deadline=pages.deadline)
+            return lambda: _page(body, transport, spec, offset, plan.limit)
 
-        return SyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
+        return SyncPager(fetch, plan)
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
@@ -211,43 +229,19 @@ class GcoreInvoices:
         return size
 
 
-class AsyncGcoreInvoices:
-    """The async twin of :class:`GcoreInvoices`."""
+class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
+    """The async twin of :class:`GcoreInvoices` (``list`` returns an :class:`~invoice_clients.AsyncPager`:
+    ``async for invoice in client.invoices.list(...)``)."""
 
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
-
-    def list(
-        self,
-        *,
-        invoice_date_from: datetime.date | None = None,
-        invoice_date_to: datetime.date | None = None,
-        billing_period_from: datetime.date | None = None,
-        billing_period_to: datetime.date | None = None,
-        currency: str | None = None,
-        move_type: MoveType | None = None,
-        payment_state: PaymentStateFilter | PaymentState | None = None,
-        client_id: int | None = None,
-        payer_id: int | None = None,
-        ordering: str | Sequence[str] | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        prefetch: int | None = None,
-        timeout: TimeoutTypes | None = None,
-        deadline: float | None = None,
-    ) -> AsyncPager:
-        """Every matching invoice, lazily: ``async for invoice in client.invoices.list(...)``.
-
-        Arguments as :meth:`GcoreInvoices.list`.
-        """
-        filters, limit = _prepare(locals())
+    def _pager(self, pages: _PageRequests, plan: PagingPlan) -> AsyncPager:
         transport = self._transport
 
         async def fetch(offset: int) -> Callable[[], InvoicePage]:
-            spec = filters.page_request(offset=offset, limit=limit)
-            body = await transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-            return lambda: _page(body, transport, spec, offset, limit)
+            spec = pages.spec(offset)
+            body = await transport.request(spec, aread_all, timeout=pages.timeout, deadline=pages.deadline)
+            return lambda: _page(body, transport, spec, offset, plan.limit)
 
-        return AsyncPager(fetch, **_pager_options(transport, filters, page_size, limit, prefetch))
+        return AsyncPager(fetch, plan)
 
     async def get(
         self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None

@@ -28,8 +28,8 @@ from ..._generated.gcore_billing_client.models import (
     V1ErpInvoicesListOrderingItem,
     V1ErpInvoicesListPaymentState,
 )
-from ..._sandbox_http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
-from ..._sandbox_pdf import invoice_pdf
+from ..._sandbox.http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
+from ..._sandbox.pdf import invoice_pdf
 from . import wire
 from .wire import SANDBOX_PREFIX
 

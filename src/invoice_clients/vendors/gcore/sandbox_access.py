@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Unpack, cast
 
-import httpx
-
-from ..._retry import RetryPolicy
-from ..._transport import DEFAULT_TIMEOUT, TimeoutTypes
-from ...testing._server import SandboxCore
+from ...testing._server import AsyncClientOptions, ClientOptions, SandboxCore
 from .client import AsyncGcoreBilling, GcoreBilling
 from .sandbox import GcoreSandbox
 
@@ -28,27 +24,13 @@ class GcoreAccess(SandboxCore):
         """Gcore's base URL here (the server root): ``GCORE_BASE_URL`` / ``base_url=`` for your own client."""
         return self.base_url_of("gcore")
 
-    def gcore_client(
-        self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> GcoreBilling:
+    def gcore_client(self, **options: Unpack[ClientOptions]) -> GcoreBilling:
         """A :class:`GcoreBilling` pointed at this sandbox with its key (short retry delays unless ``retry``).
 
         Closing it drops the Gcore faults still queued (see :meth:`inject`).
         """
-        return cast(GcoreBilling, self.client("gcore", timeout=timeout, retry=retry, http_client=http_client))
+        return cast(GcoreBilling, self.client("gcore", **options))
 
-    def async_gcore_client(
-        self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncGcoreBilling:
+    def async_gcore_client(self, **options: Unpack[AsyncClientOptions]) -> AsyncGcoreBilling:
         """The asyncio twin of :meth:`gcore_client`."""
-        return cast(
-            AsyncGcoreBilling, self.async_client("gcore", timeout=timeout, retry=retry, http_client=http_client)
-        )
+        return cast(AsyncGcoreBilling, self.async_client("gcore", **options))

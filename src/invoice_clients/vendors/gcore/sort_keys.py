@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from functools import total_ordering
 from typing import TYPE_CHECKING, Any, cast
 
-from ..._listing import SortKey
-from ..._models import Invoice
+from ..._model.invoice import Invoice
+from ..._paging.listing import SortKey
 
 if TYPE_CHECKING:
     from ..._generated.gcore_billing_client.models import ErpInvoiceExternal

@@ -37,15 +37,12 @@ from ..._generated.gcore_billing_client.models import (
     V1ErpInvoicesListPaymentState,
 )
 from ..._generated.gcore_billing_client.types import UNSET
-from ..._lazy import Builder, is_deferred
-from ..._models import Invoice, InvoiceKind, PaymentState, _trusted_invoice
-from ..._money import Money, _trusted_money
-from ..._parsing import decode_json
-from ..._transport import RequestSpec
-from ..._wire_checks import _DATE as _DATE_PATTERN
-from ..._wire_checks import _DATE_TIME as _DATE_TIME_PATTERN
-from ..._wire_checks import _DECIMAL as _DECIMAL_PATTERN
-from ..._wire_checks import CURRENCY
+from ..._http.transport import RequestSpec
+from ..._model.invoice import Invoice, InvoiceKind, PaymentState, trusted_invoice
+from ..._model.lazy import Builder, is_deferred
+from ..._model.money import Money, trusted_money
+from ..._model.parsing import decode_json
+from ..._model.wire_checks import CURRENCY, DATE_PATTERN, DATE_TIME_PATTERN, DECIMAL_PATTERN
 from .._registry import CliOption
 from .._vendor_names import Vendor
 from .checks import GCORE_INVOICE, GCORE_PAGE
@@ -336,7 +333,7 @@ def parse_page(data: object) -> tuple[PaginatedErpInvoiceExternalList, tuple[Inv
 
 
 def parse_page_lazily(data: object) -> tuple[Any, tuple[Invoice, ...]]:
-    """As :func:`parse_page`, but the page model may be deferred (see :mod:`._lazy`): a tuple
+    """As :func:`parse_page`, but the page model may be deferred (see :mod:`invoice_clients._model.lazy`): a tuple
     ``(Builder, count, invoices, next, previous, extras)`` that :class:`InvoicePage` builds on first read
     of its ``raw``; the invoices' own ``raw`` models are deferred alike."""
     if type(data) is dict and data.keys() >= _PAGE_KEYS:
@@ -414,7 +411,7 @@ class _Memo(dict[str, Any]):
 
 
 def _parse_date(value: str) -> datetime.date:
-    if _DATE_PATTERN.fullmatch(value) is None:
+    if DATE_PATTERN.fullmatch(value) is None:
         raise _NotFast
     return datetime.date.fromisoformat(value)  # an impossible date raises ValueError: not fast either
 
@@ -429,7 +426,7 @@ _DATES = _Memo(_parse_date)
 _CURRENCIES = _Memo(_parse_currency)
 _amounts_and_times = re.compile(
     "\x00".join(
-        [_DECIMAL_PATTERN.pattern.replace("(", "(?:")] * 3 + [_DATE_TIME_PATTERN.pattern.replace("(", "(?:")] * 2
+        [DECIMAL_PATTERN.pattern.replace("(", "(?:")] * 3 + [DATE_TIME_PATTERN.pattern.replace("(", "(?:")] * 2
     ),
     re.ASCII,
 ).fullmatch
@@ -451,7 +448,7 @@ if {a.name for a in attrs.fields(ErpInvoiceExternal) if a.init} != set(WIRE_FIEL
 ):  # only a regeneration can get here, and the test suite then fails at once
     raise ImportError("ErpInvoiceExternal's fields changed: update WIRE_FIELDS, _fast_invoice, _invoice_model")
 _wire_fields = itemgetter(*WIRE_FIELDS)  # all of them in one call; KeyError if one is missing (not fast)
-_money = _trusted_money
+_money = trusted_money
 
 
 def _invoice_model(
@@ -550,7 +547,7 @@ def _fast_invoice(wire: object) -> Invoice:
         payment_state, client_id, payer_id, invoice_id, created_at, updated_at,
         wire if len(wire) != len(WIRE_FIELDS) else None,
     )  # fmt: skip
-    return _trusted_invoice(
+    return trusted_invoice(
         _GCORE,
         str(id_),
         name,
@@ -618,7 +615,7 @@ def _struct_invoice(wire: Any) -> Invoice:
     if not _amounts_and_times(f"{untaxed}\x00{tax}\x00{total}\x00{created_at}\x00{updated_at}"):
         raise _NotFast
     move_type, payment_state = wire.move_type, wire.payment_state
-    return _trusted_invoice(
+    return trusted_invoice(
         _GCORE,
         str(wire.id),
         wire.name,

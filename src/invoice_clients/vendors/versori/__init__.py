@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._exceptions import InvalidArgumentError
-from ..._models import Invoice
+from ..._model.invoice import Invoice
 from .._registry import CliOption, VendorPlugin
 from .client import AsyncVersori, Versori
 from .wire import SANDBOX_PREFIX, check_organisation, resolve_range

@@ -1,8 +1,11 @@
-"""Versori's response schemas as :mod:`invoice_clients._wire_checks` rules (held to the spec by the property tests)."""
+"""Versori's response schemas as :mod:`invoice_clients._model.wire_checks` rules.
+
+Held to the spec by the property tests.
+"""
 
 from __future__ import annotations
 
-from ..._wire_checks import ANY, BOOLEAN, CURRENCY, DATE, INTEGER, NON_NEGATIVE, STRING, Schema, schema
+from ..._model.wire_checks import ANY, BOOLEAN, CURRENCY, DATE, INTEGER, NON_NEGATIVE, STRING, Schema, schema
 
 __all__ = ["VERSORI_INVOICES"]
 

@@ -20,9 +20,9 @@ import functools
 from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
-from ..._models import Invoice
-from ..._parsing import parse_body
-from ..._transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._http.transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._model.invoice import Invoice
+from ..._model.parsing import json_parser, parse_bytes
 from .wire import (
     Selection,
     check_selection,
@@ -79,8 +79,8 @@ class VersoriInvoices:
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
-        return selected(parse_body(body, parse, transport=self._transport, spec=spec), select, start, end)
+        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
+        return selected(parse_bytes(body, parse, transport=self._transport, spec=spec), select, start, end)
 
     def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -88,8 +88,8 @@ class VersoriInvoices:
         """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
         spec = upcoming_request(organisation_id)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
-        invoices = parse_body(body, parse, transport=self._transport, spec=spec)
+        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
+        invoices = parse_bytes(body, parse, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 
 
@@ -115,8 +115,8 @@ class AsyncVersoriInvoices:
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
-        return selected(parse_body(body, parse, transport=self._transport, spec=spec), select, start, end)
+        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
+        return selected(parse_bytes(body, parse, transport=self._transport, spec=spec), select, start, end)
 
     async def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -124,8 +124,8 @@ class AsyncVersoriInvoices:
         """As :meth:`VersoriInvoices.upcoming`."""
         spec = upcoming_request(organisation_id)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        parse = functools.partial(parse_invoices, organisation_id=organisation_id)
-        invoices = parse_body(body, parse, transport=self._transport, spec=spec)
+        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
+        invoices = parse_bytes(body, parse, transport=self._transport, spec=spec)
         return invoices[0] if invoices else None
 
 

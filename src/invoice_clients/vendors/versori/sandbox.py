@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from ..._sandbox_http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
+from ..._sandbox.http import SERVED_METHODS, Reply, SandboxRequest, json_reply, method_not_allowed
 
 __all__ = ["VersoriSandbox", "monetary_value"]
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Unpack, cast
 
-import httpx
-
-from ..._retry import RetryPolicy
-from ..._transport import DEFAULT_TIMEOUT, TimeoutTypes
-from ...testing._server import SandboxCore
+from ...testing._server import AsyncClientOptions, ClientOptions, SandboxCore
 from .client import AsyncVersori, Versori
 from .sandbox import VersoriSandbox
 
@@ -33,25 +29,13 @@ class VersoriAccess(SandboxCore):
         """The Versori organisations the sandbox knows (seeded: ``org_acme``, ``org_tokyo``, ``org_kuwait``)."""
         return sorted(self.versori.invoices)
 
-    def versori_client(
-        self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> Versori:
+    def versori_client(self, **options: Unpack[ClientOptions]) -> Versori:
         """A :class:`Versori` pointed at this sandbox with its key (short retry delays unless ``retry``).
 
         Closing it drops the Versori faults still queued (see :meth:`inject`).
         """
-        return cast(Versori, self.client("versori", timeout=timeout, retry=retry, http_client=http_client))
+        return cast(Versori, self.client("versori", **options))
 
-    def async_versori_client(
-        self,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> AsyncVersori:
+    def async_versori_client(self, **options: Unpack[AsyncClientOptions]) -> AsyncVersori:
         """The asyncio twin of :meth:`versori_client`."""
-        return cast(AsyncVersori, self.async_client("versori", timeout=timeout, retry=retry, http_client=http_client))
+        return cast(AsyncVersori, self.async_client("versori", **options))

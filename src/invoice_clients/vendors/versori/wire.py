@@ -23,9 +23,9 @@ from ..._generated.versori_organisations_client.api.default import get_invoices
 from ..._generated.versori_organisations_client.models import Invoice as VersoriInvoice
 from ..._generated.versori_organisations_client.models import MonetaryValue
 from ..._generated.versori_organisations_client.types import Unset
-from ..._models import Invoice, InvoiceKind, LineItem
-from ..._money import Money
-from ..._transport import RequestSpec
+from ..._http.transport import RequestSpec
+from ..._model.invoice import Invoice, InvoiceKind, LineItem
+from ..._model.money import Money
 from .._vendor_names import Vendor
 from .checks import VERSORI_INVOICES
 

@@ -1,7 +1,7 @@
-"""The httpcore network backend behind :mod:`._deadline` (see there), imported with the first client.
+"""The httpcore network backend behind :mod:`.deadline` (see there), imported with the first client.
 
-Every wait longer than :data:`._cancel.SLICE` is cut into slices, and between two the call's cancellation is
-looked at (see :mod:`._cancel`): a read from a stalled server ends within a slice of ``close()``, of the end of
+Every wait longer than :data:`.cancel.SLICE` is cut into slices, and between two the call's cancellation is
+looked at (see :mod:`.cancel`): a read from a stalled server ends within a slice of ``close()``, of the end of
 the listing that wanted it, or of Ctrl-C.  A process that forks keeps no socket of ours in the child: the child's
 copies are closed at once (the parent's connections are untouched), and its clients open new ones.
 """
@@ -18,12 +18,12 @@ import weakref
 from collections.abc import Callable, Iterable
 
 import httpcore
-import httpx
 
-from ._cancel import SLICE
-from ._deadline import _cap, cancelled
+from .cancel import SLICE
+from .deadline import cancelled, cap_timeout
+from .pools import PoolSettings, PoolTransport
 
-__all__ = ["DeadlineBackend", "deadline_http_transport", "pool_options"]
+__all__ = ["DeadlineBackend", "deadline_http_transport"]
 
 T = typing.TypeVar("T")
 _CANCELLED = "cancelled: the client was closed or nobody wants this answer any more"
@@ -47,33 +47,22 @@ def _sliced(sock: socket.socket, operation: Callable[[T], typing.Any], argument:
     """``operation(argument)`` on ``sock`` (a recv or send), waiting ``wait`` seconds at most (``None``: no limit),
     in slices between which the call's cancellation is looked at.
 
-    The first slice is the usual case (the answer comes within it), at the cost of one ``gettimeout``; the socket's
-    timeout is set only when it changes (each ``settimeout`` is a system call that gives up the GIL)."""
-    if wait is not None and wait <= SLICE:
-        if sock.gettimeout() != wait:
-            sock.settimeout(wait)
-        return operation(argument)
-    if sock.gettimeout() != SLICE:
-        sock.settimeout(SLICE)
-    try:
-        return operation(argument)
-    except TimeoutError:
-        pass
-    ends_at = None if wait is None else time.monotonic() + wait - SLICE
+    The first slice is the usual case (the answer comes within it); the socket's timeout is set only when it
+    changes (each ``settimeout`` is a system call that gives up the GIL)."""
+    ends_at = None if wait is None else time.monotonic() + wait
+    step = SLICE if wait is None else min(wait, SLICE)
     while True:
-        if cancelled():
-            raise _CancelledError
-        step = SLICE
-        if ends_at is not None:
-            step = min(ends_at - time.monotonic(), SLICE)
-            if step <= 0:
-                raise TimeoutError("timed out")
         if sock.gettimeout() != step:
             sock.settimeout(step)
         try:
             return operation(argument)
         except TimeoutError:
-            pass
+            if cancelled():
+                raise _CancelledError from None
+            if ends_at is not None:
+                step = min(ends_at - time.monotonic(), SLICE)
+                if step <= 0:
+                    raise
 
 
 class _CancelledError(Exception):
@@ -99,9 +88,9 @@ class _Stream(httpcore.NetworkStream):
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         sock = self._sock
         if sock is None:
-            return self._inner.read(max_bytes, _cap(timeout))
+            return self._inner.read(max_bytes, cap_timeout(timeout))
         try:
-            data: bytes = _sliced(sock, sock.recv, max_bytes, _cap(timeout))
+            data: bytes = _sliced(sock, sock.recv, max_bytes, cap_timeout(timeout))
         except _CancelledError:
             raise httpcore.ReadError(_CANCELLED) from None
         except TimeoutError as exc:  # socket.timeout; as httpcore maps it
@@ -113,11 +102,11 @@ class _Stream(httpcore.NetworkStream):
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
         if sock is None:
-            self._inner.write(buffer, _cap(timeout))
+            self._inner.write(buffer, cap_timeout(timeout))
             return
         try:
             while buffer:
-                buffer = buffer[_sliced(sock, sock.send, buffer, _cap(timeout)) :]
+                buffer = buffer[_sliced(sock, sock.send, buffer, cap_timeout(timeout)) :]
         except _CancelledError:
             raise httpcore.WriteError(_CANCELLED) from None
         except TimeoutError as exc:
@@ -131,7 +120,7 @@ class _Stream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        tls = self._inner.start_tls(ssl_context, server_hostname, _cap(timeout))
+        tls = self._inner.start_tls(ssl_context, server_hostname, cap_timeout(timeout))
         # TLS over TLS (never through our pool, which has no proxies) is not one socket to read: leave it to httpcore.
         return _Stream(tls, direct=not isinstance(self._inner.get_extra_info("socket"), ssl.SSLSocket))
 
@@ -155,35 +144,18 @@ class DeadlineBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         if cancelled():  # a connection attempt itself is not sliced: it ends by its connect timeout
             raise httpcore.ConnectError(_CANCELLED)
-        return _Stream(self._inner.connect_tcp(host, port, _cap(timeout), local_address, socket_options))
+        return _Stream(self._inner.connect_tcp(host, port, cap_timeout(timeout), local_address, socket_options))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
     ) -> httpcore.NetworkStream:  # pragma: no cover - the clients never use a unix socket
-        return _Stream(self._inner.connect_unix_socket(path, _cap(timeout), socket_options))
+        return _Stream(self._inner.connect_unix_socket(path, cap_timeout(timeout), socket_options))
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover - only httpcore's own retries sleep
         self._inner.sleep(seconds)
 
 
-def deadline_http_transport() -> httpx.HTTPTransport:
-    """httpx's default transport (same TLS verification and pool limits), over :class:`DeadlineBackend`.
-
-    ``httpx.HTTPTransport`` takes no network backend, so its connection pool is
-    replaced by an identical one that has ours.
-    """
-    transport = httpx.HTTPTransport()
-    transport._pool = httpcore.ConnectionPool(**pool_options(transport), network_backend=DeadlineBackend())
-    return transport
-
-
-def pool_options(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> dict[str, typing.Any]:
-    """What httpx gives the connection pool it builds (its default limits, and the SSL context it just made:
-    a second one costs ~25 ms per client), for a replacement pool that differs only in its network backend."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
-    return {
-        "ssl_context": transport._pool._ssl_context,
-        "max_connections": limits.max_connections,
-        "max_keepalive_connections": limits.max_keepalive_connections,
-        "keepalive_expiry": limits.keepalive_expiry,
-    }
+def deadline_http_transport(settings: PoolSettings | None = None) -> PoolTransport:
+    """A transport for the ``httpx.Client`` the sync clients make: a connection pool with ``settings`` (httpx's
+    defaults unless given) over :class:`DeadlineBackend`."""
+    return PoolTransport(DeadlineBackend(), settings)

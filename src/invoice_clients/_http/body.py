@@ -20,8 +20,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from ._exceptions import APIConnectionError, ResponseTooLargeError, ResponseValidationError
-from ._security import safe_url
+from .._exceptions import APIConnectionError, ResponseTooLargeError, ResponseValidationError
+from .security import safe_url
 
 __all__ = ["ACCEPT_ENCODING", "PDF_MEDIA_TYPES", "BodyReader"]
 

@@ -13,21 +13,21 @@ timeouts and maps failures to httpcore's exceptions, as its backends do.
 Reading is eager but bounded: past :data:`_HIGH_WATER` buffered bytes the
 socket is no longer read until the buffer drains, so a server cannot make the
 buffer outgrow what the body reader's size limit lets through.  TLS is asyncio's
-(``loop.start_tls``) with the ``ssl.SSLContext`` httpx builds, as before.
+(``loop.start_tls``) with the ``ssl.SSLContext`` of the pool's :class:`~.pools.PoolSettings`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
+import socket
 import ssl
 import typing
 from collections.abc import Iterable
 
 import httpcore
-import httpx
-from httpcore._utils import is_socket_readable
 
-from ._deadline_backend import pool_options
+from .pools import AsyncPoolTransport, PoolSettings
 
 __all__ = ["AsyncioBackend", "asyncio_http_transport"]
 
@@ -115,6 +115,19 @@ _EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_ad
 """httpcore's names for a stream's extra info, as asyncio's transports call them."""
 
 
+def _readable(sock: socket.socket | None) -> bool:
+    """Whether a read from idle ``sock`` would not wait (the server sent more, or closed it): a poll that does not
+    block.  No socket, or a closed one, counts as readable: what its next read finds is the end."""
+    fileno = -1 if sock is None else sock.fileno()
+    if fileno < 0:
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fileno], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 def _error_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -181,7 +194,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "is_readable":  # asked of idle pooled connections: has the server closed it, or said more?
             protocol = self._protocol
             sock = self._transport.get_extra_info("socket")
-            return bool(protocol.buffer) or protocol.eof or (sock is not None and is_socket_readable(sock))
+            return bool(protocol.buffer) or protocol.eof or (sock is not None and _readable(sock))
         name = _EXTRA_INFO.get(info)
         return None if name is None else self._transport.get_extra_info(name)
 
@@ -239,14 +252,7 @@ def _opened(
     return _Stream(transport, protocol)
 
 
-def asyncio_http_transport(verify: ssl.SSLContext | bool = True) -> httpx.AsyncHTTPTransport:
-    """httpx's default async transport (same TLS verification and pool limits), over :class:`AsyncioBackend`.
-
-    ``httpx.AsyncHTTPTransport`` takes no network backend, so its connection
-    pool is replaced by an identical one that has ours (as
-    :func:`._deadline_backend.deadline_http_transport` does for the sync client).
-    ``verify`` is httpx's (the clients leave it at its default; tests pass a context trusting their own CA).
-    """
-    transport = httpx.AsyncHTTPTransport(verify=verify)
-    transport._pool = httpcore.AsyncConnectionPool(**pool_options(transport), network_backend=AsyncioBackend())
-    return transport
+def asyncio_http_transport(settings: PoolSettings | None = None) -> AsyncPoolTransport:
+    """A transport for the ``httpx.AsyncClient`` the async clients make: a connection pool with ``settings``
+    (httpx's defaults unless given) over :class:`AsyncioBackend`."""
+    return AsyncPoolTransport(AsyncioBackend(), settings)

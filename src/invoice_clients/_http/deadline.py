@@ -10,12 +10,12 @@ backend whose every connect, read and write is given the smaller of its own
 timeout and the time left before the deadline of the call running on this
 thread (:func:`bounded`).  A dribbling server therefore gets a read that times
 out exactly at the deadline; nothing needs to be closed from another thread.
-The backend lives in :mod:`._deadline_backend`, imported with the first client:
-``import invoice_clients`` does not import httpcore (httpx itself defers it).
+The backend lives in :mod:`.deadline_backend` (which imports this module, never the reverse), imported with
+the first client: ``import invoice_clients`` does not import httpcore (httpx itself defers it).
 
-The same thread-local state carries the :class:`~._cancel.Cancellation` the
+The same thread-local state carries the :class:`~.cancel.Cancellation` the
 call is bound to: the backend waits in slices and gives up between two once it
-is cancelled (see :mod:`._cancel`).
+is cancelled (see :mod:`.cancel`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import httpx
+    from .cancel import Cancellation
 
-    from ._cancel import Cancellation
-
-__all__ = ["bounded", "cancelled", "deadline_http_transport", "time_left"]
+__all__ = ["bounded", "cancelled", "cap_timeout", "time_left"]
 
 _state = threading.local()
 _MIN_WAIT = 0.001  # a socket timeout of 0 would mean non-blocking, not "now"
@@ -61,16 +59,10 @@ def time_left() -> float | None:
     return None if ends_at is None else ends_at - time.monotonic()
 
 
-def _cap(timeout: float | None) -> float | None:
+def cap_timeout(timeout: float | None) -> float | None:
+    """``timeout``, shortened to the time left before this thread's deadline (never below a millisecond)."""
     left = time_left()
     if left is None:
         return timeout
     left = max(left, _MIN_WAIT)
     return left if timeout is None else min(timeout, left)
-
-
-def deadline_http_transport() -> httpx.HTTPTransport:
-    """httpx's default transport over :class:`._deadline_backend.DeadlineBackend` (imported on first use)."""
-    from ._deadline_backend import deadline_http_transport as build
-
-    return build()

@@ -9,7 +9,7 @@ For each API in ``specs/manifest.toml`` (or the one named) fetch the upstream
 document, or ``--upstream`` (a URL or a local file; a whole aggregated document
 is fine), and report what changed in the manifest's operations and everything
 they reference, whether each change breaks a client of them, and which overlay
-actions no longer fit.  The work is in :mod:`scripts.drift_check`; this module
+actions no longer fit.  The work is in :mod:`scripts.drift.check`; this module
 is the command line.
 
 Exit status, the worst of the APIs checked: 0 nothing relevant changed; 1
@@ -17,7 +17,7 @@ non-breaking changes only (or overlay actions to tidy); 2 breaking changes; 3
 an API could not be checked (unreachable URL, HTTP error, malformed document),
 with a one-line reason on stderr, while every other API is still checked and
 reported.  ``--write`` absorbs each API it could check
-(:mod:`scripts.drift_write`) and keeps the check's status, or exits 3: for an
+(:mod:`scripts.drift.write`) and keeps the check's status, or exits 3: for an
 API whose overlay has actions that match nothing upstream now (overlay rot: one
 error line per action, naming its file and line and the upstream change at that
 place; that API is left as it was), or when the write failed (nothing changed).
@@ -32,10 +32,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scripts.drift_check import EXIT_FAILED, DriftReport, compare_documents, run
-from scripts.drift_history import history_main
-from scripts.drift_report import WriteOutcome, render, render_failure, render_json
-from scripts.drift_write import write
+from scripts.drift.check import EXIT_FAILED, DriftReport, compare_documents, run
+from scripts.drift.history import history_main
+from scripts.drift.report import WriteOutcome, render, render_failure, render_json
+from scripts.drift.write import write
 from scripts.errors import ToolchainError
 from scripts.manifest import ROOT
 

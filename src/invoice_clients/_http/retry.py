@@ -19,7 +19,7 @@ import email.utils
 import random
 from dataclasses import dataclass, field
 
-from ._exceptions import InvalidArgumentError
+from .._exceptions import InvalidArgumentError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
 

@@ -7,7 +7,7 @@ changes (breaking first), the overlay actions that need attention (only when
 there are any), the test outcome with counts and the first failing tests, a
 link to the run, and the next steps for that verdict.
 
-Standard library only, like the rest of :mod:`scripts.drift_ci`: the workflow
+Standard library only, like the rest of :mod:`scripts.drift.ci`: the workflow
 runs the job on its own Python, where only nox is installed.
 """
 
@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.drift_tests import TestOutcome
+from scripts.drift.tests import TestOutcome
 
 __all__ = [
     "BREAKING_LABEL",

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
-from ._listing import MAX_IDLE_PAGES
-from ._models import Invoice
+from .._model.invoice import Invoice
+from .listing import MAX_IDLE_PAGES
 
 __all__ = ["AsyncCursorPager", "CursorListing", "CursorPage", "CursorPager"]
 

@@ -1,6 +1,6 @@
 """The scheduled spec-drift job (``.github/workflows/spec-drift.yml``): from upstream change to pull request.
 
-    python -m scripts.drift_ci [--api NAME] [--out DIR] [--remote NAME]
+    python -m scripts.drift.ci [--api NAME] [--out DIR] [--remote NAME]
 
 Run in a clean checkout of the default branch.  For every API of the manifest
 (or the one named), each on its own:
@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.drift_body import (
+from scripts.drift.body import (
     BREAKING_LABEL,
     ISSUE_LABEL,
     ApiDrift,
@@ -70,9 +70,9 @@ from scripts.drift_body import (
     pr_title,
     top_comment,
 )
-from scripts.drift_github import GitHub, GitHubError
-from scripts.drift_pr import PATHS, Git, GitError, Remote, branch_name
-from scripts.drift_tests import SECRETS, TestOutcome, pytest_arguments, run_tests
+from scripts.drift.github import GitHub, GitHubError
+from scripts.drift.pr import PATHS, Git, GitError, Remote, branch_name
+from scripts.drift.tests import SECRETS, TestOutcome, pytest_arguments, run_tests
 
 __all__ = ["Job", "Outcome", "git_auth", "main"]
 
@@ -385,7 +385,7 @@ def _apis(root: Path, name: str | None) -> list[str]:
 
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="drift_ci.py", description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="drift/ci.py", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--api", help="only this API (a name from specs/manifest.toml)")
     parser.add_argument("--out", type=Path, default=Path("spec-drift-out"), help="reports, test logs, bodies")
     parser.add_argument("--remote", default="origin", help="the git remote to fetch and push drift branches")

@@ -39,7 +39,7 @@ Memory is one key and the ids of the last page yielded, whatever the length of
 the listing.  ``schedule()`` lists the offsets to have requested (the next one
 first, then speculative ones for prefetch: a window of requests in flight, and
 behind it a queue of pages that follow as requests end); the drivers in
-:mod:`._pagination` fetch them, never more than the window at once, and hand
+:mod:`.pagination` fetch them, never more than the window at once, and hand
 each page to ``take()`` in order, discarding pages whose offsets are no longer
 scheduled.
 """
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from operator import attrgetter, lt
 from typing import Any
 
-from ._models import Invoice
+from .._model.invoice import Invoice
 
 __all__ = ["MAX_IDLE_PAGES", "Listing", "SortKey", "Verdict", "kept_in_flight", "wire_limit"]
 

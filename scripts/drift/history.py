@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.documents import check_openapi, load_overlay
-from scripts.drift_check import (
+from scripts.drift.check import (
     EXIT_BREAKING,
     EXIT_CLEAN,
     EXIT_FAILED,
@@ -56,7 +56,7 @@ from scripts.drift_check import (
     Baseline,
     DriftReport,
 )
-from scripts.drift_report import cell
+from scripts.drift.report import cell
 from scripts.errors import ToolchainError
 from scripts.fetch import Fetched
 from scripts.manifest import Api, load_manifest

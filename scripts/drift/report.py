@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.drift_check import EXIT_BREAKING, EXIT_FAILED, EXIT_NON_BREAKING, ApiReport, DriftReport
+from scripts.drift.check import EXIT_BREAKING, EXIT_FAILED, EXIT_NON_BREAKING, ApiReport, DriftReport
 
 __all__ = ["ADVICE", "WriteOutcome", "cell", "render", "render_failure", "render_json", "render_markdown"]
 

@@ -1,9 +1,9 @@
 """Cancelling blocking work from outside it: a client's close(), a listing abandoned, Ctrl-C.
 
 Blocking reads cannot be interrupted from another thread, so they are made to
-look: the network backend (:mod:`._deadline_backend`) waits in slices of
+look: the network backend (:mod:`.deadline_backend`) waits in slices of
 :data:`SLICE` seconds and, between slices, asks the :class:`Cancellation` the
-running call is bound to (:func:`._deadline.bounded`) whether to give up.  A
+running call is bound to (:func:`.deadline.bounded`) whether to give up.  A
 request so cancelled fails in the middle of its response, which makes httpcore
 close its connection: a stalled server holds neither a thread nor a socket for
 longer than a slice once nobody wants its answer.

@@ -6,7 +6,7 @@ interrupted in its own loop body keeps the generator alive in the traceback)
 made the process wait for every page in flight, up to the read timeout, however
 the requests themselves are cancelled.  These threads are daemons: the process
 never waits for them; and they run under the listing's
-:class:`~._cancel.Cancellation` (:func:`._cancel.running_under`), so cancelling
+:class:`~invoice_clients._http.cancel.Cancellation` (:func:`invoice_clients._http.cancel.running_under`), so cancelling
 it ends their requests within a slice and the threads with them.
 
 Scheduling is the executor's: a call goes to an idle thread if there is one,
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
 
-from ._cancel import Cancellation, running_under
+from .._http.cancel import Cancellation, running_under
 
 __all__ = ["Workers"]
 

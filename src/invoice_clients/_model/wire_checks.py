@@ -24,15 +24,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from ._security import scrub_active
+from .._http.security import scrub_active
 
-__all__ = ["Rule", "Schema", "schema"]
+__all__ = ["DATE_PATTERN", "DATE_TIME_PATTERN", "DECIMAL_PATTERN", "Rule", "Schema", "schema"]
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_DATE_TIME = re.compile(
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+DATE_TIME_PATTERN = re.compile(
     r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)", re.ASCII
 )
-_DECIMAL = re.compile(r"-?\d+(\.\d+)?")  # the overlay's amount pattern (Unicode \d, as JSON Schema tools read it)
+DECIMAL_PATTERN = re.compile(
+    r"-?\d+(\.\d+)?"
+)  # the overlay's amount pattern (Unicode \d, as JSON Schema tools read it)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
@@ -83,7 +85,7 @@ def _date(value: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # invoices share a few dates (periods, due dates): check each once
 def _valid_date(value: str) -> bool:
-    if not _DATE.fullmatch(value):
+    if not DATE_PATTERN.fullmatch(value):
         return False
     try:
         datetime.date.fromisoformat(value)
@@ -98,7 +100,7 @@ def _date_time(value: object) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _valid_date_time(value: str) -> bool:
-    if not _DATE_TIME.fullmatch(value.upper()):
+    if not DATE_TIME_PATTERN.fullmatch(value.upper()):
         return False
     try:
         return datetime.date.fromisoformat(value[:10]).year > 0
@@ -127,7 +129,7 @@ STRING = Rule("a string", lambda v: type(v) is str, lambda: str, True)
 BOOLEAN = Rule("a boolean", lambda v: isinstance(v, bool), lambda: bool, True)
 DATE = Rule("a YYYY-MM-DD date", _date, lambda: datetime.date, True)
 DATE_TIME = Rule("an RFC 3339 date-time", _date_time, lambda: str)
-DECIMAL = Rule("a decimal string", lambda v: type(v) is str and _DECIMAL.fullmatch(v) is not None, lambda: str)
+DECIMAL = Rule("a decimal string", lambda v: type(v) is str and DECIMAL_PATTERN.fullmatch(v) is not None, lambda: str)
 CURRENCY = Rule(
     "a three-letter currency code", lambda v: type(v) is str and _CURRENCY.fullmatch(v) is not None, lambda: str
 )

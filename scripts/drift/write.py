@@ -33,7 +33,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scripts.drift_check import ApiReport
+from scripts.drift.check import ApiReport
 from scripts.errors import ToolchainError
 from scripts.fetch import URL, Fetched
 from scripts.manifest import Api, load_manifest, sha256_file, update_provenance

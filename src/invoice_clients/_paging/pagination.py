@@ -1,8 +1,8 @@
-"""Lazy offset pagination that loses nothing: the drivers around :class:`._listing.Listing`.
+"""Lazy offset pagination that loses nothing: the drivers around :class:`.listing.Listing`.
 
 :class:`SyncPager` and :class:`AsyncPager` differ only in their I/O (a thread
 pool or asyncio tasks for prefetch); what to fetch and what a page means is
-decided once, by :class:`~._listing.Listing` (see there for the algorithm and
+decided once, by :class:`~.listing.Listing` (see there for the algorithm and
 what it guarantees).  Offsets are computed locally; the server's ``next`` link
 is never followed (the spec's own example points at another origin, and
 following it would send the key there), only read as a claim that more rows
@@ -27,11 +27,11 @@ latest page claims (so a listing whose ``count`` is right sends no request past
 its end, and one without a usable ``count`` goes one page at a time); a 429
 drops it to one page at a time, as above.
 
-Each iteration runs under a :class:`~._cancel.Cancellation` of its own, below
+Each iteration runs under a :class:`~invoice_clients._http.cancel.Cancellation` of its own, below
 the client's: when it ends, however (done, an error, ``KeyboardInterrupt``,
 ``close()`` of the iterator, or the iterator dropped), the pages still in
 flight are cancelled, which ends their requests within a slice and closes their
-connections; the sync pager's threads are daemons (:mod:`._workers`), so they
+connections; the sync pager's threads are daemons (:mod:`.workers`), so they
 never hold up the interpreter's exit.  A listing whose client is closed raises
 :class:`~invoice_clients.ClientClosedError` at its next page.
 """
@@ -45,16 +45,16 @@ from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from ._cancel import Cancellation
-from ._lazy import make_lazy
-from ._listing import Listing, SortKey, kept_in_flight
-from ._models import Invoice
-from ._workers import Workers
+from .._http.cancel import Cancellation
+from .._model.invoice import Invoice
+from .._model.lazy import make_lazy
+from .listing import Listing, SortKey, kept_in_flight
+from .workers import Workers
 
 if TYPE_CHECKING:
     import asyncio  # at run time, imported by the async pager only: sync users never need it
 
-__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "Owner", "SyncPager"]
+__all__ = ["AUTO_PREFETCH", "AsyncPager", "InvoicePage", "Owner", "PagingPlan", "SyncPager"]
 
 AUTO_PREFETCH = 8
 """The most pages the default (adaptive) prefetch has in flight beyond the one being waited for."""
@@ -114,37 +114,43 @@ class Owner(Protocol):
     def closed_error(self) -> Exception: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PagingPlan:
+    """What a vendor's ``list`` tells its pager besides the fetch function (the I/O): the same for both pagers."""
+
+    page_size: int
+    """Invoices per page asked for."""
+    limit: int
+    """The ``limit`` sent (the page size the server is asked for)."""
+    prefetch: int | None
+    """Pages fetched ahead (``None``: adaptive)."""
+    key: Callable[[Invoice], SortKey]
+    """The listing's order, as a sort key of an invoice."""
+    rate_limited: Callable[[], int]
+    """How many 429s the client has met so far (a change throttles the listing)."""
+    inconsistent: Callable[[int, int, str], Exception]
+    """``(offset, limit, message)`` -> the error for pages that do not fit together."""
+    owner: Owner
+    """The client listed through."""
+
+
 class _Pager(Generic[FetchT]):
     """What both pagers share: the page size, the prefetch window, and a fresh :class:`Listing` per iteration."""
 
-    def __init__(
-        self,
-        fetch: FetchT,
-        *,
-        page_size: int,
-        limit: int,
-        prefetch: int | None,
-        key: Callable[[Invoice], SortKey],
-        rate_limited: Callable[[], int],
-        inconsistent: Callable[[int, int, str], Exception],
-        owner: Owner,
-    ) -> None:
-        self._owner = owner
+    def __init__(self, fetch: FetchT, plan: PagingPlan) -> None:
         self._fetch = fetch
-        self.page_size = page_size
-        self.prefetch = prefetch
-        self._limit = limit
-        self._key = key
-        self._rate_limited = rate_limited
-        self._inconsistent = inconsistent
+        self._plan = plan
+        self._owner = plan.owner
+        self.page_size = plan.page_size
+        self.prefetch = plan.prefetch
 
     def _listing(self) -> Listing:
-        limit = self._limit
+        plan = self._plan
         return Listing(
-            limit=limit,
+            limit=plan.limit,
             window=1 if self.prefetch is None else self._most_in_flight(),  # adaptive: widened after a page
-            key=self._key,
-            fail=lambda offset, message: self._inconsistent(offset, limit, message),
+            key=plan.key,
+            fail=lambda offset, message: plan.inconsistent(offset, plan.limit, message),
             ahead_unclaimed=self.prefetch is not None,
         )
 
@@ -152,15 +158,16 @@ class _Pager(Generic[FetchT]):
         """Requests at once: the widest window this listing can have (the pool's size, the async gate's)."""
         return AUTO_PREFETCH + 1 if self.prefetch is None else max(self.prefetch, 0) + 1
 
-    @staticmethod
-    def _adapt(listing: Listing, page: InvoicePage, first: bool) -> int:
-        """Adaptive prefetch, after each page: after the first, a window of up to :data:`AUTO_PREFETCH` pages ahead
-        (only below the ``count`` the latest page claims: see ``_judge``).  Returns the window in force."""
-        return listing.widen(AUTO_PREFETCH + 1) if first else 0
+    def _progress(self) -> _Progress:
+        return _Progress(self._listing(), adapt=self.prefetch is None, seen_429=self._plan.rate_limited())
 
-    @staticmethod
-    def _judge(listing: Listing, page: InvoicePage) -> tuple[InvoicePage | None, bool]:
-        """The page to yield (its fresh invoices only; ``None`` if there are none) and whether the listing ended."""
+    def _receive(self, progress: _Progress, page: InvoicePage) -> tuple[InvoicePage | None, bool, bool]:
+        """Take a page into the listing: the page to yield (its fresh invoices only; ``None`` if there are none),
+        whether the listing ended, and whether the window just widened (adaptive prefetch, after the first page:
+        up to :data:`AUTO_PREFETCH` pages ahead, only below the ``count`` the latest page claims)."""
+        listing = progress.listing
+        if self._plan.rate_limited() != progress.seen_429:
+            listing.throttle()
         listing.claim(page.count)
         verdict = listing.take(page.offset, page.invoices, page.more_claimed)
         fresh = None
@@ -168,7 +175,21 @@ class _Pager(Generic[FetchT]):
             fresh = InvoicePage(
                 verdict.fresh, page.offset, page.limit, page.count, page.received, page.next_link, _PAGE_RAW.peek(page)
             )
-        return fresh, verdict.done
+        widened = False
+        if progress.adapt and progress.first and not verdict.done:
+            widened = listing.widen(AUTO_PREFETCH + 1) > 1
+            progress.first = False
+        return fresh, verdict.done, widened
+
+
+@dataclass(slots=True)
+class _Progress:
+    """One iteration's listing, and what the pager remembers between its pages."""
+
+    listing: Listing
+    adapt: bool
+    seen_429: int
+    first: bool = True
 
 
 class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
@@ -195,34 +216,25 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
 
     def pages(self) -> Generator[InvoicePage, None, None]:
         """Every page that brings new invoices, in order."""
-        listing = self._listing()
+        progress = self._progress()
         lifetime = self._owner.lifetime
         scope = lifetime.child()
-        pool = None
-        adapt, first = self.prefetch is None, True
-        if self.prefetch:
-            pool = Workers(self._most_in_flight(), scope)
+        pool = Workers(self._most_in_flight(), scope) if self.prefetch else None
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
         in_flight: deque[tuple[int, Callable[[], InvoicePage], Callable[[], object]]] = deque()
-        seen_429 = self._rate_limited()
         try:
             while True:
                 if lifetime.cancelled:
                     raise self._owner.closed_error()
-                schedule = listing.schedule()
+                schedule = progress.listing.schedule()
                 kept = kept_in_flight([offset for offset, _, _ in in_flight], schedule)
                 while len(in_flight) > kept:
                     in_flight.pop()[2]()
                 for offset in schedule[kept:]:
                     in_flight.append(self._start(pool, offset))
-                page = in_flight.popleft()[1]()
-                if self._rate_limited() != seen_429:
-                    listing.throttle()
-                fresh, done = self._judge(listing, page)
-                if adapt and not done:
-                    if self._adapt(listing, page, first) > 1 and first:
-                        pool = Workers(self._most_in_flight(), scope)
-                    first = False
+                fresh, done, widened = self._receive(progress, in_flight.popleft()[1]())
+                if widened:
+                    pool = Workers(self._most_in_flight(), scope)
                 if fresh is not None:
                     yield fresh
                 if done:
@@ -273,11 +285,9 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
         """Every page that brings new invoices, in order."""
         import asyncio
 
-        listing = self._listing()
+        progress = self._progress()
         lifetime = self._owner.lifetime
-        adapt, first = self.prefetch is None, True
         in_flight: deque[tuple[int, asyncio.Task[Callable[[], InvoicePage]]]] = deque()
-        seen_429 = self._rate_limited()
         gate = asyncio.Semaphore(self._most_in_flight())  # the pool's size in the sync pager: queued pages wait
 
         async def fetch(offset: int) -> Callable[[], InvoicePage]:
@@ -288,19 +298,13 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
             while True:
                 if lifetime.cancelled:
                     raise self._owner.closed_error()
-                schedule = listing.schedule()
+                schedule = progress.listing.schedule()
                 kept = kept_in_flight([offset for offset, _ in in_flight], schedule)
                 while len(in_flight) > kept:
                     await _abandon(in_flight.pop()[1])
                 for offset in schedule[kept:]:
                     in_flight.append((offset, asyncio.ensure_future(fetch(offset))))
-                page = (await in_flight.popleft()[1])()
-                if self._rate_limited() != seen_429:
-                    listing.throttle()
-                fresh, done = self._judge(listing, page)
-                if adapt and not done:
-                    self._adapt(listing, page, first)
-                    first = False
+                fresh, done, _ = self._receive(progress, (await in_flight.popleft()[1])())
                 if fresh is not None:
                     yield fresh
                 if done:

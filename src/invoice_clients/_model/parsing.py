@@ -15,11 +15,11 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from ._exceptions import ResponseValidationError
-from ._security import redact_text, safe_url, scrubbing
-from ._transport import RequestSpec, _TransportCore
+from .._exceptions import ResponseValidationError
+from .._http.security import redact_text, safe_url, scrubbing
+from .._http.transport import RequestSpec, TransportCore
 
-__all__ = ["decode_json", "parse_body", "parse_bytes"]
+__all__ = ["decode_json", "json_parser", "parse_bytes"]
 
 T = TypeVar("T")
 
@@ -45,25 +45,16 @@ def decode_json(body: bytes) -> object:
     return decoder.decode(body.decode(json.detect_encoding(body), "surrogatepass"))  # as json.loads decodes bytes
 
 
-def parse_body(
-    body: bytes,
-    parse: Callable[[object], T],
-    *,
-    transport: _TransportCore,
-    spec: RequestSpec,
-    status_code: int = 200,
-) -> T:
-    """``parse(decode_json(body))``, with any misfit raised as :class:`ResponseValidationError`."""
-    return parse_bytes(
-        body, lambda raw: parse(decode_json(raw)), transport=transport, spec=spec, status_code=status_code
-    )
+def json_parser(parse: Callable[[object], T]) -> Callable[[bytes], T]:
+    """A parser of the body's bytes for ``parse``, a parser of decoded JSON (for :func:`parse_bytes`)."""
+    return lambda body: parse(decode_json(body))
 
 
 def parse_bytes(
     body: bytes,
     parse: Callable[[bytes], T],
     *,
-    transport: _TransportCore,
+    transport: TransportCore,
     spec: RequestSpec,
     status_code: int = 200,
 ) -> T:

@@ -30,12 +30,13 @@ from typing import NoReturn
 
 import httpx
 
-from ._exceptions import CredentialsError, InvalidArgumentError
+from .._exceptions import CredentialsError, InvalidArgumentError
 
 __all__ = [
     "REDACTING_LOGGERS",
     "ApiKey",
     "check_base_url",
+    "is_loopback",
     "redact_text",
     "resolve_api_key",
     "safe_url",
@@ -151,7 +152,7 @@ def resolve_api_key(api_key: object, env_var: str) -> ApiKey:
     return ApiKey(value)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host.lower() in {"localhost", "localhost."}:
         return True
     try:
@@ -180,7 +181,7 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> httpx.URL:
         )
     if url.scheme not in {"http", "https"} or not url.host:
         raise InvalidArgumentError(f"base_url must be an absolute http(s) URL, got {safe_url(url)!r}")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
         raise InvalidArgumentError(
             f"refusing to send the API key over plain HTTP to {url.host}: use https, "
             "or pass allow_insecure_http=True if you really mean it"

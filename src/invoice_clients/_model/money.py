@@ -23,13 +23,14 @@ rounded), mixing currencies raises :class:`~invoice_clients.CurrencyMismatchErro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
-from ._exceptions import CurrencyMismatchError
+from .._exceptions import CurrencyMismatchError
 
-__all__ = ["Money", "minor_unit_exponent"]
+__all__ = ["Money", "minor_unit_exponent", "trusted_money"]
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 """Arithmetic that never rounds: ``Decimal`` addition rounds to the *current* context's precision (28 digits by
@@ -135,12 +136,14 @@ class Money:
         """Nothing of ``currency``: the ``start`` of a sum that may be empty, ``sum(moneys, Money.zero("EUR"))``."""
         return cls(Decimal(0), currency)
 
-    def _same_currency(self, other: Money, operator: str) -> None:
+    def _combine(self, other: Money, symbol: str, operation: Callable[[Decimal, Decimal], Decimal]) -> Money:
+        """``self <symbol> other`` computed exactly, for an amount of this currency only."""
         if other.currency != self.currency:
             raise CurrencyMismatchError(
-                f"{self.currency} {operator} {other.currency}: amounts of different currencies have no exact "
+                f"{self.currency} {symbol} {other.currency}: amounts of different currencies have no exact "
                 "result; group them by currency first"
             )
+        return Money(operation(self.amount, other.amount), self.currency)
 
     def __add__(self, other: object) -> Money:
         """The exact sum of two amounts of one currency.
@@ -148,10 +151,7 @@ class Money:
         Raises:
             CurrencyMismatchError: ``other`` is of another currency.
         """
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same_currency(other, "+")
-        return Money(_EXACT.add(self.amount, other.amount), self.currency)
+        return self._combine(other, "+", _EXACT.add) if isinstance(other, Money) else NotImplemented
 
     def __radd__(self, other: object) -> Money:
         """``0 + money`` is ``money``: what makes ``sum(moneys)`` work without a ``start``.
@@ -170,10 +170,7 @@ class Money:
         Raises:
             CurrencyMismatchError: ``other`` is of another currency.
         """
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same_currency(other, "-")
-        return Money(_EXACT.subtract(self.amount, other.amount), self.currency)
+        return self._combine(other, "-", _EXACT.subtract) if isinstance(other, Money) else NotImplemented
 
     def quantize(self) -> Money:
         """The amount rounded to the currency's minor unit (ISO 4217): EUR to cents, JPY to yen, KWD to fils.
@@ -199,14 +196,14 @@ class Money:
 
 _new = object.__new__
 if Money.__slots__ != ("amount", "currency"):
-    raise ImportError("Money's fields changed: update _trusted_money in _money.py")
+    raise ImportError("Money's fields changed: update trusted_money in _money.py")
 _Unfrozen = type("_Unfrozen", (), {"__slots__": Money.__slots__, "__module__": __name__})
 
 
-def _trusted_money(amount: Decimal, currency: str) -> Money:
+def trusted_money(amount: Decimal, currency: str) -> Money:
     """``Money(amount, currency)`` without ``__post_init__``'s checks, for a parser that has made them (a finite
     ``Decimal`` read from a checked decimal string, a checked currency code), three times per parsed invoice.
-    Filled unfrozen, then made a ``Money``, as ``_models._trusted_invoice`` does (see there)."""
+    Filled unfrozen, then made a ``Money``, as ``_models.trusted_invoice`` does (see there)."""
     money: Any = _new(_Unfrozen)
     money.amount = amount
     money.currency = currency

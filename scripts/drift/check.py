@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.documents import load_openapi, load_overlay
-from scripts.drift_rot import Rot, rotten
+from scripts.drift.rot import Rot, rotten
 from scripts.errors import ToolchainError
 from scripts.fetch import Fetched, fetch
 from scripts.manifest import ROOT, Api, load_manifest

@@ -4,21 +4,21 @@ Both vendor clients, sync and async, send every request through a
 :class:`SyncTransport` or :class:`AsyncTransport`.  The two loops are the same
 algorithm (see :class:`~invoice_clients.RetryPolicy`); everything that is not
 I/O (URLs, headers, turning a failure into a typed exception, logging) is shared
-by :class:`_TransportCore`.  Bodies are always streamed, and consumed inside the
+by :class:`TransportCore`.  Bodies are always streamed, and consumed inside the
 retry loop, so a connection dropped mid-body (a truncated response) is retried
 like any other connection failure.  Redirects are never followed: the key must
 not travel to another origin.
 
 A call is bounded three ways against a hostile server: in time (a total
-deadline over every attempt and back-off, see :mod:`._deadline`), in size
-(decoded bytes, see :mod:`._body`) and in what can escape it: every failure is
+deadline over every attempt and back-off, see :mod:`.deadline`), in size
+(decoded bytes, see :mod:`.body`) and in what can escape it: every failure is
 an :class:`~invoice_clients.InvoiceClientsError` built from redacted text only,
 raised without the original exception attached (its text was not redacted).
 
-A call is also bound to a :class:`~._cancel.Cancellation`: the client's own,
+A call is also bound to a :class:`~.cancel.Cancellation`: the client's own,
 cancelled by ``close()``, or in a prefetch thread its listing's, below it.
 Once cancelled, a call is neither started nor retried, its back-off ends, and
-its blocking reads end within a slice (see :mod:`._deadline_backend`); it
+its blocking reads end within a slice (see :mod:`.deadline_backend`); it
 raises :class:`~invoice_clients.ClientClosedError`.  A forked child never
 uses the parent's connections: each transport that made its own ``httpx``
 client makes a new one before its next request (the inherited sockets are
@@ -35,31 +35,27 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._body import ACCEPT_ENCODING, BodyReader
-from ._cancel import Cancellation, current
-from ._deadline import bounded, deadline_http_transport
-from ._exceptions import (
+from .._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ClientClosedError,
     InvalidArgumentError,
     InvoiceClientsError,
-    NotFoundError,
-    PermissionDeniedError,
     RateLimitError,
-    ServerError,
+    error_for_status,
 )
-from ._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
-from ._security import ApiKey, redact_text, safe_url
-from ._version import __version__
+from .._version import __version__
+from .body import ACCEPT_ENCODING, BodyReader
+from .cancel import Cancellation, current
+from .deadline import bounded
+from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from .security import ApiKey, redact_text, safe_url
 
 if TYPE_CHECKING:
     import asyncio
@@ -69,9 +65,11 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "AsyncTransport",
+    "Attempts",
     "RequestSpec",
     "SyncTransport",
     "TimeoutTypes",
+    "TransportCore",
     "check_deadline",
 ]
 
@@ -87,13 +85,6 @@ _EXCERPT = 500
 _ERROR_BODY = 16 * 1024  # an error body is read this far, for its excerpt
 _PARSED_URLS = 64  # distinct request URLs kept parsed per transport (one per invoice id for get/download)
 _DEADLINE_EPSILON = 0.01
-_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
-}
 _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 # Every failure of an attempt that becomes a typed error: the retryable ones above (httpx.HTTPError subclasses)
 # and odd protocol or codec failures.
@@ -101,7 +92,7 @@ _MAPPED_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)
 _CLOSE_WAIT = 2.0
 """Seconds ``close()`` waits at most for the prefetch threads of its listings to end (each ends within a slice,
 unless it is connecting: a connection attempt ends by its connect timeout)."""
-_transports: weakref.WeakSet[_TransportCore] = weakref.WeakSet()
+_transports: weakref.WeakSet[TransportCore] = weakref.WeakSet()
 """Every live transport, for the fork handler."""
 
 
@@ -140,12 +131,17 @@ class RequestSpec:
         return cls(str(kwargs["method"]).upper(), str(kwargs["url"]), dict(params), accept)
 
 
-class _TransportCore:
+class TransportCore:
     """What both transports share: URL and header construction, failure mapping, logging."""
+
+    client: Any
+    """The ``httpx`` client: an ``httpx.Client`` or ``httpx.AsyncClient``, as the subclass says."""
 
     def __init__(
         self,
+        client: Any = None,
         *,
+        owns_client: bool = False,
         base_url: httpx.URL,
         api_key: ApiKey,
         auth_scheme: str,
@@ -171,9 +167,16 @@ class _TransportCore:
         self._parsed: dict[str, httpx.URL] = {}
         self.lifetime = Cancellation()
         """Cancelled by ``close()``; the listings' cancellations hang below it."""
-        self.owns_client = True
+        self.pool_transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
+        """The transport of the ``httpx`` client made here (``None`` with a caller's client)."""
         self._renew = False
+        self.owns_client = owns_client or client is None
+        self.client = self._new_client() if client is None else client
         _transports.add(self)
+
+    def _new_client(self) -> Any:
+        """An ``httpx`` client of our own (each subclass makes its kind)."""
+        raise NotImplementedError
 
     def after_fork(self) -> None:
         """In a forked child: new locks, and a new ``httpx`` client before the next request if this one made its own
@@ -293,13 +296,11 @@ class _TransportCore:
         if status == 429:
             with self._lock:
                 self._rate_limited += 1
-        kind = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
         reason = redact_text(response.reason_phrase, self.api_key)[:120]
-        message = f"HTTP {status} {reason}".rstrip()
-        common = {"method": spec.method, "url": safe_url(url), "status_code": status, "body": self.excerpt(body)}
-        if kind is RateLimitError:
-            return RateLimitError(message, retry_after=parse_retry_after(response.headers.get("Retry-After")), **common)  # type: ignore[arg-type]
-        return kind(message, **common)  # type: ignore[arg-type]
+        return error_for_status(
+            f"HTTP {status} {reason}".rstrip(), method=spec.method, url=safe_url(url), status_code=status,
+            body=self.excerpt(body), retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )  # fmt: skip
 
     def decide(
         self, failure: APIError, *, retryable: bool = True, attempt: int, started: float, ends_at: float
@@ -344,38 +345,105 @@ class _TransportCore:
         )
 
 
-class SyncTransport(_TransportCore):
+class Attempts:
+    """The decisions of one call, without I/O: whether an attempt may start and with which timeouts, what a
+    failure becomes, whether to retry it and after how long, and when the deadline has passed.
+
+    :class:`SyncTransport` and :class:`AsyncTransport` drive it, as the pagers drive the listing core: they only
+    send, read and wait (blocking or awaiting), so the retry algorithm is written once.
+    """
+
+    __slots__ = ("attempt", "budget", "cancellation", "core", "ends_at", "spec", "started", "url")
+
+    def __init__(
+        self, core: TransportCore, spec: RequestSpec, *, deadline: float | None, cancellation: Cancellation
+    ) -> None:
+        if cancellation.cancelled:
+            raise core.closed_error()
+        self.core, self.spec, self.cancellation = core, spec, cancellation
+        self.url = core.url(spec)
+        self.started = time.monotonic()
+        self.budget = core.budget(deadline)
+        """Seconds the whole call may take, retries and back-off included."""
+        self.ends_at = self.started + self.budget
+        self.attempt = 0
+
+    def next_attempt(self) -> float:
+        """Count a new attempt and return the seconds left for it; the deadline error if none are."""
+        self.attempt += 1
+        left = self.ends_at - time.monotonic()
+        if left <= _DEADLINE_EPSILON:
+            raise self.deadline_error()
+        return left
+
+    def request(
+        self, client: httpx.Client | httpx.AsyncClient, timeout: TimeoutTypes | None, left: float
+    ) -> httpx.Request:
+        """The attempt's request: no timeout longer than the ``left`` seconds."""
+        core, spec = self.core, self.spec
+        return client.build_request(
+            spec.method, core.target(self.url), params=dict(spec.params), headers=core.headers(spec),
+            timeout=core.request_timeout(timeout, left),
+        )  # fmt: skip
+
+    def succeeded(self, response: httpx.Response) -> None:
+        self.core.log_success(self.spec, self.url, response, self.attempt, self.started)
+
+    def status_failure(self, response: httpx.Response, body: bytes) -> APIStatusError:
+        """The typed error for a response that is not a success (``body``: the start of its body)."""
+        return self.core.status_error(response, body, self.spec, self.url)
+
+    def deadline_error(self) -> APITimeoutError:
+        return self.core.deadline_error(self.spec, self.url, self.budget)
+
+    def failed(self, exc: Exception, client_closed: bool) -> tuple[APIError, bool]:
+        """What an exception from an attempt becomes: a typed failure and whether it may be retried.
+
+        Called inside the ``except`` that caught ``exc``.  Raises at once what is final: an
+        :class:`InvoiceClientsError` that is not an ``APIError``, the closed error when a ``RuntimeError`` says
+        the ``httpx`` client was closed under the call (without the original, whose text was not redacted),
+        and any exception this package does not map.
+        """
+        if isinstance(exc, APIError) or (
+            isinstance(exc, _MAPPED_EXCEPTIONS) and not isinstance(exc, InvoiceClientsError)
+        ):  # failure_for tells the retryable ones apart
+            return self.core.failure_for(exc, self.spec, self.url)
+        if isinstance(exc, RuntimeError) and (self.cancellation.cancelled or client_closed):
+            raise self.core.closed_error(client_closed) from None
+        raise exc
+
+    def back_off(self, failure: APIError, retryable: bool, client_closed: bool) -> float:
+        """Seconds to wait before the next attempt, or raises: the closed error when the failure was the
+        cancellation's doing, the deadline error when a connection failure took the time left, else ``failure``
+        when the policy gives up (or its wait would end after the deadline)."""
+        if self.cancellation.cancelled or client_closed:
+            raise self.core.closed_error(client_closed)
+        if isinstance(failure, APIConnectionError) and time.monotonic() >= self.ends_at - _DEADLINE_EPSILON:
+            raise self.deadline_error()
+        delay = self.core.decide(
+            failure, retryable=retryable, attempt=self.attempt, started=self.started, ends_at=self.ends_at
+        )
+        if delay is None:
+            raise failure
+        return delay
+
+
+class SyncTransport(TransportCore):
     """Sends requests with an ``httpx.Client``, retrying per the policy, within the call's deadline.
 
-    A client created here talks through :func:`._deadline.deadline_http_transport`,
+    A client created here talks through :func:`.deadline_backend.deadline_http_transport`,
     so no read outlives the deadline.  With an ``httpx.Client`` of the caller's,
     each attempt's timeouts shrink to the time left and the body is checked
     between chunks, but a single slow read can overrun by up to its timeout.
     """
 
-    def __init__(
-        self,
-        client: httpx.Client | None,
-        *,
-        owns_client: bool,
-        base_url: httpx.URL,
-        api_key: ApiKey,
-        auth_scheme: str,
-        timeout: TimeoutTypes,
-        retry: RetryPolicy,
-        deadline: float | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry,
-            deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
-        )  # fmt: skip
-        self.owns_client = owns_client or client is None
-        self.client = self._new_client() if client is None else client
+    client: httpx.Client
 
     def _new_client(self) -> httpx.Client:
-        return httpx.Client(timeout=self.timeout, transport=deadline_http_transport())
+        from .deadline_backend import deadline_http_transport  # here: importing the package imports no httpcore
+
+        self.pool_transport = deadline_http_transport()
+        return httpx.Client(timeout=self.timeout, transport=self.pool_transport)
 
     def _renewed(self) -> httpx.Client:
         """The ``httpx`` client, made anew first if this process is a fork's child (see :meth:`after_fork`)."""
@@ -396,57 +464,31 @@ class SyncTransport(_TransportCore):
         """Send ``spec`` until it succeeds, the policy gives up or the deadline passes; ``consume`` reads the body.
 
         ``consume`` may be called once per attempt (a body dropped mid-way is
-        retried), so it must start afresh each time.
+        retried), so it must start afresh each time.  The decisions are :class:`Attempts`'; this loop only sends,
+        reads and waits.
         """
-        url, started, attempt = self.url(spec), time.monotonic(), 0
-        budget = self.budget(deadline)
-        ends_at = started + budget
         cancellation = current() or self.lifetime  # a prefetch thread's listing, or the client itself
-        if cancellation.cancelled:
-            raise self.closed_error()
+        call = Attempts(self, spec, deadline=deadline, cancellation=cancellation)
         client = self._renewed() if self._renew else self.client
         # every read and write of this thread ends by then, or once cancelled (our own httpx.Client)
-        with bounded(ends_at, cancellation):
+        with bounded(call.ends_at, cancellation):
             while True:
-                attempt += 1
-                left = ends_at - time.monotonic()
-                if left <= _DEADLINE_EPSILON:
-                    raise self.deadline_error(spec, url, budget)
+                left = call.next_attempt()
                 failure: APIError
-                retryable = True
                 try:
-                    request = client.build_request(
-                        spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
-                        timeout=self.request_timeout(timeout, left),
-                    )  # fmt: skip
-                    response = client.send(request, stream=True, follow_redirects=False)
+                    response = client.send(call.request(client, timeout, left), stream=True, follow_redirects=False)
                     try:
                         if response.is_success:
-                            result = consume(self._chunks(response, spec, url, ends_at))
-                            self.log_success(spec, url, response, attempt, started)
+                            result = consume(self._chunks(response, spec, call.url, call.ends_at))
+                            call.succeeded(response)
                             return result
-                        body = self._error_body(response, spec, url, ends_at)
-                        failure = self.status_error(response, body, spec, url)
+                        body = self._error_body(response, spec, call.url, call.ends_at)
+                        failure, retryable = call.status_failure(response, body), True
                     finally:
                         response.close()
-                except APIError as exc:
-                    failure, retryable = self.failure_for(exc, spec, url)
-                except InvoiceClientsError:
-                    raise
-                except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
-                    failure, retryable = self.failure_for(exc, spec, url)
-                except RuntimeError:  # httpx's "the client has been closed": ours by close(), or the caller's
-                    if not (cancellation.cancelled or client.is_closed):
-                        raise
-                    raise self.closed_error(client.is_closed) from None
-                if cancellation.cancelled or client.is_closed:  # the failure is the cancellation's doing
-                    raise self.closed_error(client.is_closed)
-                if isinstance(failure, APIConnectionError) and time.monotonic() >= ends_at - _DEADLINE_EPSILON:
-                    raise self.deadline_error(spec, url, budget)
-                delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
-                if delay is None:
-                    raise failure
-                if cancellation.wait(delay):  # a back-off ends early once cancelled
+                except Exception as exc:
+                    failure, retryable = call.failed(exc, client.is_closed)
+                if cancellation.wait(call.back_off(failure, retryable, client.is_closed)):  # ends early if cancelled
                     raise self.closed_error()
 
     def _chunks(self, response: httpx.Response, spec: RequestSpec, url: str, ends_at: float) -> Iterator[bytes]:
@@ -478,40 +520,25 @@ class SyncTransport(_TransportCore):
             self.client.close()
 
 
-class AsyncTransport(_TransportCore):
+class AsyncTransport(TransportCore):
     """Sends requests with an ``httpx.AsyncClient``, retrying per the policy; cancelled at the call's deadline.
 
-    A client created here talks through :func:`._asyncio_backend.asyncio_http_transport` (asyncio's own
+    A client created here talks through :func:`.asyncio_backend.asyncio_http_transport` (asyncio's own
     transports instead of anyio's: less CPU per request); an ``httpx.AsyncClient`` of the caller's is used
     as it is.
     """
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient | None,
-        *,
-        owns_client: bool,
-        base_url: httpx.URL,
-        api_key: ApiKey,
-        auth_scheme: str,
-        timeout: TimeoutTypes,
-        retry: RetryPolicy,
-        deadline: float | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, auth_scheme=auth_scheme, timeout=timeout, retry=retry,
-            deadline=deadline, max_response_bytes=max_response_bytes, max_pdf_bytes=max_pdf_bytes,
-        )  # fmt: skip
-        self.owns_client = owns_client or client is None
-        self.client = self._new_client() if client is None else client
+    client: httpx.AsyncClient
+
+    def __init__(self, client: httpx.AsyncClient | None = None, **options: Any) -> None:
+        super().__init__(client, **options)
         self._sleepers: set[asyncio.Future[None]] = set()
 
     def _new_client(self) -> httpx.AsyncClient:
-        from ._asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
+        from .asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
 
-        return httpx.AsyncClient(timeout=self.timeout, transport=asyncio_http_transport())
+        self.pool_transport = asyncio_http_transport()
+        return httpx.AsyncClient(timeout=self.timeout, transport=self.pool_transport)
 
     async def request(
         self,
@@ -521,67 +548,42 @@ class AsyncTransport(_TransportCore):
         timeout: TimeoutTypes | None = None,
         deadline: float | None = None,
     ) -> T:
-        """The async twin of :meth:`SyncTransport.request`: the whole call runs under ``asyncio.timeout``."""
-        url, started = self.url(spec), time.monotonic()
-        budget = self.budget(deadline)
-        if self.lifetime.cancelled:
-            raise self.closed_error()
+        """The async shell of :meth:`SyncTransport.request` (the same :class:`Attempts`): the whole call runs under
+        ``asyncio.timeout``."""
+        call = Attempts(self, spec, deadline=deadline, cancellation=self.lifetime)
         if self._renew:  # a fork's child: the parent's connections are not ours to use
             self.client, self._renew = self._new_client(), False
         late: APITimeoutError | None = None
         try:
             import asyncio  # here, not at import: sync users never need it
 
-            async with asyncio.timeout(budget):
-                return await self._attempts(spec, consume, url, timeout, started, started + budget)
+            async with asyncio.timeout(call.budget):
+                return await self._attempts(call, consume, timeout)
         except TimeoutError:
-            late = self.deadline_error(spec, url, budget)
+            late = call.deadline_error()
         raise late
 
     async def _attempts(
-        self,
-        spec: RequestSpec,
-        consume: Callable[[AsyncIterator[bytes]], Awaitable[T]],
-        url: str,
-        timeout: TimeoutTypes | None,
-        started: float,
-        ends_at: float,
+        self, call: Attempts, consume: Callable[[AsyncIterator[bytes]], Awaitable[T]], timeout: TimeoutTypes | None
     ) -> T:
-        attempt, client = 0, self.client
+        client = self.client
         while True:
-            attempt += 1
+            left = call.next_attempt()
             failure: APIError
-            retryable = True
             try:
-                request = client.build_request(
-                    spec.method, self.target(url), params=dict(spec.params), headers=self.headers(spec),
-                    timeout=self.request_timeout(timeout, ends_at - time.monotonic()),
-                )  # fmt: skip
-                response = await client.send(request, stream=True, follow_redirects=False)
+                response = await client.send(call.request(client, timeout, left), stream=True, follow_redirects=False)
                 try:
                     if response.is_success:
-                        result = await consume(self._chunks(response, spec, url))
-                        self.log_success(spec, url, response, attempt, started)
+                        result = await consume(self._chunks(response, call.spec, call.url))
+                        call.succeeded(response)
                         return result
-                    failure = self.status_error(response, await self._error_body(response, spec, url), spec, url)
+                    body = await self._error_body(response, call.spec, call.url)
+                    failure, retryable = call.status_failure(response, body), True
                 finally:
                     await response.aclose()
-            except APIError as exc:
-                failure, retryable = self.failure_for(exc, spec, url)
-            except InvoiceClientsError:
-                raise
-            except _MAPPED_EXCEPTIONS as exc:  # failure_for tells the retryable ones apart
-                failure, retryable = self.failure_for(exc, spec, url)
-            except RuntimeError:  # httpx's "the client has been closed": ours by aclose(), or the caller's
-                if not (self.lifetime.cancelled or client.is_closed):
-                    raise
-                raise self.closed_error(client.is_closed) from None
-            if self.lifetime.cancelled or client.is_closed:  # aclose() closed the connection under this call
-                raise self.closed_error(client.is_closed)
-            delay = self.decide(failure, retryable=retryable, attempt=attempt, started=started, ends_at=ends_at)
-            if delay is None:
-                raise failure
-            await self._back_off(delay)
+            except Exception as exc:
+                failure, retryable = call.failed(exc, client.is_closed)
+            await self._back_off(call.back_off(failure, retryable, client.is_closed))
 
     async def _back_off(self, seconds: float) -> None:
         """Sleep ``seconds``, or until :meth:`aclose` (then raise :class:`ClientClosedError`)."""

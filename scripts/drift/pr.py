@@ -1,6 +1,6 @@
 """The git side of the scheduled spec-drift job: one branch per API, and only commits the bot can answer for.
 
-:mod:`scripts.drift_ci` runs ``spec-drift --write`` for one API in a checkout of
+:mod:`scripts.drift.ci` runs ``spec-drift --write`` for one API in a checkout of
 the default branch, and this module turns what it changed under ``specs/`` and
 ``generated/`` into a commit on ``spec-drift/<api>``:
 
@@ -11,7 +11,7 @@ the default branch, and this module turns what it changed under ``specs/`` and
   bot saw, so a commit pushed meanwhile is never lost); if anyone else
   committed there, the bot never rewrites it and adds its commit on top;
 * whether the branch already holds upstream's document is for
-  ``spec-drift`` to say, run on the branch itself (:mod:`scripts.drift_ci`):
+  ``spec-drift`` to say, run on the branch itself (:mod:`scripts.drift.ci`):
   a republication that changes nothing the client uses, or a new retrieval
   date, is not a reason to push.
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from ._lazy import make_lazy
-from ._money import Money
+from .lazy import make_lazy
+from .money import Money
 
-__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState"]
+__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
 
 
 class InvoiceKind(StrEnum):
@@ -102,22 +102,22 @@ class Invoice:
 
 # The parsers build thousands of invoices from values they have already checked; the frozen dataclass's
 # ``__init__`` (keyword binding, one ``object.__setattr__`` per field) is a third of the cost of parsing one.
-# ``_trusted_invoice`` fills an instance of ``_Unfrozen`` instead (a class with the same slots in the same order
+# ``trusted_invoice`` fills an instance of ``_Unfrozen`` instead (a class with the same slots in the same order
 # and no ``__setattr__`` of its own, so each store is the interpreter's plain slot store), then assigns its
 # ``__class__``: Python allows that between classes whose layouts match, and the object is from then on an
 # ordinary ``Invoice``, equal to one built by ``Invoice(...)``.  A quarter of the cost of ``Invoice(...)``.
-# Adding, removing or reordering a field of ``Invoice`` fails here, at import, until ``_trusted_invoice`` follows.
+# Adding, removing or reordering a field of ``Invoice`` fails here, at import, until ``trusted_invoice`` follows.
 _FIELDS = (
     "vendor", "id", "number", "kind", "currency", "issue_date", "due_date", "period_start", "period_end",
     "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw", "client_id", "payer_id",
 )  # fmt: skip
 if tuple(f.name for f in fields(Invoice)) != _FIELDS or Invoice.__slots__ != _FIELDS:
-    raise ImportError("Invoice's fields changed: update _FIELDS and _trusted_invoice in _models.py")
+    raise ImportError("Invoice's fields changed: update _FIELDS and trusted_invoice in _models.py")
 _Unfrozen = type("_Unfrozen", (), {"__slots__": _FIELDS, "__module__": __name__})
 _new = object.__new__
 
 
-def _trusted_invoice(
+def trusted_invoice(
     vendor: str,
     id: str,
     number: str | None,

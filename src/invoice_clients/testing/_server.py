@@ -30,11 +30,15 @@ __all__ = ["AsyncClientOptions", "ClientOptions", "SandboxCore"]
 
 
 class ClientOptions(TypedDict, total=False):
-    """The options of a client the sandbox makes (:meth:`SandboxCore.client`), as the client takes them."""
+    """The options of a client the sandbox makes (:meth:`SandboxCore.client`), as the client takes them (its key
+    and base URL are the sandbox's)."""
 
     timeout: TimeoutTypes
     retry: RetryPolicy | None
     http_client: httpx.Client | None
+    deadline: float | None
+    max_response_bytes: int
+    max_pdf_bytes: int
 
 
 class AsyncClientOptions(TypedDict, total=False):
@@ -43,6 +47,9 @@ class AsyncClientOptions(TypedDict, total=False):
     timeout: TimeoutTypes
     retry: RetryPolicy | None
     http_client: httpx.AsyncClient | None
+    deadline: float | None
+    max_response_bytes: int
+    max_pdf_bytes: int
 
 
 class _Server(ThreadingHTTPServer):
@@ -170,8 +177,8 @@ class SandboxCore:
     def client(self, vendor: str, **options: Unpack[ClientOptions]) -> SyncClientBase:
         """``vendor``'s client pointed at this sandbox with its key (short retry delays unless ``retry``).
 
-        ``options`` are the client's own (``timeout``, ``retry``, ``http_client``...).  Closing it drops that
-        vendor's faults still queued (see :meth:`inject`).
+        ``options`` are the client's own (``timeout``, ``retry``, ``http_client``, ``deadline``...).  Closing
+        it drops that vendor's faults still queued (see :meth:`inject`).
         """
         client = self._vendors[vendor].client(self._apis[vendor].api_key, **self._options(vendor, options))
         close = client.close

@@ -47,9 +47,10 @@ def _sliced(sock: socket.socket, operation: Callable[[T], typing.Any], argument:
     """``operation(argument)`` on ``sock`` (a recv or send), waiting ``wait`` seconds at most (``None``: no limit),
     in slices between which the call's cancellation is looked at.
 
-    The first slice is the usual case (the answer comes within it); the socket's timeout is set only when it
-    changes (each ``settimeout`` is a system call that gives up the GIL)."""
-    ends_at = None if wait is None else time.monotonic() + wait
+    The first slice is the usual case (the answer comes within it), at no cost but one ``gettimeout``: the clock
+    is read only once a slice has run out; the socket's timeout is set only when it changes (each ``settimeout``
+    is a system call that gives up the GIL)."""
+    ends_at = None
     step = SLICE if wait is None else min(wait, SLICE)
     while True:
         if sock.gettimeout() != step:
@@ -59,8 +60,11 @@ def _sliced(sock: socket.socket, operation: Callable[[T], typing.Any], argument:
         except TimeoutError:
             if cancelled():
                 raise _CancelledError from None
-            if ends_at is not None:
-                step = min(ends_at - time.monotonic(), SLICE)
+            if wait is not None:
+                now = time.monotonic()
+                if ends_at is None:  # the first slice has just been waited in full
+                    ends_at = now + wait - step
+                step = min(ends_at - now, SLICE)
                 if step <= 0:
                     raise
 

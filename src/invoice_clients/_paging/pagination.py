@@ -140,9 +140,16 @@ class _Pager(Generic[FetchT]):
     def __init__(self, fetch: FetchT, plan: PagingPlan) -> None:
         self._fetch = fetch
         self._plan = plan
-        self._owner = plan.owner
-        self.page_size = plan.page_size
-        self.prefetch = plan.prefetch
+
+    @property
+    def page_size(self) -> int:
+        """Invoices per page asked for."""
+        return self._plan.page_size
+
+    @property
+    def prefetch(self) -> int | None:
+        """Pages fetched ahead (``None``: adaptive)."""
+        return self._plan.prefetch
 
     def _listing(self) -> Listing:
         plan = self._plan
@@ -217,7 +224,7 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
     def pages(self) -> Generator[InvoicePage, None, None]:
         """Every page that brings new invoices, in order."""
         progress = self._progress()
-        lifetime = self._owner.lifetime
+        lifetime = self._plan.owner.lifetime
         scope = lifetime.child()
         pool = Workers(self._most_in_flight(), scope) if self.prefetch else None
         # Each page in flight: its offset, what waits for it and parses it, what abandons it.
@@ -225,7 +232,7 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         try:
             while True:
                 if lifetime.cancelled:
-                    raise self._owner.closed_error()
+                    raise self._plan.owner.closed_error()
                 schedule = progress.listing.schedule()
                 kept = kept_in_flight([offset for offset, _, _ in in_flight], schedule)
                 while len(in_flight) > kept:
@@ -246,7 +253,7 @@ class SyncPager(_Pager[Callable[[int], Callable[[], InvoicePage]]]):
         fetch = self._fetch
         if pool is None:  # one page at a time: nothing is sent until the page is needed (lazy)
             return offset, lambda: fetch(offset)(), lambda: None
-        closed_error = self._owner.closed_error
+        closed_error = self._plan.owner.closed_error
         try:
             future = pool.submit(fetch, offset)
         except RuntimeError:  # the pool was shut down: close() came from another thread
@@ -286,7 +293,7 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
         import asyncio
 
         progress = self._progress()
-        lifetime = self._owner.lifetime
+        lifetime = self._plan.owner.lifetime
         in_flight: deque[tuple[int, asyncio.Task[Callable[[], InvoicePage]]]] = deque()
         gate = asyncio.Semaphore(self._most_in_flight())  # the pool's size in the sync pager: queued pages wait
 
@@ -297,7 +304,7 @@ class AsyncPager(_Pager[Callable[[int], Awaitable[Callable[[], InvoicePage]]]]):
         try:
             while True:
                 if lifetime.cancelled:
-                    raise self._owner.closed_error()
+                    raise self._plan.owner.closed_error()
                 schedule = progress.listing.schedule()
                 kept = kept_in_flight([offset for offset, _ in in_flight], schedule)
                 while len(in_flight) > kept:

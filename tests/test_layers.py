@@ -24,7 +24,7 @@ PUBLIC = [
     "CurrencyMismatchError", "CursorPage", "CursorPager", "GcoreBilling", "InconsistentListingError",
     "InvalidArgumentError", "Invoice", "InvoiceClientsError", "InvoiceKind", "InvoicePage", "LineItem",
     "LocalFileError", "Money", "NotFoundError", "PaymentState", "PermissionDeniedError", "RateLimitError",
-    "ResponseTooLargeError", "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "Vendor",
+    "ResponseTooLargeError", "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "UNPAID_STATES", "Vendor",
     "Versori", "__version__",
 ]  # fmt: skip
 TESTING = [

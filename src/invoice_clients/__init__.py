@@ -39,7 +39,7 @@ from ._exceptions import (
     ServerError,
 )
 from ._http.retry import RetryPolicy
-from ._model.invoice import Invoice, InvoiceKind, LineItem, PaymentState
+from ._model.invoice import UNPAID_STATES, Invoice, InvoiceKind, LineItem, PaymentState
 from ._model.money import Money
 from ._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._version import __version__
@@ -114,6 +114,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "SyncPager",
+    "UNPAID_STATES",
     "Vendor",
     "Versori",
     "__version__",

@@ -354,8 +354,10 @@ def _listing(
 _LISTING_EPILOG = f"""
 --month, --last-month, --from and --to select Gcore invoices by invoice date, and Versori invoices by the start
 of their billing period (so consecutive months never share an invoice; the API's own from/to would select
-every period that overlaps the range). --payment-state may be repeated: Gcore takes one state per request, so
-each is a listing of its own, merged in the requested ordering, each invoice once.
+every period that overlaps the range). --currency, --client-id, --payer-id, --payment-state and --organisation
+may be repeated, for the union: the APIs take one value per request, so each value (each combination, for
+several) is a listing of its own, merged in the requested ordering, each invoice once. --unpaid is every
+payment state not fully paid. Any other option given twice is an error.
 
 Columns (csv, jsonl):
   {", ".join(COLUMNS[:8])},

@@ -4,13 +4,16 @@ command (a subprocess against the real sandbox), with the numbers checked agains
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from invoice_clients import UNPAID_STATES
 from invoice_clients.cli import ExitCode
+from invoice_clients.cli._app import last_month
 from invoice_clients.testing import Sandbox
 from tests.cli.conftest import Run
 
@@ -147,3 +150,72 @@ def _dates(*days: str) -> tuple[object, ...]:
     import datetime
 
     return tuple(datetime.date.fromisoformat(day) for day in days)
+
+
+# -- 4. names by period: every month its own file -----------------------------------------------------------------
+
+
+def test_month_in_the_output_name_keeps_every_months_file(run: Run, tmp_path: Path) -> None:
+    for month in ("2026-02", "2026-03"):
+        done = run("invoices", "export", "--month", month, "--unpaid", "-o", str(tmp_path / "unpaid-{month}.csv"))
+        assert done.returncode == 0, done.stderr
+        count = len(_rows((tmp_path / f"unpaid-{month}.csv").read_text(encoding="utf-8")))
+        invoices = "invoice" if count == 1 else "invoices"
+        assert done.stderr == f"wrote {count} {invoices} for {month} to {tmp_path / f'unpaid-{month}.csv'}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["unpaid-2026-02.csv", "unpaid-2026-03.csv"]
+
+
+def test_last_month_says_which_month_and_names_the_file_by_it(run: Run, tmp_path: Path) -> None:
+    done = run("invoices", "export", "--last-month", "-o", str(tmp_path / "{vendor}-{month:%Y%m}.csv"))
+    assert done.returncode == 0, done.stderr
+    (written,) = tmp_path.iterdir()
+    month = last_month(datetime.date.today())[0]
+    if written.name != f"gcore-{month:%Y%m}.csv":  # the month turned while it ran: the name follows the filter
+        month = last_month(datetime.date.today() + datetime.timedelta(days=1))[0]
+    assert written.name == f"gcore-{month:%Y%m}.csv"
+    assert done.stderr.endswith(f" for {month:%Y-%m} (last month) to {written}\n")
+
+
+def test_a_range_names_its_days(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "q-{from}-{to}.csv"
+    done = run("invoices", "export", "--from", "2026-01-01", "--to", "2026-03-31", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "q-2026-01-01-2026-03-31.csv").is_file()
+    assert " from 2026-01-01 to 2026-03-31 to " in done.stderr
+    exact = run("invoices", "export", "--from", "2026-02-01", "--to", "2026-02-28", "-o", str(tmp_path / "{month}.csv"))
+    assert exact.returncode == 0, exact.stderr  # a range that is one calendar month is that month
+    assert (tmp_path / "2026-02.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--month", "2026-03", "-o", "unpaid-{mnth}.csv"),
+         "--output: no placeholder {mnth}; the placeholders are {month}, {from}, {to}, {vendor}"),
+        (("--from", "2026-01-01", "-o", "{month}.csv"),
+         "--output: {month} needs --month or --last-month (or --from and --to spanning one calendar month)"),
+        (("--from", "2026-01-01", "-o", "{to}.csv"), "--output: {to} needs --to (or --month, --last-month)"),
+        (("--month", "2026-03", "-o", "{month"), "--output: '{month' is not a template"),
+    ],
+)  # fmt: skip
+def test_an_unknown_or_empty_placeholder_is_a_usage_error(
+    run: Run, sandbox: Sandbox, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    *options, output = args
+    done = run("invoices", "export", *options, str(tmp_path / output))
+    assert done.returncode == ExitCode.USAGE
+    assert _one_line(done).startswith(message.replace("'{month'", repr(str(tmp_path / "{month}"))[:-2] + "'"))
+    assert not sandbox.requests
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_months_pdfs_go_to_a_folder_named_by_it(run: Run, tmp_path: Path) -> None:
+    done = run(
+        "invoices", "pdf", "--month", "2026-03", "--dir", str(tmp_path / "pdfs-{month}"), "--name", "{month}-{id}.pdf"
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in (tmp_path / "pdfs-2026-03").iterdir()) == ["2026-03-15.pdf", "2026-03-27.pdf"]
+    assert done.stderr == f"wrote 2 PDFs for 2026-03 to {tmp_path / 'pdfs-2026-03'}\n"
+    done = run("invoices", "pdf", "--dir", str(tmp_path / "x"), "--name", "{month}-{id}.pdf")
+    assert done.returncode == ExitCode.USAGE
+    assert _one_line(done).startswith("--name: {month} needs --month or --last-month")

@@ -48,9 +48,10 @@ from ._batch import (
     summary,
 )
 from ._exit import ExitCode, exit_code_for, exit_codes_help
-from ._grammar import Argument, Command, Group, Option
+from ._grammar import Argument, Command, Group, Option, UsageError
 from ._output import COLUMNS, STDOUT, AmountStyle, OutputFormat, Written, open_output, write_invoices
 from ._parser import run_program
+from ._period import PathTemplate, Period
 from ._stdout import guarded, stdout_closed
 
 __all__ = ["PROG", "VendorCommands", "build_program", "main"]
@@ -178,7 +179,11 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 BASE_URL = Option(
     "base_url", ("--base-url",), "API base URL (default: the vendor's; or its *_BASE_URL).", metavar="URL"
 )
-OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout (- for stdout).", "path", "FILE")
+OUTPUT = Option(
+    "output", ("--output", "-o"),
+    "Write to this file instead of stdout (- for stdout); {month}, {from}, {to} and {vendor} are filled in.",
+    "path", "FILE",
+)  # fmt: skip
 QUIET = Option("quiet", ("--quiet", "-q"), "Print nothing on stderr but errors (no summary line): for cron.", "bool")
 AMOUNTS = Option(
     "amounts", ("--amounts",),
@@ -280,16 +285,24 @@ def listing_filters(
     ``--month``/``--last-month`` become ``--from``/``--to``; a month with either, both months, an inverted range
     and another vendor's option are usage errors naming the options (exit code 2), before anything is sent.
     """
+    return selection(plugin, given, today)[0]
+
+
+def selection(
+    plugin: VendorPlugin, given: Mapping[str, Any], today: Callable[[], datetime.date] = _today
+) -> tuple[dict[str, Any], Period]:
+    """:func:`listing_filters`, and the period they select (what the summary line and ``{month}`` say)."""
     declared = _declared_options()
     values = {name: value for name, value in given.items() if name not in {MONTH.dest, LAST_MONTH.dest}}
     month, previous = given.get(MONTH.dest), given.get(LAST_MONTH.dest)
+    chosen_by = ""
     if month is not None or previous:
         if month is not None and previous:
             fail(f"{MONTH.name} and {LAST_MONTH.name}: give one", ExitCode.USAGE)
-        flag = MONTH.name if month is not None else LAST_MONTH.name
+        chosen_by = MONTH.name if month is not None else LAST_MONTH.name
         start, end = declared[_FROM].name, declared[_TO].name
         if _is_given(values.get(start)) or _is_given(values.get(end)):
-            fail(f"{flag} cannot be combined with {_FROM} or {_TO}: it sets both", ExitCode.USAGE)
+            fail(f"{chosen_by} cannot be combined with {_FROM} or {_TO}: it sets both", ExitCode.USAGE)
         values[start], values[end] = month_range(month) if month is not None else last_month(today())
     for first, last in _range_pairs(declared):
         low, high = values.get(first.name), values.get(last.name)
@@ -310,7 +323,19 @@ def listing_filters(
         fail(plugin.cli_usage or f"{', '.join(foreign)}: not an option of --vendor {plugin.name}", ExitCode.USAGE)
     if plugin.cli_list is None:
         fail(f"--vendor {plugin.name} cannot list invoices", ExitCode.USAGE)
-    return options
+    dates = (values.get(declared[_FROM].name), values.get(declared[_TO].name)) if _FROM in declared else (None, None)
+    return options, Period(*dates, chosen_by=chosen_by)
+
+
+def output_path(path: Path, option: str, values: Mapping[str, Any]) -> Path:
+    """``path`` (``-o``, ``--dir``) with its placeholders filled in (see :mod:`._period`); ``-`` as it is.  A usage
+    error ends the command for an unknown placeholder or one without a value."""
+    if str(path) == STDOUT:
+        return path
+    try:
+        return Path(PathTemplate(str(path), option).render(values))
+    except UsageError as error:
+        fail(str(error), ExitCode.USAGE)
 
 
 def _rounded_note(written: Written) -> str:
@@ -331,8 +356,10 @@ def _listing(
 ) -> None:
     """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
     plugin = get(vendor)
-    options = listing_filters(plugin, given)
-    assert plugin.cli_list is not None  # listing_filters said so otherwise
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    if output is not None:
+        output = output_path(output, OUTPUT.name, period.values(plugin.name))
     try:
         with client_for(plugin, base_url) as client:
             rows = plugin.cli_list(client, options)
@@ -345,10 +372,11 @@ def _listing(
     if quiet:
         return
     invoices = "invoice" if written.count == 1 else "invoices"
+    wrote = " ".join(part for part in (f"wrote {written.count} {invoices}", period.describe()) if part)
     if output is not None and str(output) != STDOUT:
-        say(f"wrote {written.count} {invoices} to {output}{_rounded_note(written)}")
+        say(f"{wrote} to {output}{_rounded_note(written)}")
     elif written.rounded:
-        say(f"wrote {written.count} {invoices}{_rounded_note(written)}")
+        say(f"{wrote}{_rounded_note(written)}")
 
 
 _LISTING_EPILOG = f"""
@@ -388,8 +416,12 @@ def pdf_batch(
     ``download(client, invoice, path)``; returns the exit status (see :mod:`._batch`)."""
     if not 1 <= batch.jobs <= MAX_JOBS:
         fail(f"--jobs: {batch.jobs} is not between 1 and {MAX_JOBS}", ExitCode.USAGE)
-    options = listing_filters(plugin, given)
-    assert plugin.cli_list is not None  # listing_filters said so otherwise
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    values = period.values(plugin.name)
+    batch = dataclasses.replace(
+        batch, directory=output_path(batch.directory, "--dir", values), names=batch.names.within(values)
+    )
     try:
         prepare_directory(batch.directory)
     except OSError as error:
@@ -406,7 +438,7 @@ def pdf_batch(
     except InvoiceClientsError as error:  # the listing failed: nothing is known to fetch
         fail_for(error)
     if not quiet:
-        say(summary(outcomes, batch.directory))
+        say(summary(outcomes, batch.directory, period.describe()))
     return exit_status(outcomes)
 
 
@@ -440,6 +472,8 @@ class VendorCommands:
     pdf_batch: Callable[..., int]
     """:func:`pdf_batch`: a listing's PDFs into a folder."""
     batch_help: str
+    output_path: Callable[[Path, str, Mapping[str, Any]], Path]
+    """:func:`output_path`: ``-o``/``--dir`` with its placeholders filled in (or a usage error)."""
     default_name: str
     default_jobs: int
     max_jobs: int
@@ -479,7 +513,7 @@ def build_program() -> Group:
         fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say, fail=fail,
         quiet_option=QUIET, listing_options=listing_options, listing_filters=listing_filters,
         epilog=exit_codes_help(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
-        batch_help=BATCH_HELP, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
+        batch_help=BATCH_HELP, output_path=output_path, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
     )  # fmt: skip
     for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)
         if plugin.cli_commands is not None:

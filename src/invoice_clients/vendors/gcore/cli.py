@@ -71,7 +71,7 @@ def add_commands(cli: Any) -> None:
                 chosen = "--dir" if directory is not None else filters[0]
                 cli.fail(f"ID and {chosen}: give an ID (with -o) or a listing's filters (with --dir)", cli.usage)
             if output is not None:
-                one_pdf(invoice_id, output, base_url, quiet)
+                one_pdf(invoice_id, cli.output_path(output, "--output", {"vendor": plugin.name}), base_url, quiet)
                 return 0
             cli.fail("ID needs -o FILE (- for standard output)", cli.usage)
         if output is not None:

@@ -6,15 +6,21 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import shutil
 import subprocess
+import sys
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from invoice_clients import UNPAID_STATES
+from invoice_clients import UNPAID_STATES, Invoice
+from invoice_clients._model.money import minor_unit_exponent
 from invoice_clients.cli import ExitCode
 from invoice_clients.cli._app import last_month
-from invoice_clients.testing import Sandbox
+from invoice_clients.cli._output import COLUMNS
+from invoice_clients.testing import Fault, Sandbox, monetary_value
 from tests.cli.conftest import Run
 
 
@@ -219,3 +225,201 @@ def test_a_months_pdfs_go_to_a_folder_named_by_it(run: Run, tmp_path: Path) -> N
     done = run("invoices", "pdf", "--dir", str(tmp_path / "x"), "--name", "{month}-{id}.pdf")
     assert done.returncode == ExitCode.USAGE
     assert _one_line(done).startswith("--name: {month} needs --month or --last-month")
+
+
+# -- 2. a workbook a spreadsheet reads right: numbers, dates, text ------------------------------------------------
+
+
+def _add_currencies(sandbox: Sandbox) -> None:
+    """KWD's three places and JPY's none, beside the seed's EUR, USD and GBP, and a Versori organisation whose id is
+    not ASCII (as an id a spreadsheet's default import would mangle)."""
+    sandbox.gcore.add_invoice(id=40, currency="KWD", amount_untaxed="10.005", amount_tax="2", amount_total="12.005")
+    sandbox.gcore.add_invoice(id=41, currency="JPY", amount_untaxed="15000", amount_tax="0", amount_total="15000")
+    sandbox.gcore.add_invoice(id=42, currency="EUR", amount_untaxed="0.125", amount_tax="0", amount_total="0.125")
+    sandbox.versori.add_invoice(
+        "org_müller", datetime.date(2026, 1, 1), datetime.date(2026, 1, 31), monetary_value(99, 995, "KWD")
+    )
+
+
+def _sheet(path: Path) -> tuple[list[str], list[list[Any]], Any]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    rows = list(sheet.iter_rows())
+    return [cell.value for cell in rows[0]], rows[1:], sheet
+
+
+def _check_invoice_row(header: list[str], cells: list[Any], invoice: Invoice) -> None:
+    """Every cell of one workbook row is what the invoice says, typed: amounts are numbers that round-trip to the
+    invoice's amount quantized to its currency (with the currency's places in the cell format), dates are dates,
+    ids and numbers text."""
+    row = dict(zip(header, cells, strict=True))
+    for name in ("subtotal", "tax", "total"):
+        money, cell = getattr(invoice, name), row[name]
+        if money is None:
+            assert cell.value is None
+            continue
+        expected = money.quantize().amount
+        assert cell.data_type == "n" and isinstance(cell.value, int | float), (invoice.id, name, cell.value)
+        places = minor_unit_exponent(invoice.currency)
+        assert Decimal(repr(cell.value)).quantize(Decimal(1).scaleb(-places)) == expected, (invoice.id, name)
+        assert cell.number_format == ("#,##0." + "0" * places if places else "#,##0"), (invoice.id, name)
+    for name in ("issue_date", "due_date", "period_start", "period_end"):
+        day, cell = getattr(invoice, name), row[name]
+        if day is None:
+            assert cell.value is None
+        else:
+            assert cell.is_date and cell.value.date() == day, (invoice.id, name)
+    for name in ("id", "number", "client_id", "payer_id", "currency", "vendor", "kind"):
+        value = getattr(invoice, name)
+        assert row[name].value == (None if value is None else str(value)), (invoice.id, name)
+        assert value is None or row[name].data_type == "s", (invoice.id, name)  # text: never summed, no zero lost
+
+
+def test_xlsx_holds_numbers_dates_and_text_exactly(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
+    _add_currencies(sandbox)
+    target = tmp_path / "all.xlsx"
+    done = run("invoices", "export", "--format", "xlsx", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"wrote 34 invoices to {target} (2 amounts rounded half-even to the currency's minor unit; " \
+        "--amounts exact keeps them)\n"  # fmt: skip
+    header, rows, sheet = _sheet(target)
+    assert header == list(COLUMNS)
+    assert sheet.freeze_panes == "A2"  # the header row stays in view
+    with sandbox.gcore_client() as gcore:
+        invoices = list(gcore.invoices.list())
+    assert len(rows) == len(invoices) == 34
+    for cells, invoice in zip(rows, invoices, strict=True):
+        _check_invoice_row(header, cells, invoice)
+    kwd = dict(zip(header, rows[[i.id for i in invoices].index("40")], strict=True))
+    assert (kwd["total"].value, kwd["total"].number_format) == (12.005, "#,##0.000")  # not 12005
+
+
+def test_versori_xlsx_of_several_organisations(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
+    _add_currencies(sandbox)
+    target = tmp_path / "versori-{month}.xlsx"
+    done = run(
+        "invoices", "list", "--vendor", "versori", "--month", "2026-01", "-f", "xlsx", "-o", str(target),
+        *(arg for org in ("org_acme", "org_kuwait", "org_tokyo", "org_müller") for arg in ("--organisation", org)),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    header, rows, _ = _sheet(tmp_path / "versori-2026-01.xlsx")
+    invoices = []
+    with sandbox.versori_client() as versori:
+        for org in ("org_acme", "org_kuwait", "org_tokyo", "org_müller"):
+            invoices += versori.invoices.list(org, *_dates("2026-01-01", "2026-01-31"), select="starting")
+    assert len(rows) == len(invoices) == 4
+    for cells, invoice in zip(rows, invoices, strict=True):
+        _check_invoice_row(header, cells, invoice)
+    assert [row[header.index("client_id")].value for row in rows][-1] == "org_müller"
+
+
+def test_an_amount_a_spreadsheet_cannot_hold_is_text_and_said(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.gcore.clear()
+    big = "123456789012345678.12"  # 20 significant digits: a double keeps 15 to 17
+    sandbox.gcore.add_invoice(id=1, currency="EUR", amount_untaxed=big, amount_tax="0", amount_total=big)
+    target = tmp_path / "big.xlsx"
+    done = run("invoices", "export", "-f", "xlsx", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith("(2 amounts written as text: more digits than a spreadsheet's number holds)\n")
+    header, (row,), _ = _sheet(target)
+    assert row[header.index("total")].value == big  # exact, as text: never a nearby number
+    assert row[header.index("tax")].value == 0
+
+
+def test_a_failed_workbook_leaves_the_previous_file_and_no_scratch(
+    run: Run, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    target, scratch = tmp_path / "q.xlsx", tmp_path / "tmp"
+    target.write_bytes(b"last month's workbook")
+    scratch.mkdir()
+    sandbox.inject(Fault.status(503), path="/erp-invoices", times=None)
+    done = run("invoices", "export", "-f", "xlsx", "-o", str(target), env={"TMPDIR": str(scratch)})
+    assert done.returncode == ExitCode.API_FAILURE, done.stderr
+    assert target.read_bytes() == b"last month's workbook"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["q.xlsx", "tmp"]
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_workbook_to_standard_output_is_for_a_pipe(run: Run, sandbox: Sandbox) -> None:
+    import openpyxl
+
+    done = subprocess.run(
+        [sys.executable, "-m", "invoice_clients", "invoices", "export", "-f", "xlsx", "--month", "2026-03"],
+        env=_env(sandbox), capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(io.BytesIO(done.stdout)).active
+    assert sheet.max_row == 3  # the header and March 2026's two invoices
+
+
+def test_a_workbook_is_not_written_to_a_terminal(sandbox: Sandbox) -> None:
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "invoice_clients", "invoices", "export", "-f", "xlsx"],
+            stdout=terminal, stderr=subprocess.PIPE, env=_env(sandbox), timeout=120, check=False, text=True,
+        )  # fmt: skip
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr == (
+        "invoice-clients: error: --format xlsx: a workbook is a binary file: give -o FILE.xlsx "
+        "(or redirect standard output)\n"
+    )
+    assert not sandbox.requests
+
+
+def _env(sandbox: Sandbox) -> dict[str, str]:
+    import os
+
+    return {
+        **os.environ, "GCORE_API_KEY": sandbox.gcore.api_key, "GCORE_BASE_URL": sandbox.gcore_base_url,
+        "VERSORI_API_KEY": sandbox.versori.api_key, "VERSORI_BASE_URL": sandbox.versori_base_url,
+    }  # fmt: skip
+
+
+def test_the_csv_is_utf8_with_a_header_and_point_decimals(run: Run, sandbox: Sandbox) -> None:
+    """What the docs promise of the CSV (the workbook is for spreadsheets; the CSV for tools and scripts)."""
+    _add_currencies(sandbox)
+    done = subprocess.run(
+        [sys.executable, "-m", "invoice_clients", "invoices", "export", "--vendor", "versori",
+         "--organisation", "org_müller", "--organisation", "org_kuwait", "--month", "2026-01"],
+        env=_env(sandbox), capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"vendor,id,number,")  # a header row, and no byte-order mark before it
+    text = done.stdout.decode("utf-8")  # UTF-8 (strictly)
+    rows = _rows(text)
+    assert [(row["client_id"], row["total"]) for row in rows] == [("org_müller", "99.995"), ("org_kuwait", "12.005")]
+    assert "org_m\u00fcller".encode() in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_workbook_as_numbers_and_dates(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
+    """LibreOffice Calc opens the workbook (headless) and saves it again: what it read is what it writes back, read
+    here by openpyxl: KWD's amounts still numbers at three places, dates still dates, ids still text."""
+    _add_currencies(sandbox)
+    target = tmp_path / "in" / "all.xlsx"
+    target.parent.mkdir()
+    done = run("invoices", "export", "-f", "xlsx", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    profile = tmp_path / "profile"
+    converted = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(tmp_path / "out"), str(target)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert converted.returncode == 0, converted.stderr
+    header, rows, _ = _sheet(tmp_path / "out" / "all.xlsx")  # (headless, it keeps no view: no frozen pane)
+    assert header == list(COLUMNS)
+    with sandbox.gcore_client() as gcore:
+        invoices = list(gcore.invoices.list())
+    assert len(rows) == len(invoices)
+    for cells, invoice in zip(rows, invoices, strict=True):
+        _check_invoice_row(header, cells, invoice)

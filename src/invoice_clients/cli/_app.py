@@ -49,7 +49,17 @@ from ._batch import (
 )
 from ._exit import ExitCode, exit_code_for, exit_codes_help
 from ._grammar import Argument, Command, Group, Option, UsageError
-from ._output import COLUMNS, STDOUT, AmountStyle, OutputFormat, Written, open_output, write_invoices
+from ._amounts import AmountStyle
+from ._output import (
+    COLUMNS,
+    STDOUT,
+    OutputFormat,
+    Written,
+    open_binary_output,
+    open_output,
+    write_invoice_workbook,
+    write_invoices,
+)
 from ._parser import run_program
 from ._period import PathTemplate, Period
 from ._stdout import guarded, stdout_closed
@@ -197,13 +207,15 @@ MONTH = Option(
 LAST_MONTH = Option(
     "last_month", ("--last-month",), "The calendar month before this one (today in the local time zone).", "bool"
 )
-_FORMATS = tuple(str(member) for member in OutputFormat)
+_TEXT_FORMATS = tuple(str(member) for member in OutputFormat if member is not OutputFormat.XLSX)
 _FROM, _TO = "--from", "--to"
 
 
-def format_option(default: OutputFormat) -> Option:
-    """``-f/--format``, defaulting to ``default``."""
-    return Option("output_format", ("--format", "-f"), "Output format.", "choice", choices=_FORMATS, default=default)
+def format_option(default: OutputFormat, workbook: bool = False) -> Option:
+    """``-f/--format``, defaulting to ``default``; ``xlsx`` among the choices when ``workbook`` (a listing's: the
+    command writes it with :func:`write_invoice_workbook`)."""
+    choices = (*_TEXT_FORMATS, str(OutputFormat.XLSX)) if workbook else _TEXT_FORMATS
+    return Option("output_format", ("--format", "-f"), "Output format.", "choice", choices=choices, default=default)
 
 
 def _declared_options() -> dict[str, CliOption]:
@@ -339,10 +351,20 @@ def output_path(path: Path, option: str, values: Mapping[str, Any]) -> Path:
 
 
 def _rounded_note(written: Written) -> str:
-    if not written.rounded:
-        return ""
-    amounts = "amount" if written.rounded == 1 else "amounts"
-    return f" ({written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them)"
+    notes = []
+    if written.rounded:
+        amounts = "amount" if written.rounded == 1 else "amounts"
+        notes.append(f"{written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them")
+    if written.as_text:
+        amounts = "amount" if written.as_text == 1 else "amounts"
+        notes.append(f"{written.as_text} {amounts} written as text: more digits than a spreadsheet's number holds")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def refuse_terminal(output: Path | None) -> None:
+    """A usage error for a workbook bound for a terminal (binary: it would garble the screen)."""
+    if (output is None or str(output) == STDOUT) and sys.stdout.isatty():
+        fail("--format xlsx: a workbook is a binary file: give -o FILE.xlsx (or redirect standard output)", ExitCode.USAGE)
 
 
 def _listing(
@@ -360,11 +382,17 @@ def _listing(
     assert plugin.cli_list is not None  # selection said so otherwise
     if output is not None:
         output = output_path(output, OUTPUT.name, period.values(plugin.name))
+    if output_format is OutputFormat.XLSX:
+        refuse_terminal(output)
     try:
         with client_for(plugin, base_url) as client:
-            rows = plugin.cli_list(client, options)
-            with open_output(output, sys.stdout) as stream:
-                written = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream, amounts)
+            rows = _scrubbed(_with_progress(plugin.cli_list(client, options)))
+            if output_format is OutputFormat.XLSX:
+                with open_binary_output(output, sys.stdout.buffer) as binary:
+                    written = write_invoice_workbook(rows, binary, amounts)
+            else:
+                with open_output(output, sys.stdout) as stream:
+                    written = write_invoices(rows, output_format, stream, amounts)
     except OSError as error:  # before InvoiceClientsError: LocalFileError is both
         fail_output(output, error)
     except InvoiceClientsError as error:
@@ -375,7 +403,7 @@ def _listing(
     wrote = " ".join(part for part in (f"wrote {written.count} {invoices}", period.describe()) if part)
     if output is not None and str(output) != STDOUT:
         say(f"{wrote} to {output}{_rounded_note(written)}")
-    elif written.rounded:
+    elif written.rounded or written.as_text:
         say(f"{wrote}{_rounded_note(written)}")
 
 
@@ -387,7 +415,7 @@ may be repeated, for the union: the APIs take one value per request, so each val
 several) is a listing of its own, merged in the requested ordering, each invoice once. --unpaid is every
 payment state not fully paid. Any other option given twice is an error.
 
-Columns (csv, jsonl):
+Columns (csv, jsonl, xlsx):
   {", ".join(COLUMNS[:8])},
   {", ".join(COLUMNS[8:])}
 """
@@ -400,7 +428,7 @@ def _listing_command(name: str, default_format: OutputFormat, help_text: str) ->
         _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, given)
 
     vendor, *filters = filter_options()
-    options = (vendor, format_option(default_format), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
+    options = (vendor, format_option(default_format, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
     return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{exit_codes_help()}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -423,3 +424,89 @@ def test_libreoffice_reads_the_workbook_as_numbers_and_dates(run: Run, sandbox: 
     assert len(rows) == len(invoices)
     for cells, invoice in zip(rows, invoices, strict=True):
         _check_invoice_row(header, cells, invoice)
+
+
+# -- 5. reconciliation: invoices totals ---------------------------------------------------------------------------
+
+
+def _sums(invoices: list[Invoice], key: Any) -> dict[tuple[Any, ...], tuple[int, Decimal, Decimal, Decimal]]:
+    found: dict[tuple[Any, ...], tuple[int, Decimal, Decimal, Decimal]] = {}
+    for invoice in invoices:
+        count, subtotal, tax, total = found.get(key(invoice), (0, Decimal(0), Decimal(0), Decimal(0)))
+        found[key(invoice)] = (
+            count + 1,
+            subtotal + invoice.subtotal.quantize().amount,  # type: ignore[union-attr]
+            tax + invoice.tax.quantize().amount,  # type: ignore[union-attr]
+            total + invoice.total.quantize().amount,
+        )
+    return found
+
+
+def test_totals_per_client_of_the_unpaid_are_the_exact_sums(run: Run, sandbox: Sandbox) -> None:
+    done = run("invoices", "totals", "--unpaid", "--from", "2026-01-01", "--to", "2026-03-31", "--by", "client",
+               "-f", "csv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = _rows(done.stdout)
+    assert list(rows[0]) == ["client_id", "currency", "invoices", "subtotal", "tax", "total"]
+    with sandbox.gcore_client() as gcore:
+        invoices = [
+            i
+            for i in gcore.invoices.list(invoice_date_from=datetime.date(2026, 1, 1), invoice_date_to=datetime.date(2026, 3, 31))
+            if i.payment_state in UNPAID_STATES
+        ]  # fmt: skip
+    expected = _sums(invoices, lambda i: (i.client_id, i.currency))
+    got = {
+        (row["client_id"], row["currency"]): (int(row["invoices"]), *(Decimal(row[n]) for n in ("subtotal", "tax", "total")))
+        for row in rows
+    }  # fmt: skip
+    assert got == expected
+    assert got[("4242", "USD")][3] == Decimal("35593.82")  # in_payment: what the cron recipe used to leave out
+
+
+def test_totals_reconcile_with_the_export_to_the_cent(run: Run, sandbox: Sandbox) -> None:
+    sandbox.gcore.add_invoice(id=50, currency="EUR", amount_untaxed="0.125", amount_tax="0", amount_total="0.125",
+                              invoice_date="2026-03-05", payment_state="partial")  # fmt: skip
+    sandbox.gcore.add_invoice(id=51, currency="EUR", amount_untaxed="0.125", amount_tax="0", amount_total="0.125",
+                              invoice_date="2026-03-06", payment_state="partial")  # fmt: skip
+    export = _rows(run("invoices", "export", "--month", "2026-03").stdout)
+    done = run("invoices", "totals", "--month", "2026-03", "--by", "state", "--by", "month,state", "-f", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "added up 4 invoices for 2026-03 (4 amounts rounded half-even to the currency's minor unit; " \
+        "--amounts exact keeps them)\n"  # fmt: skip
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert list(records[0]) == ["payment_state", "month", "currency", "invoices", "subtotal", "tax", "total"]
+    for record in records:
+        mine = [r for r in export if (r["payment_state"], r["currency"]) == (record["payment_state"], record["currency"])]
+        assert record["invoices"] == len(mine) and record["month"] == "2026-03"
+        for name in ("subtotal", "tax", "total"):
+            assert Decimal(record[name]) == sum(Decimal(r[name]) for r in mine), name  # the export's column sum
+    partial = next(r for r in records if (r["payment_state"], r["currency"]) == ("partial", "EUR"))
+    assert partial["total"] == "42757.31"  # 0.12 + 0.12 as exported, not the 0.25 the unrounded sum would give
+
+
+def test_versori_totals_have_no_subtotal_and_xlsx_numbers(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
+    target = tmp_path / "totals-{from}.xlsx"
+    done = run("invoices", "totals", "--vendor", "versori", "--organisation", "org_acme", "--organisation",
+               "org_kuwait", "--from", "2026-01-01", "--to", "2026-06-30", "-f", "xlsx", "-o", str(target))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"added up 7 invoices from 2026-01-01 to 2026-06-30 to {tmp_path / 'totals-2026-01-01.xlsx'}\n"
+    header, rows, sheet = _sheet(tmp_path / "totals-2026-01-01.xlsx")
+    assert header == ["currency", "invoices", "subtotal", "tax", "total"]
+    assert sheet.freeze_panes == "A2"
+    values = [[cell.value for cell in row] for row in rows]
+    assert values == [["GBP", 6, None, None, 742.05], ["KWD", 1, None, None, 12.005]]
+    assert [row[4].number_format for row in rows] == ["#,##0.00", "#,##0.000"]
+
+
+def test_totals_table_and_a_bad_group(run: Run, sandbox: Sandbox) -> None:
+    done = run("invoices", "totals", "--month", "2026-03")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "currency  invoices  subtotal      tax     total",
+        "EUR              2  35336.42  7420.65  42757.07",
+    ]
+    sandbox.requests.clear()
+    bad = run("invoices", "totals", "--by", "client,payer")
+    assert bad.returncode == ExitCode.USAGE
+    assert _one_line(bad) == "--by: 'payer' is not one of client, state, month"
+    assert not [r for r in sandbox.requests if "invoices" in r.path]

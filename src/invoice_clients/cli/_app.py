@@ -49,7 +49,7 @@ from ._batch import (
 )
 from ._exit import ExitCode, exit_code_for, exit_codes_help
 from ._grammar import Argument, Command, Group, Option, UsageError
-from ._amounts import AmountStyle
+from ._amounts import Amounts, AmountStyle
 from ._output import (
     COLUMNS,
     STDOUT,
@@ -59,9 +59,12 @@ from ._output import (
     open_output,
     write_invoice_workbook,
     write_invoices,
+    write_rows,
 )
 from ._parser import run_program
 from ._period import PathTemplate, Period
+from ._totals import GROUPS, add_up, group_keys, total_cells, total_columns
+from ._workbook import write_workbook
 from ._stdout import guarded, stdout_closed
 
 __all__ = ["PROG", "VendorCommands", "build_program", "main"]
@@ -432,6 +435,81 @@ def _listing_command(name: str, default_format: OutputFormat, help_text: str) ->
     return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{exit_codes_help()}")
 
 
+def _totals(
+    vendor: str,
+    output_format: OutputFormat,
+    output: Path | None,
+    base_url: str | None,
+    amounts: AmountStyle,
+    quiet: bool,
+    by: tuple[str, ...],
+    given: Mapping[str, Any],
+) -> None:
+    """``invoices totals``: the listing ``given`` selects, added up per currency and ``by`` (see :mod:`._totals`)."""
+    plugin = get(vendor)
+    try:
+        groups = group_keys(by)
+    except UsageError as error:
+        fail(str(error), ExitCode.USAGE)
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    if output is not None:
+        output = output_path(output, OUTPUT.name, period.values(plugin.name))
+    if output_format is OutputFormat.XLSX:
+        refuse_terminal(output)
+    amount = Amounts(amounts)
+    columns = total_columns(groups)
+    try:
+        with client_for(plugin, base_url) as client:
+            totals = add_up(_scrubbed(_with_progress(plugin.cli_list(client, options))), groups, amount)
+        rows = [list(total_cells(total)) for total in totals]
+        if output_format is OutputFormat.XLSX:
+            with open_binary_output(output, sys.stdout.buffer) as binary:
+                as_text = write_workbook(binary, "totals", columns, rows)
+        else:
+            with open_output(output, sys.stdout) as stream:
+                write_rows(columns, rows, output_format, stream)
+            as_text = 0
+    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+        fail_output(output, error)
+    except InvoiceClientsError as error:
+        fail_for(error)
+    if quiet:
+        return
+    count = sum(total.invoices for total in totals)
+    written = Written(count, amount.rounded, as_text)
+    invoices = "invoice" if count == 1 else "invoices"
+    added = " ".join(part for part in (f"added up {count} {invoices}", period.describe()) if part)
+    if output is not None and str(output) != STDOUT:
+        say(f"{added} to {output}{_rounded_note(written)}")
+    elif written.rounded or written.as_text:
+        say(f"{added}{_rounded_note(written)}")
+
+
+_TOTALS_HELP = "Totals per currency (and client, state or month: --by) of what export would write: exact sums."
+_TOTALS_EPILOG = """
+The same filters as export. Each total is the exact sum of the amounts as export writes them (--amounts), so it
+is the column sum of that export; currencies are never added together. Credit notes count negative. Neither API
+says how much of a partial invoice is still due: a total of --unpaid is what those invoices were issued for.
+--by client,state,month (or --by repeated) adds a column and a row per value: month is the invoice date's (for
+Versori, the billing period's start), as --month selects.
+"""
+
+
+def _totals_command() -> Command:
+    def run(**given: Any) -> None:
+        vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
+        amounts, quiet, by = AmountStyle(given.pop("amounts")), given.pop("quiet"), given.pop("by")
+        _totals(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, by, given)
+
+    vendor, *filters = filter_options()
+    by = Option(
+        "by", ("--by",), f"Also group by {', '.join(GROUPS)} (comma-separated).", "str", "GROUPS", repeat=True
+    )
+    options = (vendor, by, format_option(OutputFormat.TABLE, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
+    return Command("totals", _TOTALS_HELP, run, options, epilog=f"{_TOTALS_EPILOG}\n{exit_codes_help()}")
+
+
 def pdf_batch(
     plugin: VendorPlugin,
     base_url: str | None,
@@ -535,6 +613,7 @@ def build_program() -> Group:
     invoices.add(
         _listing_command("export", OutputFormat.CSV, "Export invoices, as CSV by default; -o writes a file atomically.")
     )
+    invoices.add(_totals_command())
     context = VendorCommands(
         add_command=invoices.add, command=Command, option=Option, argument=Argument, output_format=OutputFormat,
         format_option=format_option, base_url_option=BASE_URL, client_for=client_for, fail_for=fail_for,

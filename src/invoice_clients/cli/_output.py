@@ -25,9 +25,10 @@ from __future__ import annotations
 import csv
 import errno
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -54,6 +55,7 @@ __all__ = [
     "open_output",
     "write_invoice_workbook",
     "write_invoices",
+    "write_rows",
 ]
 
 COLUMNS = (
@@ -203,6 +205,37 @@ def write_invoices(
         # file, and TERM=dumb would shrink the table to 80 columns unless the height is given too.
         _Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
     return Written(count, amount.rounded)
+
+
+def _text(value: Cell) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)  # a count, a date (ISO 8601)
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Cell]], output_format: OutputFormat, stream: IO[str]) -> None:
+    """Rows of cells (``invoices totals``) as a table, CSV or JSON lines: amounts as their decimal's digits, counts
+    as numbers in JSON; a workbook is :func:`~._workbook.write_workbook`'s."""
+    if output_format is OutputFormat.CSV:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_text(cell) for cell in row] for row in rows)
+    elif output_format is OutputFormat.JSONL:
+        for row in rows:
+            record = {name: cell if isinstance(cell, int) else _text(cell) for name, cell in zip(columns, row, strict=True)}
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output_format is OutputFormat.XLSX:
+        raise ValueError("a workbook is binary: write_workbook writes it")
+    else:
+        table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+        for row in rows:
+            table.add_row(*(_text(cell) or "" for cell in row))
+            for column, cell in zip(table.columns, row, strict=True):
+                if isinstance(cell, int | Decimal):  # numbers line up on the right
+                    column.justify = "right"
+        _Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
 
 
 def _is_terminal(stream: IO[str]) -> bool:

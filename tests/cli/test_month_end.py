@@ -510,3 +510,56 @@ def test_totals_table_and_a_bad_group(run: Run, sandbox: Sandbox) -> None:
     assert bad.returncode == ExitCode.USAGE
     assert _one_line(bad) == "--by: 'payer' is not one of client, state, month"
     assert not [r for r in sandbox.requests if "invoices" in r.path]
+
+
+# -- 6. an invoice by its number ----------------------------------------------------------------------------------
+
+
+def test_get_by_number_lists_the_numbers_year_and_kind_only(run: Run, sandbox: Sandbox) -> None:
+    done = run("invoices", "get", "--number", "INV/2026/00015", "-f", "jsonl")
+    assert done.returncode == 0, done.stderr
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (record["id"], record["number"], record["total"]) == ("15", "INV/2026/00015", "10096.42")
+    assert _list_queries(sandbox) == [{
+        "invoice_date__from": "2026-01-01", "invoice_date__to": "2026-12-31", "move_type": "out_invoice",
+        "limit": "100", "offset": "0", "ordering": "id",
+    }]  # fmt: skip
+    credit = run("invoices", "get", "--number", "RINV/2026/00021", "-f", "jsonl")
+    assert json.loads(credit.stdout)["kind"] == "credit_note"
+    assert _list_queries(sandbox)[-1]["move_type"] == "out_refund"
+
+
+def test_a_number_outside_its_year_is_still_found(run: Run, sandbox: Sandbox) -> None:
+    sandbox.gcore.add_invoice(id=60, name="INV/2026/00060", invoice_date="2025-12-31")  # numbered in the new year
+    done = run("invoices", "get", "--number", "INV/2026/00060", "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert [row["id"] for row in _rows(done.stdout)] == ["60"]
+    assert len(_list_queries(sandbox)) == 2  # the year's invoices, then every invoice
+    draft = run("invoices", "get", "--number", "INV/DRAFT/00031", "-f", "csv")
+    assert [row["id"] for row in _rows(draft.stdout)] == ["31"]
+
+
+def test_an_unknown_number_is_not_found(run: Run) -> None:
+    done = run("invoices", "get", "--number", "INV/2026/00099")
+    assert done.returncode == ExitCode.NOT_FOUND
+    assert _one_line(done) == "no Gcore invoice is numbered 'INV/2026/00099' (looked in invoices dated 2026, then every invoice)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("get", "INV/2026/00015"),
+         "ID: 'INV/2026/00015' is not a whole number; for an invoice number: invoices get --number INV/2026/00015"),
+        (("get", "INV 15"), "ID: 'INV 15' is not a whole number; for an invoice number: invoices get --number 'INV 15'"),
+        (("pdf", "INV/2026/00015", "-o", "x.pdf"),
+         "ID: 'INV/2026/00015' is not a whole number; for an invoice number, find its id with: invoices get --number "
+         "INV/2026/00015"),
+        (("get", "15", "--number", "INV/2026/00015"), "ID and --number: give one"),
+        (("get",), "give an ID, or --number NUMBER (an invoice number such as INV/2026/00015)"),
+    ],
+)  # fmt: skip
+def test_a_number_given_as_an_id_suggests_number(run: Run, sandbox: Sandbox, args: tuple[str, ...], message: str) -> None:
+    done = run("invoices", *args)
+    assert done.returncode == ExitCode.USAGE
+    assert _one_line(done) == message
+    assert not sandbox.requests

@@ -584,6 +584,7 @@ class VendorCommands:
     default_jobs: int
     max_jobs: int
     usage: ExitCode = ExitCode.USAGE
+    not_found: ExitCode = ExitCode.NOT_FOUND
 
 
 def _demo(directory: Path | None) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
@@ -126,7 +127,12 @@ def _argument_value(argument: Argument, raw: str | None) -> Any:
         if argument.required:
             raise UsageError(f"{argument.metavar}: missing (required)")
         return None
-    return _checked(argument.metavar, argument.kind, raw)
+    try:
+        return _checked(argument.metavar, argument.kind, raw)
+    except UsageError as error:
+        if not argument.hint:
+            raise
+        raise UsageError(f"{error}; {argument.hint.format(value=shlex.quote(raw))}") from None
 
 
 def _option_value(option: Option, raw: Any) -> Any:

@@ -563,3 +563,56 @@ def test_a_number_given_as_an_id_suggests_number(run: Run, sandbox: Sandbox, arg
     assert done.returncode == ExitCode.USAGE
     assert _one_line(done) == message
     assert not sandbox.requests
+
+
+# -- 7. messages that say what to do ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vendor", ["gcore", "versori"])
+def test_a_refused_key_names_its_variable_and_how_to_check_it(run: Run, sandbox: Sandbox, vendor: str) -> None:
+    key = f"{vendor.upper()}_API_KEY"
+    args = ("--vendor", vendor, *(("--organisation", "org_acme") if vendor == "versori" else ()))
+    wrong = "wrong-key-0123456789"
+    done = run("invoices", "export", *args, env={key: wrong})
+    assert done.returncode == ExitCode.CREDENTIALS
+    message = _one_line(done)
+    assert " -> 401: " in message
+    assert message.endswith(
+        f"; {key} was refused: check that it is the whole key (echo ${{#{key}}} prints its length, not the key), "
+        f"still valid, and for this server ({vendor.upper()}_BASE_URL or --base-url)"
+    )
+    assert wrong not in done.stderr + done.stdout
+    forbidden = run("invoices", "export", *args, env={key: sandbox.api(vendor).forbidden_key})
+    assert forbidden.returncode == ExitCode.CREDENTIALS
+    assert _one_line(forbidden).endswith(
+        f" -> 403: {_one_line(forbidden).split(' -> 403: ')[1].split(';')[0]}; the key in {key} is valid but may not "
+        "read this: use a key with access to these invoices"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("invoices", "export", "--month", "2026-03"),
+        ("invoices", "totals"),
+        ("invoices", "get", "--number", "INV/2026/00015"),
+        ("invoices", "pdf", "--month", "2026-03", "--dir", "{tmp}/pdfs"),
+    ],
+)
+def test_a_listing_that_is_not_there_says_the_base_url_is_wrong(
+    run: Run, sandbox: Sandbox, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    wrong = f"{sandbox.gcore_base_url}/api/v2"
+    done = run(*(arg.replace("{tmp}", str(tmp_path)) for arg in command), env={"GCORE_BASE_URL": wrong})
+    assert done.returncode == ExitCode.CONFIGURATION == 9
+    message = _one_line(done)
+    assert message.startswith(f"GCORE_BASE_URL (or --base-url) is probably wrong: no invoice listing there (GET {wrong}/")
+    assert message.endswith(")") and " -> 404: " in message
+    missing = run("invoices", "get", "999999")  # an invoice's own 404 is still "not found"
+    assert missing.returncode == ExitCode.NOT_FOUND
+
+
+def test_a_versori_404_may_be_the_organisation(run: Run) -> None:
+    done = run("invoices", "export", "--vendor", "versori", "--organisation", "org_nobody")
+    assert done.returncode == ExitCode.NOT_FOUND
+    assert _one_line(done).endswith("; no such organisation there, or VERSORI_BASE_URL (or --base-url) is wrong")

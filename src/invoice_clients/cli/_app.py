@@ -29,7 +29,13 @@ from typing import Any, NoReturn
 import httpx
 
 from .._base import SyncClientBase
-from .._exceptions import InvoiceClientsError, RateLimitError
+from .._exceptions import (
+    AuthenticationError,
+    InvoiceClientsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
 from .._http.security import is_loopback, scrub_live, visible
 from .._model.invoice import Invoice
 from .._version import __version__
@@ -83,12 +89,29 @@ def fail(message: str, code: ExitCode) -> NoReturn:
     raise SystemExit(int(code))
 
 
-def fail_for(error: InvoiceClientsError) -> NoReturn:
-    """One line for an error the facade raised, with the documented exit code."""
-    message = str(error)
+def fail_for(error: InvoiceClientsError, plugin: VendorPlugin | None = None, *, listing: bool = False) -> NoReturn:
+    """One line for an error the facade raised, with the documented exit code, and what to do about it where the
+    command line knows better than the library: the key's variable for a 401 or 403, and for a 404 on a
+    ``listing`` (whose path is the API's own), that the base URL is probably wrong (exit code 9)."""
+    message, code = str(error), exit_code_for(error)
     if isinstance(error, RateLimitError) and error.retry_after is not None:
         message += f" (retry after {error.retry_after:g} s)"
-    fail(message, exit_code_for(error))
+    if plugin is not None:
+        key, url = plugin.env_var, plugin.base_url_env_var
+        if isinstance(error, AuthenticationError):
+            message += (
+                f"; {key} was refused: check that it is the whole key (echo ${{#{key}}} prints its length, not the "
+                f"key), still valid, and for this server ({url} or --base-url)"
+            )
+        elif isinstance(error, PermissionDeniedError):
+            message += f"; the key in {key} is valid but may not read this: use a key with access to these invoices"
+        elif listing and isinstance(error, NotFoundError):
+            if plugin.cli_listing_not_found:
+                message += f"; {plugin.cli_listing_not_found}, or {url} (or --base-url) is wrong"
+            else:
+                message = f"{url} (or --base-url) is probably wrong: no invoice listing there ({message})"
+                code = ExitCode.CONFIGURATION
+    fail(message, code)
 
 
 def fail_output(path: Path | None, error: OSError) -> NoReturn:
@@ -399,7 +422,7 @@ def _listing(
     except OSError as error:  # before InvoiceClientsError: LocalFileError is both
         fail_output(output, error)
     except InvoiceClientsError as error:
-        fail_for(error)
+        fail_for(error, plugin, listing=True)
     if quiet:
         return
     invoices = "invoice" if written.count == 1 else "invoices"
@@ -473,7 +496,7 @@ def _totals(
     except OSError as error:  # before InvoiceClientsError: LocalFileError is both
         fail_output(output, error)
     except InvoiceClientsError as error:
-        fail_for(error)
+        fail_for(error, plugin, listing=True)
     if quiet:
         return
     count = sum(total.invoices for total in totals)
@@ -542,7 +565,7 @@ def pdf_batch(
             planned = batch.plan(_scrubbed(_with_progress(plugin.cli_list(client, options))))
             outcomes = batch.run(planned, lambda invoice, path: download(client, invoice, path), report)
     except InvoiceClientsError as error:  # the listing failed: nothing is known to fetch
-        fail_for(error)
+        fail_for(error, plugin, listing=True)
     if not quiet:
         say(summary(outcomes, batch.directory, period.describe()))
     return exit_status(outcomes)
@@ -560,7 +583,8 @@ class VendorCommands:
     format_option: Callable[[OutputFormat], Option]
     base_url_option: Option
     client_for: Callable[[VendorPlugin, str | None], SyncClientBase]
-    fail_for: Callable[[InvoiceClientsError], NoReturn]
+    fail_for: Callable[..., NoReturn]
+    """:func:`fail_for`: ``(error, plugin=None, *, listing=False)``."""
     fail_output: Callable[[Path | None, OSError], NoReturn]
     scrubbed: Callable[[Iterable[Invoice]], Iterator[Invoice]]
     write_invoices: Callable[..., Written]

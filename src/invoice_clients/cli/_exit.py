@@ -14,13 +14,16 @@ code   meaning
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
 8      cannot write the output (``-o``, ``--dir``, standard output): no such directory, permission denied, disk full
+9      the configuration: a base URL with no invoice listing there (a listing's 404: ``*_BASE_URL``, ``--base-url``)
 130    interrupted (Ctrl-C)
 141    standard output was closed by its reader (``| head``): the command stops quietly
 =====  ==========================================================
 
 Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
 or a read-only mount is not a usage error, and a scheduler should tell "the
-API is fine, our disk is not" from both.  Usage errors print their message on
+API is fine, our disk is not" from both.  Code 9 is not 6: a listing's path is
+the API's own, so its 404 says the server is not the API (a base URL with a
+wrong path), not that an invoice is missing.  Usage errors print their message on
 one line (``invoice-clients: error: --payment-state: ...``), never a usage
 block.
 """
@@ -47,6 +50,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 6
     API_FAILURE = 7
     OUTPUT_FILE = 8
+    CONFIGURATION = 9
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
 
@@ -61,6 +65,7 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.NOT_FOUND: "not found (404)",
     ExitCode.API_FAILURE: "the API failed: a 5xx after retries, or a response that does not fit its spec",
     ExitCode.OUTPUT_FILE: "cannot write the output (-o, --dir, standard output): no directory, permission, full disk",
+    ExitCode.CONFIGURATION: "the configuration: a base URL with no invoice listing there (*_BASE_URL, --base-url)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.STDOUT_CLOSED: "standard output was closed by its reader (| head): the command stops quietly",
 }

@@ -67,7 +67,7 @@ def add_commands(cli: Any) -> None:
             with cli.client_for(plugin, base_url) as gcore:
                 found = [gcore.invoices.get(invoice_id)] if invoice_id is not None else by_number(gcore, number)
         except InvoiceClientsError as error:
-            cli.fail_for(error)
+            cli.fail_for(error, plugin, listing=number is not None)
         if len(found) > 1:
             cli.say(f"{len(found)} invoices are numbered {number}")
         try:
@@ -102,7 +102,7 @@ def add_commands(cli: Any) -> None:
         except OSError as error:  # before InvoiceClientsError: LocalFileError is both
             cli.fail_output(None if to_stdout else output, error)
         except InvoiceClientsError as error:
-            cli.fail_for(error)
+            cli.fail_for(error, plugin)
         if not quiet:
             cli.say(f"wrote {size} bytes to {'standard output' if to_stdout else output}")
 

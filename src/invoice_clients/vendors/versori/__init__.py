@@ -95,6 +95,7 @@ PLUGIN = VendorPlugin(
     cli_options=_CLI_OPTIONS,
     cli_list=_cli_list,
     cli_usage="only --organisation, --from, --to and --upcoming apply to --vendor versori",
+    cli_listing_not_found="no such organisation there",
     describe_sandbox=_describe,
     demo_steps=_demo_steps,
 )

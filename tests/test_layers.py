@@ -24,8 +24,8 @@ PUBLIC = [
     "CurrencyMismatchError", "CursorPage", "CursorPager", "GcoreBilling", "InconsistentListingError",
     "InvalidArgumentError", "Invoice", "InvoiceClientsError", "InvoiceKind", "InvoicePage", "LineItem",
     "LocalFileError", "Money", "NotFoundError", "PaymentState", "PermissionDeniedError", "RateLimitError",
-    "ResponseTooLargeError", "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "UNPAID_STATES", "Vendor",
-    "Versori", "__version__",
+    "ResponseTooLargeError", "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "UNPAID_STATES",
+    "Vendor", "Versori", "__version__",
 ]  # fmt: skip
 TESTING = [
     "Fault", "FaultKind", "GcoreSandbox", "RecordedRequest", "Reply", "Sandbox", "SandboxCore", "SandboxRequest",

@@ -80,6 +80,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "UNPAID_STATES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -114,7 +115,6 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "SyncPager",
-    "UNPAID_STATES",
     "Vendor",
     "Versori",
     "__version__",

@@ -77,7 +77,9 @@ def test_repeated_filters_of_two_options_are_every_combination(run: Run, sandbox
     assert sent == {("EUR", "paid"), ("EUR", "not_paid"), ("USD", "paid"), ("USD", "not_paid")}
     with sandbox.gcore_client() as gcore:
         expected = [
-            i.id for i in gcore.invoices.list() if i.currency in {"EUR", "USD"} and i.payment_state in {"paid", "not_paid"}
+            i.id
+            for i in gcore.invoices.list()
+            if i.currency in {"EUR", "USD"} and i.payment_state in {"paid", "not_paid"}
         ]
     assert [row["id"] for row in _rows(done.stdout)] == expected
 
@@ -283,8 +285,10 @@ def test_xlsx_holds_numbers_dates_and_text_exactly(run: Run, sandbox: Sandbox, t
     target = tmp_path / "all.xlsx"
     done = run("invoices", "export", "--format", "xlsx", "-o", str(target))
     assert done.returncode == 0, done.stderr
-    assert done.stderr == f"wrote 34 invoices to {target} (2 amounts rounded half-even to the currency's minor unit; " \
-        "--amounts exact keeps them)\n"  # fmt: skip
+    assert done.stderr == (
+        f"wrote 34 invoices to {target} (2 amounts rounded half-even to the currency's minor unit; "
+        "--amounts exact keeps them)\n"
+    )
     header, rows, sheet = _sheet(target)
     assert header == list(COLUMNS)
     assert sheet.freeze_panes == "A2"  # the header row stays in view
@@ -329,9 +333,7 @@ def test_an_amount_a_spreadsheet_cannot_hold_is_text_and_said(run: Run, sandbox:
     assert row[header.index("tax")].value == 0
 
 
-def test_a_failed_workbook_leaves_the_previous_file_and_no_scratch(
-    run: Run, sandbox: Sandbox, tmp_path: Path
-) -> None:
+def test_a_failed_workbook_leaves_the_previous_file_and_no_scratch(run: Run, sandbox: Sandbox, tmp_path: Path) -> None:
     target, scratch = tmp_path / "q.xlsx", tmp_path / "tmp"
     target.write_bytes(b"last month's workbook")
     scratch.mkdir()
@@ -451,12 +453,15 @@ def test_totals_per_client_of_the_unpaid_are_the_exact_sums(run: Run, sandbox: S
     with sandbox.gcore_client() as gcore:
         invoices = [
             i
-            for i in gcore.invoices.list(invoice_date_from=datetime.date(2026, 1, 1), invoice_date_to=datetime.date(2026, 3, 31))
+            for i in gcore.invoices.list(
+                invoice_date_from=datetime.date(2026, 1, 1), invoice_date_to=datetime.date(2026, 3, 31)
+            )
             if i.payment_state in UNPAID_STATES
         ]  # fmt: skip
     expected = _sums(invoices, lambda i: (i.client_id, i.currency))
     got = {
-        (row["client_id"], row["currency"]): (int(row["invoices"]), *(Decimal(row[n]) for n in ("subtotal", "tax", "total")))
+        (row["client_id"], row["currency"]):
+            (int(row["invoices"]), *(Decimal(row[n]) for n in ("subtotal", "tax", "total")))
         for row in rows
     }  # fmt: skip
     assert got == expected
@@ -471,12 +476,16 @@ def test_totals_reconcile_with_the_export_to_the_cent(run: Run, sandbox: Sandbox
     export = _rows(run("invoices", "export", "--month", "2026-03").stdout)
     done = run("invoices", "totals", "--month", "2026-03", "--by", "state", "--by", "month,state", "-f", "jsonl")
     assert done.returncode == 0, done.stderr
-    assert done.stderr == "added up 4 invoices for 2026-03 (4 amounts rounded half-even to the currency's minor unit; " \
-        "--amounts exact keeps them)\n"  # fmt: skip
+    assert done.stderr == (
+        "added up 4 invoices for 2026-03 (4 amounts rounded half-even to the currency's minor unit; "
+        "--amounts exact keeps them)\n"
+    )
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert list(records[0]) == ["payment_state", "month", "currency", "invoices", "subtotal", "tax", "total"]
     for record in records:
-        mine = [r for r in export if (r["payment_state"], r["currency"]) == (record["payment_state"], record["currency"])]
+        mine = [
+            r for r in export if (r["payment_state"], r["currency"]) == (record["payment_state"], record["currency"])
+        ]
         assert record["invoices"] == len(mine) and record["month"] == "2026-03"
         for name in ("subtotal", "tax", "total"):
             assert Decimal(record[name]) == sum(Decimal(r[name]) for r in mine), name  # the export's column sum
@@ -489,7 +498,9 @@ def test_versori_totals_have_no_subtotal_and_xlsx_numbers(run: Run, sandbox: San
     done = run("invoices", "totals", "--vendor", "versori", "--organisation", "org_acme", "--organisation",
                "org_kuwait", "--from", "2026-01-01", "--to", "2026-06-30", "-f", "xlsx", "-o", str(target))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stderr == f"added up 7 invoices from 2026-01-01 to 2026-06-30 to {tmp_path / 'totals-2026-01-01.xlsx'}\n"
+    assert (
+        done.stderr == f"added up 7 invoices from 2026-01-01 to 2026-06-30 to {tmp_path / 'totals-2026-01-01.xlsx'}\n"
+    )
     header, rows, sheet = _sheet(tmp_path / "totals-2026-01-01.xlsx")
     assert header == ["currency", "invoices", "subtotal", "tax", "total"]
     assert sheet.freeze_panes == "A2"
@@ -542,7 +553,10 @@ def test_a_number_outside_its_year_is_still_found(run: Run, sandbox: Sandbox) ->
 def test_an_unknown_number_is_not_found(run: Run) -> None:
     done = run("invoices", "get", "--number", "INV/2026/00099")
     assert done.returncode == ExitCode.NOT_FOUND
-    assert _one_line(done) == "no Gcore invoice is numbered 'INV/2026/00099' (looked in invoices dated 2026, then every invoice)"
+    assert (
+        _one_line(done)
+        == "no Gcore invoice is numbered 'INV/2026/00099' (looked in invoices dated 2026, then every invoice)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -550,7 +564,8 @@ def test_an_unknown_number_is_not_found(run: Run) -> None:
     [
         (("get", "INV/2026/00015"),
          "ID: 'INV/2026/00015' is not a whole number; for an invoice number: invoices get --number INV/2026/00015"),
-        (("get", "INV 15"), "ID: 'INV 15' is not a whole number; for an invoice number: invoices get --number 'INV 15'"),
+        (("get", "INV 15"),
+         "ID: 'INV 15' is not a whole number; for an invoice number: invoices get --number 'INV 15'"),
         (("pdf", "INV/2026/00015", "-o", "x.pdf"),
          "ID: 'INV/2026/00015' is not a whole number; for an invoice number, find its id with: invoices get --number "
          "INV/2026/00015"),
@@ -558,7 +573,9 @@ def test_an_unknown_number_is_not_found(run: Run) -> None:
         (("get",), "give an ID, or --number NUMBER (an invoice number such as INV/2026/00015)"),
     ],
 )  # fmt: skip
-def test_a_number_given_as_an_id_suggests_number(run: Run, sandbox: Sandbox, args: tuple[str, ...], message: str) -> None:
+def test_a_number_given_as_an_id_suggests_number(
+    run: Run, sandbox: Sandbox, args: tuple[str, ...], message: str
+) -> None:
     done = run("invoices", *args)
     assert done.returncode == ExitCode.USAGE
     assert _one_line(done) == message
@@ -606,7 +623,9 @@ def test_a_listing_that_is_not_there_says_the_base_url_is_wrong(
     done = run(*(arg.replace("{tmp}", str(tmp_path)) for arg in command), env={"GCORE_BASE_URL": wrong})
     assert done.returncode == ExitCode.CONFIGURATION == 9
     message = _one_line(done)
-    assert message.startswith(f"GCORE_BASE_URL (or --base-url) is probably wrong: no invoice listing there (GET {wrong}/")
+    assert message.startswith(
+        f"GCORE_BASE_URL (or --base-url) is probably wrong: no invoice listing there (GET {wrong}/"
+    )
     assert message.endswith(")") and " -> 404: " in message
     missing = run("invoices", "get", "999999")  # an invoice's own 404 is still "not found"
     assert missing.returncode == ExitCode.NOT_FOUND

@@ -141,9 +141,7 @@ def _two(option: Option) -> tuple[str, str]:
 def _every_option() -> list[tuple[str, Command, Option]]:
     from invoice_clients.cli import build_program
 
-    return [
-        (" ".join(path), command, option) for path, command in build_program().walk() for option in command.options
-    ]
+    return [(" ".join(path), command, option) for path, command in build_program().walk() for option in command.options]
 
 
 @pytest.mark.parametrize(
@@ -170,4 +168,7 @@ def test_every_option_given_twice_is_a_union_or_refused(path: str, command: Comm
     else:
         with pytest.raises(UsageError) as refused:
             parse_command(command, tokens, path)
-        assert str(refused.value) == f"{option.name}: given more than once ({first!r}, then {second!r}); it takes one value"
+        assert (
+            str(refused.value)
+            == f"{option.name}: given more than once ({first!r}, then {second!r}); it takes one value"
+        )

@@ -40,6 +40,7 @@ from .._http.security import is_loopback, scrub_live, visible
 from .._model.invoice import Invoice
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
+from ._amounts import Amounts, AmountStyle
 from ._batch import (
     BATCH_HELP,
     DEFAULT_JOBS,
@@ -55,7 +56,6 @@ from ._batch import (
 )
 from ._exit import ExitCode, exit_code_for, exit_codes_help
 from ._grammar import Argument, Command, Group, Option, UsageError
-from ._amounts import Amounts, AmountStyle
 from ._output import (
     COLUMNS,
     STDOUT,
@@ -69,9 +69,9 @@ from ._output import (
 )
 from ._parser import run_program
 from ._period import PathTemplate, Period
+from ._stdout import guarded, stdout_closed
 from ._totals import GROUPS, add_up, group_keys, total_cells, total_columns
 from ._workbook import write_workbook
-from ._stdout import guarded, stdout_closed
 
 __all__ = ["PROG", "VendorCommands", "build_program", "main"]
 
@@ -380,7 +380,9 @@ def _rounded_note(written: Written) -> str:
     notes = []
     if written.rounded:
         amounts = "amount" if written.rounded == 1 else "amounts"
-        notes.append(f"{written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them")
+        notes.append(
+            f"{written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them"
+        )
     if written.as_text:
         amounts = "amount" if written.as_text == 1 else "amounts"
         notes.append(f"{written.as_text} {amounts} written as text: more digits than a spreadsheet's number holds")
@@ -390,7 +392,10 @@ def _rounded_note(written: Written) -> str:
 def refuse_terminal(output: Path | None) -> None:
     """A usage error for a workbook bound for a terminal (binary: it would garble the screen)."""
     if (output is None or str(output) == STDOUT) and sys.stdout.isatty():
-        fail("--format xlsx: a workbook is a binary file: give -o FILE.xlsx (or redirect standard output)", ExitCode.USAGE)
+        fail(
+            "--format xlsx: a workbook is a binary file: give -o FILE.xlsx (or redirect standard output)",
+            ExitCode.USAGE,
+        )
 
 
 def _listing(
@@ -526,9 +531,7 @@ def _totals_command() -> Command:
         _totals(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, by, given)
 
     vendor, *filters = filter_options()
-    by = Option(
-        "by", ("--by",), f"Also group by {', '.join(GROUPS)} (comma-separated).", "str", "GROUPS", repeat=True
-    )
+    by = Option("by", ("--by",), f"Also group by {', '.join(GROUPS)} (comma-separated).", "str", "GROUPS", repeat=True)
     options = (vendor, by, format_option(OutputFormat.TABLE, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
     return Command("totals", _TOTALS_HELP, run, options, epilog=f"{_TOTALS_EPILOG}\n{exit_codes_help()}")
 
@@ -645,7 +648,8 @@ def build_program() -> Group:
         fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say, fail=fail,
         quiet_option=QUIET, listing_options=listing_options, listing_filters=listing_filters,
         epilog=exit_codes_help(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
-        batch_help=BATCH_HELP, output_path=output_path, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
+        batch_help=BATCH_HELP, output_path=output_path, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS,
+        max_jobs=MAX_JOBS,
     )  # fmt: skip
     for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)
         if plugin.cli_commands is not None:

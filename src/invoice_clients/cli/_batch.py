@@ -76,7 +76,8 @@ line ends it (not with --quiet).
 
 --name fields: {", ".join("{" + name + "}" for name in _TEMPLATE_FIELDS)}; dates take a format
 ({{issue_date:%Y-%m}}); {{month}}, {{from}} and {{to}} are the period selected, as in --dir. Each value is made
-path-safe (INV/2026/00001 is INV-2026-00001). --skip-existing keeps a file that starts with %PDF- and holds %%EOF in its last KiB; anything else there is fetched again.
+path-safe (INV/2026/00001 is INV-2026-00001). --skip-existing keeps a file that starts with %PDF- and holds %%EOF
+in its last KiB; anything else there is fetched again.
 """
 """The ``--help`` of a batch (``invoices pdf``)."""
 
@@ -125,7 +126,10 @@ class NameTemplate:
     def render(self, invoice: Invoice) -> str:
         """The file name of ``invoice``; :class:`UsageError` if it would be empty, hidden or too long."""
         values = {name: getattr(invoice, name) for name in NAME_FIELDS}
-        values = {**self.period, **{name: str(value) if isinstance(value, str) else value for name, value in values.items()}}
+        values = {
+            **self.period,
+            **{name: str(value) if isinstance(value, str) else value for name, value in values.items()},
+        }
         try:
             name = _PathSafe().vformat(self.template, (), values)
         except (ValueError, TypeError, KeyError) as error:  # a format spec the value does not take; no period

@@ -39,7 +39,7 @@ from rich.table import Table
 from .._destination import OutputPath
 from .._model.invoice import Invoice
 from .._model.money import Money
-from ._amounts import AmountStyle, Amounts
+from ._amounts import Amounts, AmountStyle
 from ._workbook import Cell, write_workbook
 
 __all__ = [
@@ -215,7 +215,9 @@ def _text(value: Cell) -> str | None:
     return str(value)  # a count, a date (ISO 8601)
 
 
-def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Cell]], output_format: OutputFormat, stream: IO[str]) -> None:
+def write_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[Cell]], output_format: OutputFormat, stream: IO[str]
+) -> None:
     """Rows of cells (``invoices totals``) as a table, CSV or JSON lines: amounts as their decimal's digits, counts
     as numbers in JSON; a workbook is :func:`~._workbook.write_workbook`'s."""
     if output_format is OutputFormat.CSV:
@@ -224,7 +226,9 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Cell]], output_fo
         writer.writerows([_text(cell) for cell in row] for row in rows)
     elif output_format is OutputFormat.JSONL:
         for row in rows:
-            record = {name: cell if isinstance(cell, int) else _text(cell) for name, cell in zip(columns, row, strict=True)}
+            record = {
+                name: cell if isinstance(cell, int) else _text(cell) for name, cell in zip(columns, row, strict=True)
+            }
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif output_format is OutputFormat.XLSX:
         raise ValueError("a workbook is binary: write_workbook writes it")

@@ -24,7 +24,7 @@ from ._amounts import Amounts
 from ._grammar import UsageError
 from ._workbook import Cell
 
-__all__ = ["GROUPS", "AMOUNT_COLUMNS", "Total", "add_up", "group_keys", "total_cells", "total_columns"]
+__all__ = ["AMOUNT_COLUMNS", "GROUPS", "Total", "add_up", "group_keys", "total_cells", "total_columns"]
 
 
 def _month(invoice: Invoice) -> str | None:

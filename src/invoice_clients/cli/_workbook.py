@@ -70,9 +70,9 @@ def write_workbook(stream: IO[bytes], sheet: str, header: Sequence[str], rows: I
                     shown = number_format(value)
                     if shown not in formats:
                         formats[shown] = book.add_format({"num_format": shown})
-                    worksheet.write_number(row, column, number, formats[shown])
+                    worksheet.write(row, column, number, formats[shown])  # a Decimal: written as a number, exactly
                 elif isinstance(value, datetime.date):
-                    worksheet.write_datetime(row, column, value, date)
+                    worksheet.write_datetime(row, column, datetime.datetime.combine(value, datetime.time()), date)
                 else:
                     worksheet.write_number(row, column, value)
         worksheet.freeze_panes(1, 0)

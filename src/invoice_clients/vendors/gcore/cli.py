@@ -65,7 +65,7 @@ def add_commands(cli: Any) -> None:
             cli.fail("give an ID, or --number NUMBER (an invoice number such as INV/2026/00015)", cli.usage)
         try:
             with cli.client_for(plugin, base_url) as gcore:
-                found = [gcore.invoices.get(invoice_id)] if invoice_id is not None else by_number(gcore, number)
+                found = [gcore.invoices.get(invoice_id)] if number is None else by_number(gcore, number)
         except InvoiceClientsError as error:
             cli.fail_for(error, plugin, listing=number is not None)
         if len(found) > 1:

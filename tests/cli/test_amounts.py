@@ -6,6 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import io
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from decimal import Decimal
 
 import openpyxl
@@ -14,7 +18,7 @@ import pytest
 from invoice_clients import Money
 from invoice_clients.cli._amounts import Amounts, AmountStyle, number_format, places, spreadsheet_number
 from invoice_clients.cli._output import COLUMNS, OutputFormat, invoice_cells, write_invoice_workbook, write_invoices
-from invoice_clients.cli._workbook import write_workbook
+from invoice_clients.cli._workbook import Cell, write_workbook
 from tests.facade.test_cursor import _invoice
 
 
@@ -68,6 +72,8 @@ def test_rounding_is_counted_per_amount() -> None:
         ("123456789012345678.12", None),  # 20 digits: no double holds them
         ("0.10000000000000001", None),
         ("1E+400", None),  # past a double's range
+        ("-Infinity", None),
+        ("NaN", None),
     ],
 )
 def test_a_spreadsheet_number_is_exact_or_none(value: str, number: str | None) -> None:
@@ -90,6 +96,10 @@ def test_a_spreadsheet_number_is_exact_or_none(value: str, number: str | None) -
 def test_the_cell_format_shows_exactly_the_places(value: str, count: int, shown: str) -> None:
     assert places(Decimal(value)) == count
     assert number_format(Decimal(value)) == shown
+
+
+def test_what_is_not_a_number_has_no_places() -> None:
+    assert places(Decimal("NaN")) == places(Decimal("-Infinity")) == 0
 
 
 def _read(data: bytes) -> list[list[openpyxl.cell.cell.Cell]]:
@@ -125,8 +135,38 @@ def test_a_workbook_types_every_cell() -> None:
 def test_an_empty_workbook_has_its_header() -> None:
     out = io.BytesIO()
     assert write_workbook(out, "invoices", ["a", "b"], []) == 0
-    (header,) = _read(out.getvalue())
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    (header,) = list(sheet.iter_rows())
     assert [cell.value for cell in header] == ["a", "b"]
+    assert sheet.auto_filter.ref == "A1:B1"
+
+
+def test_every_amount_a_number_cannot_hold_is_text_and_the_row_goes_on() -> None:
+    out = io.BytesIO()
+    rows = [
+        [Decimal("1.2345678901234567890E+30"), Decimal("NaN"), "after", Decimal("-Infinity"), Decimal("2.5")],
+    ]
+    assert write_workbook(out, "sheet", ["a", "b", "c", "d", "e"], rows) == 3
+    (_, row) = _read(out.getvalue())
+    assert [cell.value for cell in row] == ["1234567890123456789000000000000", "NaN", "after", "-Infinity", 2.5]
+
+
+def test_the_rows_wait_in_a_scratch_folder_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: list[list[str]] = []
+
+    def rows() -> Iterator[list[Cell]]:
+        yield ["first"]
+        (scratch,) = os.listdir(tmp_path)  # one folder, named for whose it is, holding the rows so far
+        seen.append([scratch, *os.listdir(tmp_path / scratch)])
+        yield ["second"]
+
+    out = io.BytesIO()
+    write_workbook(out, "sheet", ["a"], rows())
+    ((scratch, *inside),) = seen
+    assert scratch.startswith("invoice-clients-xlsx-") and len(inside) == 1
+    assert os.listdir(tmp_path) == []  # and gone after
+    assert [row[0].value for row in _read(out.getvalue())] == ["a", "first", "second"]
 
 
 def test_a_failure_while_reading_the_rows_writes_nothing() -> None:

@@ -62,13 +62,15 @@ class Amounts:
 def places(value: Decimal) -> int:
     """The places after the decimal point that ``value`` is written with (``12.005`` has 3, ``15000`` none)."""
     exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return max(0, -exponent) if isinstance(exponent, int) else 0  # (a str exponent: NaN, Infinity)
 
 
 def spreadsheet_number(value: Decimal) -> Decimal | None:
     """``value`` as a workbook's number cell holds it, if a binary double holds it exactly at its places: the
     same value (with ``0`` for any zero, signed or with places: ``0E-12``), or ``None`` when it does not fit (then
     it is written as text).  Decided by the round trip itself: the shortest decimal of the nearest double."""
+    if not value.is_finite():  # a number cell holds no infinity (a double's would pass the round trip) nor NaN
+        return None
     if not value:
         return Decimal(0)
     nearest = Decimal(repr(float(value)))

@@ -95,8 +95,8 @@ def _demo_steps(api: Any, out: Path) -> Sequence[Sequence[str]]:
     return [
         ["invoices", "list", "--vendor", "gcore", "--currency", "EUR", "--ordering", "-invoice_date"],
         ["invoices", "export", "--move-type", "out_refund", "-o", str(out / "credit-notes.csv")],
-        ["invoices", "export", "--month", "2026-03", "--payment-state", "not_paid", "--payment-state", "partial",
-         "-o", str(out / "unpaid-2026-03.csv")],
+        ["invoices", "export", "--month", "2026-03", "--unpaid", "-o", str(out / "unpaid-{month}.csv")],
+        ["invoices", "totals", "--unpaid", "--from", "2026-01-01", "--to", "2026-03-31", "--by", "client"],
         ["invoices", "get", "1", "--format", "jsonl"],
         ["invoices", "pdf", "1", "-o", str(out / "invoice-1.pdf")],
         ["invoices", "pdf", "--month", "2026-03", "--dir", str(out / "pdfs-2026-03")],

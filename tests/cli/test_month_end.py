@@ -190,7 +190,7 @@ def test_a_range_names_its_days(run: Run, tmp_path: Path) -> None:
     done = run("invoices", "export", "--from", "2026-01-01", "--to", "2026-03-31", "-o", str(target))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "q-2026-01-01-2026-03-31.csv").is_file()
-    assert " from 2026-01-01 to 2026-03-31 to " in done.stderr
+    assert done.stderr == f"wrote 6 invoices for 2026-01-01..2026-03-31 to {tmp_path / 'q-2026-01-01-2026-03-31.csv'}\n"
     exact = run("invoices", "export", "--from", "2026-02-01", "--to", "2026-02-28", "-o", str(tmp_path / "{month}.csv"))
     assert exact.returncode == 0, exact.stderr  # a range that is one calendar month is that month
     assert (tmp_path / "2026-02.csv").is_file()
@@ -498,9 +498,7 @@ def test_versori_totals_have_no_subtotal_and_xlsx_numbers(run: Run, sandbox: San
     done = run("invoices", "totals", "--vendor", "versori", "--organisation", "org_acme", "--organisation",
                "org_kuwait", "--from", "2026-01-01", "--to", "2026-06-30", "-f", "xlsx", "-o", str(target))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert (
-        done.stderr == f"added up 7 invoices from 2026-01-01 to 2026-06-30 to {tmp_path / 'totals-2026-01-01.xlsx'}\n"
-    )
+    assert done.stderr == f"added up 7 invoices for 2026-01-01..2026-06-30 to {tmp_path / 'totals-2026-01-01.xlsx'}\n"
     header, rows, sheet = _sheet(tmp_path / "totals-2026-01-01.xlsx")
     assert header == ["currency", "invoices", "subtotal", "tax", "total"]
     assert sheet.freeze_panes == "A2"
@@ -635,3 +633,14 @@ def test_a_versori_404_may_be_the_organisation(run: Run) -> None:
     done = run("invoices", "export", "--vendor", "versori", "--organisation", "org_nobody")
     assert done.returncode == ExitCode.NOT_FOUND
     assert _one_line(done).endswith("; no such organisation there, or VERSORI_BASE_URL (or --base-url) is wrong")
+
+
+def test_an_open_range_is_said_as_one(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "v.csv"
+    done = run("invoices", "export", "--vendor", "versori", "--organisation", "org_acme", "--from", "2026-01-01",
+               "--to", "2026-06-30", "-o", str(target))  # fmt: skip
+    assert done.stderr == f"wrote 6 invoices for 2026-01-01..2026-06-30 to {target}\n"
+    done = run("invoices", "export", "--from", "2026-06-01", "-o", str(target))
+    assert done.stderr == f"wrote 8 invoices for 2026-06-01.. to {target}\n"
+    done = run("invoices", "export", "--to", "2025-01-31", "-o", str(target))
+    assert done.stderr == f"wrote 1 invoice for ..2025-01-31 to {target}\n"

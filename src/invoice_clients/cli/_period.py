@@ -56,17 +56,15 @@ class Period:
         return Month(start.year, start.month, 1)
 
     def describe(self) -> str:
-        """How the summary line names it: ``for 2026-03``, ``for 2026-10 (last month)``, ``from A to B``; empty
-        for no dates."""
+        """How the summary line names it: ``for 2026-03``, ``for 2026-10 (last month)``, ``for
+        2026-01-01..2026-03-31`` (an open end left out: ``for 2026-01-01..``), as the table's period column writes a
+        range; empty for no dates."""
         month = self.month
         if month is not None:
             return f"for {month} (last month)" if self.chosen_by == "--last-month" else f"for {month}"
-        parts = []
-        if self.start is not None:
-            parts.append(f"from {self.start}")
-        if self.end is not None:
-            parts.append(f"to {self.end}")
-        return " ".join(parts)
+        if self.start is None and self.end is None:
+            return ""
+        return f"for {self.start or ''}..{self.end or ''}"
 
     def values(self, vendor: str) -> dict[str, Any]:
         """The placeholders' values (``None`` where the options give none)."""

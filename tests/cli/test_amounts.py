@@ -9,8 +9,8 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest

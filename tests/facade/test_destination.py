@@ -75,9 +75,14 @@ def test_an_existing_file_is_replaced_keeping_its_mode_and_owner(tmp_path: Path)
 def test_a_failure_inside_the_block_keeps_the_old_file_and_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "old.csv"
     target.write_bytes(b"old")
-    with pytest.raises(KeyboardInterrupt), OutputPath.of(target).open() as out:
-        out.write(b"half")
-        raise KeyboardInterrupt
+
+    def interrupted() -> None:
+        with OutputPath.of(target).open() as out:
+            out.write(b"half")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["old.csv"]
 
@@ -240,7 +245,7 @@ def test_own_descriptors_are_written_where_they_lead(tmp_path: Path) -> None:
 def test_what_is_not_a_descriptor_name(tmp_path: Path) -> None:
     (tmp_path / "fd").mkdir()
     assert OutputPath.of(tmp_path / "fd" / "1").kind is OutputKind.ATOMIC  # a directory named fd is not procfs
-    assert OutputPath.of(tmp_path / "fd" / "١").kind is OutputKind.ATOMIC  # not ASCII digits
+    assert OutputPath.of(tmp_path / "fd" / "\u0661").kind is OutputKind.ATOMIC  # not ASCII digits
 
 
 def test_text_is_utf8_and_its_line_ends_as_given(tmp_path: Path) -> None:
@@ -270,6 +275,6 @@ def test_a_bare_name_is_in_the_working_directory(tmp_path: Path, monkeypatch: py
 
 
 def test_a_descriptor_name_must_be_ascii_digits() -> None:
-    # int("١") is 1 (standard output, open): a name only a non-ASCII digit makes a number is no descriptor
+    # int("\u0661") is 1 (standard output, open): a name only a non-ASCII digit makes a number is no descriptor
     found = OutputPath.of("/dev/fd/\u0661")
     assert found.kind is OutputKind.ATOMIC

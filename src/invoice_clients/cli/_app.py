@@ -446,6 +446,10 @@ may be repeated, for the union: the APIs take one value per request, so each val
 several) is a listing of its own, merged in the requested ordering, each invoice once. --unpaid is every
 payment state not fully paid. Any other option given twice is an error.
 
+-o takes {{month}}, {{from}}, {{to}} and {{vendor}} (-o unpaid-{{month}}.xlsx). For a spreadsheet, -f xlsx:
+amounts are numbers at their currency's places, dates are dates, in any locale. The CSV is for tools: UTF-8 (no
+byte-order mark), a header row, '.' as the decimal point.
+
 Columns (csv, jsonl, xlsx):
   {", ".join(COLUMNS[:8])},
   {", ".join(COLUMNS[8:])}

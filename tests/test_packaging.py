@@ -4,7 +4,6 @@ works, security floors past every known advisory; and CI that runs what ``.ci/ru
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 import re
 import shutil
@@ -21,7 +20,7 @@ from scripts.manifest import ROOT
 from scripts.release.artifacts import check_metadata
 from scripts.release.audit import declared_advisories
 from scripts.release.changelog import Version, read_version
-from tests.shared import in_ci
+from tests.shared import nox_python
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SHIPPED = [ROOT / "src" / "invoice_clients", ROOT / "generated"]  # (the first links to the second's packages)
@@ -67,22 +66,6 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
     assert third_party <= declared, f"imported but not declared: {sorted(third_party - declared)}"
 
 
-def _nox_python() -> str:
-    """An interpreter that has nox: the one ``nox -s tests`` runs on (it passes it), or this one if it has nox.
-
-    nox is not in the ``test`` group (it requires attrs >= 24.1, above the runtime's floor).
-    """
-    given = os.environ.get("INVOICE_CLIENTS_NOX_PYTHON")
-    if given:
-        return given
-    if importlib.util.find_spec("nox") is not None:
-        return sys.executable
-    reason = "needs nox: run it under nox -s tests, which passes its interpreter (INVOICE_CLIENTS_NOX_PYTHON)"
-    if in_ci():
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 def test_nox_sessions_do_not_announce_a_missing_uv(tmp_path: Path) -> None:
     """Without uv on PATH, every session used to log "uv binary not found." (nox probes for it)."""
     bin_dir = tmp_path / "bin"
@@ -100,7 +83,7 @@ def test_nox_sessions_do_not_announce_a_missing_uv(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(bin_dir)}
     env.pop("UV", None)
     done = subprocess.run(
-        [_nox_python(), "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        [nox_python(), "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
     assert "backend virtualenv" in done.stdout

@@ -102,7 +102,7 @@ class Git:
 
     def commit(self, title: str, body: str) -> str:
         """Commit everything under :data:`PATHS` on the detached HEAD; the new sha."""
-        self("add", "--all", "--", *PATHS)
+        self("add", "--all", "--", *(path for path in PATHS if (self.repo / path).exists()))
         self("commit", "-q", "--no-verify", "-m", title, "-m", body)
         return self.head()
 

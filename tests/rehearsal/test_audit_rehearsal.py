@@ -84,28 +84,32 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
         rig.osv.close()
 
 
-def test_a_published_advisory_opens_an_issue_and_the_floors_close_it(audit: Audit) -> None:
+def test_a_published_advisory_opens_an_issue_and_the_floors_hold_against_the_rest(audit: Audit) -> None:
+    """One run against every advisory pyproject.toml names plus one planted: only the planted one is found.
+
+    (Closing the issue when the pins are clean, and not rewriting it while the findings stay the same:
+    tests/release/test_audit.py, with the same gh stand-in.)
+    """
     declared = declared_advisories((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert {a.package for a in declared} >= {"idna", "anyio", "pygments", "h11", "certifi", "markdown-it-py"}
     known = [Entry(a.package, a.ids, a.fixed, f"beside {a.requirement}>={a.floor}") for a in declared]
-
     audit.osv.entries = [*known, PLANTED]  # the day an advisory for msgspec is published
     red = audit.run()
     assert not red.success, red.log
     (issue,) = audit.issues()
     assert issue["state"] == "OPEN" and issue["labels"] == [{"name": ISSUE_LABEL}]
     body = str(issue["body"])
-    for pins in ("lowest-direct, Python 3.11", "highest, Python 3.13"):
+    for pins in (
+        "lowest-direct, Python 3.11",
+        "lowest-direct, Python 3.13",
+        "highest, Python 3.11",
+        "highest, Python 3.13",
+    ):
         assert pins in body
     assert "| msgspec | 0.19.0 | PYSEC-2026-REHEARSAL, CVE-2026-99999 | 999.0 |" in body  # the floor, at lowest
-    assert body.count("| msgspec |") == 2  # the floor and the newest: two versions, each once
+    rows = [line for line in body.splitlines() if line.startswith("| ") and not line.startswith(("| package", "| ---"))]
+    assert rows and all(row.startswith("| msgspec | ") for row in rows), rows  # the floors hold against the rest
     assert "Next steps" in body and "(ADVISORY, fixed in VERSION)" in body
     queried = {name.lower() for name, _ in audit.osv.queries}
-    assert {"idna", "anyio", "pygments", "h11", "httpx", "rich", "msgspec"} <= queried
-
-    audit.osv.entries = known  # withdrawn: what is left is what pyproject.toml says its floors are past
-    green = audit.run()
-    assert green.success, green.log
-    (issue,) = audit.issues()
-    assert issue["state"] == "CLOSED"
-    assert "no advisory for any pin (4 sets audited)" in green.log
+    assert {"idna", "anyio", "pygments", "h11", "httpx", "rich", "msgspec", "certifi"} <= queried
+    print("\n".join(["", "audit rehearsal:", *red.log.splitlines()[-12:]]))

@@ -35,7 +35,7 @@ import yaml
 
 from scripts.manifest import ROOT
 from scripts.release.changelog import Version, notes, read_version
-from tests.test_packaging import _nox_python
+from tests.shared import nox_python
 
 from .rig import copy_working_tree, git, runner_environment
 from .workflow import JobResult, run_job
@@ -105,7 +105,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Release]:
 
     # 1. The maintainer: prepare, commit, tag, push.
     env = runner_environment() | {"PATH": os.environ["PATH"]}
-    said = _run([_nox_python(), "-m", "nox", "-s", "release", "--", "prepare"], seed, env)
+    said = _run([nox_python(), "-m", "nox", "-s", "release", "--", "prepare"], seed, env)
     log.append(next(line for line in said.splitlines() if line.startswith("prepared ")))
     version = read_version(seed / "src" / "invoice_clients" / "_version.py")
     tag = f"v{version}"
@@ -161,6 +161,8 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Release]:
         )
         log.append(f"job {job}: {'success' if jobs[job].success else 'failure'}")
         log += [f"  step {step.name}: exit {step.status}" for step in jobs[job].steps if step.ran]
+        said = r"^(python3\.\d+: |\S+: (twine|installs editable)|\S+: \S+ and \S+ are fit|README\.md:)"
+        log += [f"    {line.strip()}" for line in jobs[job].log.splitlines() if re.match(said, line.strip())]
         if not jobs[job].success:
             break
 

@@ -99,6 +99,9 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Release]:
     log: list[str] = []
     seed, origin, workspace = home / "seed", home / "origin.git", home / "workspace"
     copy_working_tree(seed)
+    # A change waiting for the release, as main has between releases: so there is always something to release
+    # (before the first release it joins 0.1.0; after it, the policy makes a patch release).
+    (seed / "changelog.d" / "rehearsal.fixed.md").write_text("A fix the rehearsal releases.\n", encoding="utf-8")
     git(seed, "init", "-q", "-b", "main")
     git(seed, "add", "--all")
     git(seed, "commit", "-q", "-m", "main as the rehearsal found it")
@@ -212,6 +215,7 @@ def test_the_tag_builds_checks_publishes_and_writes_the_release(release: Release
     changelog = (release.workspace / "CHANGELOG.md").read_text(encoding="utf-8")
     assert published["tag"] == release.tag
     assert published["notes"] == notes(changelog, Version.parse(version))
+    assert "### Fixed\n\n- A fix the rehearsal releases." in published["notes"]
     assert sorted(published["assets"]) == sorted(uploaded)
     assert re.search(rf"^## {re.escape(version)} - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, flags=re.MULTILINE)
 

@@ -9,7 +9,6 @@ from typing import Any
 from scripts.drift.body import ApiDrift, Run, pr_body
 from scripts.drift.changelog import entry, fragment_name, fragment_type, release_note, write_fragment
 from scripts.drift.tests import TestOutcome
-from scripts.manifest import ROOT
 
 ORDER_BY = {
     "api": "gcore-billing",
@@ -72,7 +71,6 @@ def test_a_new_upstream_replaces_the_bots_older_fragment_for_that_api_only(tmp_p
 def _tree(tmp_path: Path, changelog: str) -> Path:
     root = tmp_path / "root"
     (root / "src" / "invoice_clients").mkdir(parents=True)
-    shutil.copy(ROOT / "src" / "invoice_clients" / "_version.py", root / "src" / "invoice_clients" / "_version.py")
     (root / "CHANGELOG.md").write_text(changelog)
     (root / "changelog.d").mkdir()
     return root
@@ -80,6 +78,7 @@ def _tree(tmp_path: Path, changelog: str) -> Path:
 
 def test_the_pull_request_names_the_bump_a_merge_brings(tmp_path: Path) -> None:
     released = _tree(tmp_path, "# Changelog\n\n## 0.1.0 - 2026-12-10\n\n- First.\n")
+    (released / "src" / "invoice_clients" / "_version.py").write_text('__version__ = "0.1.0"\n')
     breaking = _drift("gcore-billing", ORDER_BY, LIMIT)
     write_fragment(breaking, released / "changelog.d")
     note = "\n".join(release_note(breaking, released))
@@ -96,8 +95,10 @@ def test_the_pull_request_names_the_bump_a_merge_brings(tmp_path: Path) -> None:
     )
 
 
-def test_before_the_first_release_the_change_joins_it() -> None:
-    note = "\n".join(release_note(_drift("gcore-billing", ORDER_BY)))  # this tree: 0.1.0, unreleased
+def test_before_the_first_release_the_change_joins_it(tmp_path: Path) -> None:
+    unreleased = _tree(tmp_path, "# Changelog\n\n## 0.1.0 - unreleased\n\n- First.\n")
+    (unreleased / "src" / "invoice_clients" / "_version.py").write_text('__version__ = "0.1.0"\n')
+    note = "\n".join(release_note(_drift("gcore-billing", ORDER_BY), unreleased))
     assert "the next release is **0.1.0** (0.1.0 is not released yet" in note
 
 

@@ -12,6 +12,16 @@ from scripts.manifest import ROOT
 from scripts.release import changelog
 from scripts.release.changelog import Version, bump_kind, fragments, next_release, notes, prepare, read_version
 
+UNRELEASED = """# Changelog
+
+## 0.1.0 - unreleased
+
+The first release.
+
+### Added
+
+- The first things.
+"""
 RELEASED = """# Changelog
 
 Intro.
@@ -79,12 +89,11 @@ def test_a_non_breaking_fragment_makes_a_patch_and_none_makes_nothing(tmp_path: 
 
 
 def test_before_the_first_release_fragments_join_the_unreleased_version(tmp_path: Path) -> None:
-    """0.1.0 was written by hand as unreleased: a drift merge before the release goes into 0.1.0, not 0.1.1."""
-    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    """0.1.0 was written by hand as unreleased: a drift merge before that release goes into 0.1.0, not 0.1.1."""
     log, directory, version = _tree(
-        tmp_path, text, **{"drift-gcore-billing-abc__added__md": "Gcore's invoice list accepts `order_by`.\n"}
+        tmp_path, UNRELEASED, **{"drift-gcore-billing-abc__added__md": "Gcore's invoice list accepts `order_by`.\n"}
     )
-    planned = next_release(Version(0, 1, 0), text, fragments(directory))
+    planned = next_release(Version(0, 1, 0), UNRELEASED, fragments(directory))
     assert planned is not None and (str(planned.version), planned.bump) == ("0.1.0", "first")
     prepare(today=datetime.date(2026, 12, 20), changelog=log, directory=directory, version_file=version)
     after = log.read_text(encoding="utf-8")
@@ -95,7 +104,7 @@ def test_before_the_first_release_fragments_join_the_unreleased_version(tmp_path
 
 
 def test_a_release_tag_must_be_the_prepared_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log, directory, version = _tree(tmp_path, (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"))
+    log, directory, version = _tree(tmp_path, UNRELEASED)
     monkeypatch.setattr(changelog, "CHANGELOG", log)
     monkeypatch.setattr(changelog, "FRAGMENTS", directory)
     monkeypatch.setattr(changelog, "VERSION_FILE", version)

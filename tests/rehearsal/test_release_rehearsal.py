@@ -200,7 +200,8 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Release]:
         print("\n".join(["", "release rehearsal:", *log]))
 
 
-def test_the_tag_builds_checks_publishes_and_writes_the_release(release: Release) -> None:
+def test_a_tag_is_built_once_checked_published_and_installed_by_name(release: Release) -> None:
+    """One test (the fixture runs once per xdist worker): the jobs, the index, the GitHub release, then a user."""
     for name, job in release.jobs.items():
         assert job.success, f"{name}:\n{job.log[-6000:]}"
     assert list(release.jobs) == ["build", "publish", "github-release"]
@@ -219,9 +220,14 @@ def test_the_tag_builds_checks_publishes_and_writes_the_release(release: Release
     assert sorted(published["assets"]) == sorted(uploaded)
     assert re.search(rf"^## {re.escape(version)} - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, flags=re.MULTILINE)
 
+    # Built once: the file uploaded is byte for byte the one the build job checked in dist/.
+    for path in (release.index / "simple" / "invoice-clients").iterdir():
+        assert path.read_bytes() == (release.workspace / "dist" / path.name).read_bytes()
+        if path.suffix == ".whl":
+            with zipfile.ZipFile(path) as archive:
+                assert not any(name.startswith(("tests/", "scripts/")) for name in archive.namelist())
 
-def test_pip_installs_the_release_by_name_from_the_index_and_the_tour_runs(release: Release) -> None:
-    assert release.jobs["publish"].success
+    # A user: pip install invoice-clients, by name, from the index alone, then the README's tour.
     python = f"python{sys.version_info.major}.{sys.version_info.minor}"
     python = shutil.which(python) or sys.executable
     said = _run(
@@ -249,12 +255,3 @@ def test_only_the_publish_job_can_mint_an_id_token() -> None:
     assert all("id-token" not in permissions for permissions in others.values()), others
     assert "secrets." not in WORKFLOW.read_text(encoding="utf-8")  # no PyPI token anywhere
     assert jobs["publish"]["needs"] == "build" and jobs["github-release"]["needs"] == "publish"
-
-
-def test_the_wheel_on_the_index_is_the_one_the_build_checked(release: Release) -> None:
-    """Built once: the file uploaded is byte for byte the one the build job checked in dist/."""
-    for path in (release.index / "simple" / "invoice-clients").iterdir():
-        assert path.read_bytes() == (release.workspace / "dist" / path.name).read_bytes()
-        if path.suffix == ".whl":
-            with zipfile.ZipFile(path) as archive:
-                assert not any(name.startswith(("tests/", "scripts/")) for name in archive.namelist())

@@ -65,6 +65,10 @@ _LAUNCHERS = Path(".nox", ".pythons").resolve()
 if expose(PYTHONS, _LAUNCHERS):  # pyenv's versions, runnable by name (see scripts/pythons.py)
     os.environ["PATH"] = f"{_LAUNCHERS}{os.pathsep}{os.environ.get('PATH', '')}"
 _TOOLCHAIN_PYTHON = {"INVOICE_CLIENTS_NOX_PYTHON": sys.executable}
+WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+"""Every workflow, for actionlint (zizmor reads the directory)."""
+GRIFFE = [r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("griffelib")]
+"""griffe alone (the lint group's pin), for the API check and its snapshot."""
 """Tests that load the noxfile run it with nox's own interpreter (nox is not in the test group: it pins attrs)."""
 
 
@@ -184,7 +188,7 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry."""
+    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry, the public API."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -195,14 +199,10 @@ def lint(session: nox.Session) -> None:
     session.run("python", "-m", "scripts.release.api")  # the public API against the last release's
 
 
-WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
-"""Every workflow, for actionlint (zizmor reads the directory)."""
-
-
 @nox.session(default=False)
 def api(session: nox.Session) -> None:
     """The public API against the last release's snapshot (griffe); `-- --refresh` accepts the API as it is now."""
-    session.install(*[r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("griffelib")])
+    session.install(*GRIFFE)
     session.run("python", "-m", "scripts.release.api", *session.posargs)
 
 
@@ -213,7 +213,7 @@ def release(session: nox.Session) -> None:
     `-- prepare [X.Y.Z]` cuts a release instead: CHANGELOG.md from changelog.d/, _version.py, the API snapshot.
     """
     if session.posargs[:1] == ["prepare"]:
-        session.install(*[r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("griffelib")])
+        session.install(*GRIFFE)
         session.run("python", "-m", "scripts.release.changelog", "prepare", *session.posargs[1:])
         session.run("python", "-m", "scripts.release.api", "--refresh")
         return

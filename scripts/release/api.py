@@ -76,7 +76,8 @@ def _reached(package: griffe.Module) -> dict[str, set[str]]:
 
 def _prune(data: dict[str, Any], path: str, keep: set[str], in_class: bool) -> None:
     """Drop from griffe's JSON what the public API does not reach, and what no comparison reads."""
-    data.pop("docstring", None)
+    for key in ("docstring", "filepath", "relative_filepath", "relative_package_filepath"):
+        data.pop(key, None)  # this machine's paths are no part of the API
     members = data.get("members", {})
     for name in list(members):
         member_path = f"{path}.{name}"

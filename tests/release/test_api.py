@@ -89,3 +89,9 @@ def test_the_committed_snapshot_reads_and_covers_the_four_public_modules() -> No
     assert {"GcoreBilling", "Money", "testing.Sandbox", "cli.main", "vendors.register"} <= {
         name for publics in names.values() for name in publics
     }
+
+
+def test_the_committed_snapshot_names_no_machine_path() -> None:
+    """The snapshot is compared on every machine: where the tree sat when it was written is not part of it."""
+    text = api.SNAPSHOT.read_text(encoding="utf-8")
+    assert '"filepath"' not in text and str(ROOT) not in text

@@ -75,9 +75,6 @@ class VendorPlugin:
     """``(client, options)`` -> the invoices to print; ``options`` holds every declared option that was given."""
     cli_usage: str = ""
     """Said when an option of another vendor is given with ``--vendor NAME``."""
-    cli_listing_not_found: str = ""
-    """What else a 404 on the command line's listing may mean, when its path names something of the user's (Versori:
-    the organisation); empty when the path is the API's own, so a 404 means the base URL is wrong (exit code 9)."""
     cli_commands: Callable[[Any], None] | None = None
     """Adds the vendor's own commands (``invoices get``) given the command line's ``VendorCommands``
     (``add_command``, ``command``, ``option``, ``client_for``, ``fail_for``...)."""
@@ -85,6 +82,9 @@ class VendorPlugin:
     """What ``invoice-clients sandbox`` says of the vendor's sandbox API (``"(31 invoices)"``)."""
     demo_steps: Callable[[Any, Any], Sequence[Sequence[str]]] = lambda api, directory: ()
     """The command lines ``invoice-clients demo`` runs against the sandbox API (files go to ``directory``)."""
+    cli_listing_not_found: str = ""
+    """What else a 404 on the command line's listing may mean, when its path names something of the user's (Versori:
+    the organisation); empty when the path is the API's own, so a 404 means the base URL is wrong (exit code 9)."""
 
     @property
     def sandbox_key(self) -> str:

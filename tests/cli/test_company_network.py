@@ -66,14 +66,30 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def _control(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> httpx.Response:
-    """httpx's own client in the same environment (its defaults read the same variables)."""
+def _use(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``env`` as this process's environment (for httpx's control, or the command run in process)."""
     for name in list(os.environ):
-        if name.lower().endswith("_proxy") or name in VARIABLES:
+        if name not in env:
             monkeypatch.delenv(name)
     for name, value in env.items():
-        if name.lower().endswith("_proxy") or name in VARIABLES:
-            monkeypatch.setenv(name, value)
+        monkeypatch.setenv(name, value)
+
+
+def _in_process(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """The command's exit status, stdout and stderr, run in this process (a second of start-up spared)."""
+    _use(env, monkeypatch)
+    with pytest.raises(SystemExit) as ended:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = ended.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def _control(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> httpx.Response:
+    """httpx's own client in the same environment (its defaults read the same variables)."""
+    _use(env, monkeypatch)
     with httpx.Client() as http:
         return http.get(env["GCORE_BASE_URL"] + "/billing/org/v1/erp-invoices", headers={"Authorization": "apikey x"})
 
@@ -107,9 +123,7 @@ def test_the_command_line_goes_through_the_proxy_with_credentials_and_shows_them
         assert secret not in done.stdout + done.stderr + wrong.stdout + wrong.stderr
 
 
-@pytest.mark.parametrize("output_format", ["csv", "jsonl", "table"])
 def test_a_certificate_failure_is_one_attempt_one_actionable_line_and_nothing_on_stdout(
-    output_format: str,
     authority: Authority,
     sandbox: Sandbox,
     front: TLSFront,
@@ -120,7 +134,7 @@ def test_a_certificate_failure_is_one_attempt_one_actionable_line_and_nothing_on
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             _control(env, monkeypatch)
         front.handshakes = 0
-        done = _run(env, "invoices", "list", "-f", output_format)
+        done = _run(env, "invoices", "list", "-f", "csv")
     assert done.returncode == ExitCode.NETWORK
     assert done.stdout == ""  # not even the CSV header: a pipeline must not take this for an empty month
     assert front.handshakes == 1  # one attempt (four before, each a TLS alert in the server's log)
@@ -130,15 +144,21 @@ def test_a_certificate_failure_is_one_attempt_one_actionable_line_and_nothing_on
         assert advice in line
 
 
-@pytest.mark.parametrize("command", [("invoices", "get", "1"), ("invoices", "list", "-f", "csv")])
 def test_a_missing_ca_file_is_one_line_and_the_configuration_exit_code(
-    command: tuple[str, ...], sandbox: Sandbox, front: TLSFront, tmp_path: Path
+    sandbox: Sandbox,
+    front: TLSFront,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     missing = tmp_path / "corp-ca.pem"
     env = _environment(sandbox, f"https://localhost:{front.port}", SSL_CERT_FILE=str(missing))
-    done = _run(env, *command)
+    done = _run(env, "invoices", "get", "1")  # was exit 1 and a 52-line traceback
     assert (done.returncode, done.stdout) == (ExitCode.CONFIGURATION, "")
-    assert _one_line(done).startswith(f"SSL_CERT_FILE={missing}: no such file")  # was a traceback, or exit 8
+    assert _one_line(done).startswith(f"SSL_CERT_FILE={missing}: no such file")
+    code, out, err = _in_process(env, monkeypatch, capsys, "invoices", "list", "-f", "csv")  # was exit 8
+    assert (code, out) == (ExitCode.CONFIGURATION, "")
+    assert err.startswith(f"invoice-clients: error: SSL_CERT_FILE={missing}: no such file") and err.count("\n") == 1
     assert front.handshakes == 0
 
 
@@ -153,16 +173,16 @@ def test_this_machine_is_reached_direct_whatever_the_proxy_variables_say(sandbox
     assert proxy.log == []
 
 
+@pytest.mark.parametrize("output_format", ["csv", "jsonl", "table"])
 def test_a_listing_that_fails_after_its_first_page_writes_nothing(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    output_format: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """In process, to time the failure: the first page is held a moment, and every later request fails."""
     import threading
 
     for number in range(150):
         sandbox.gcore.add_invoice(id=1000 + number, name=f"INV/2027/{number:05d}")
-    for name, value in _environment(sandbox, sandbox.url).items():
-        monkeypatch.setenv(name, value)
+    env = _environment(sandbox, sandbox.url)
     sandbox.inject(Fault.latency(0.3))
 
     def fail_the_rest() -> None:
@@ -172,11 +192,9 @@ def test_a_listing_that_fails_after_its_first_page_writes_nothing(
 
     injector = threading.Thread(target=fail_the_rest)
     injector.start()
-    with pytest.raises(SystemExit) as ended:
-        main(["invoices", "list", "-f", "csv"])
+    code, out, err = _in_process(env, monkeypatch, capsys, "invoices", "list", "-f", output_format)
     injector.join()
-    out, err = capsys.readouterr()
-    assert ended.value.code == ExitCode.API_FAILURE
+    assert code == ExitCode.API_FAILURE
     assert len([request for request in sandbox.requests if "erp-invoices" in request.path]) >= 2
     assert out == ""  # the first page's rows were held back with the header
     assert "-> 500" in err

@@ -2,8 +2,10 @@
 variables set, against the sandbox behind a TLS front whose host name only the proxy resolves (see
 ``tests/network.py``), and httpx's own client, with its defaults, as the control in the same environment.
 
-Each run costs a Python start (about 1.5 s of CPU), so each test runs few of them and checks everything a run
-shows: exit code, standard output, standard error, what the proxy and the TLS front saw.
+A subprocess costs a Python start (about 1.5 s of CPU, in each of CI's seven test sessions), so two runs go
+through one (a listing through the proxy with credentials; a certificate failure), and the other cases run the
+same ``main`` in this process with the same environment; each checks everything a run shows: exit code,
+standard output, standard error, what the proxy and the TLS front saw.
 """
 
 from __future__ import annotations
@@ -102,7 +104,11 @@ def _one_line(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_the_command_line_goes_through_the_proxy_with_credentials_and_shows_them_nowhere(
-    authority: Authority, sandbox: Sandbox, front: TLSFront, monkeypatch: pytest.MonkeyPatch
+    authority: Authority,
+    sandbox: Sandbox,
+    front: TLSFront,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with Proxy(credentials=(USER, PASSWORD)) as proxy:
         env = _environment(
@@ -111,16 +117,16 @@ def test_the_command_line_goes_through_the_proxy_with_credentials_and_shows_them
         )  # fmt: skip
         assert _control(env, monkeypatch).status_code == 401  # through the proxy to the API, which wants a key
         done = _run(env, "invoices", "export", "--currency", "EUR")
-        wrong = _run({**env, "HTTPS_PROXY": proxy.url_with(USER, "wrong-" + PASSWORD)}, "invoices", "get", "1")
+        wrong = {**env, "HTTPS_PROXY": proxy.url_with(USER, "wrong-" + PASSWORD)}
+        code, out, err = _in_process(wrong, monkeypatch, capsys, "invoices", "get", "1")  # spared a start-up
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines()[0] == ",".join(COLUMNS) and len(done.stdout.splitlines()) > 1
     assert [request.answered for request in proxy.log] == [200, 200, 407]  # httpx, the export, one attempt
     assert {request.target for request in proxy.log} == {f"{INTERNAL_HOST}:{front.port}"}
-    assert wrong.returncode == ExitCode.NETWORK and wrong.stdout == ""
-    line = _one_line(wrong)
-    assert f"the proxy {proxy.url} from HTTPS_PROXY refused: 407 Proxy Authentication Required" in line
+    assert (code, out, err.count("\n")) == (ExitCode.NETWORK, "", 1)
+    assert f"the proxy {proxy.url} from HTTPS_PROXY refused: 407 Proxy Authentication Required" in err
     for secret in SECRETS:
-        assert secret not in done.stdout + done.stderr + wrong.stdout + wrong.stderr
+        assert secret not in done.stdout + done.stderr + out + err
 
 
 def test_a_certificate_failure_is_one_attempt_one_actionable_line_and_nothing_on_stdout(
@@ -153,23 +159,25 @@ def test_a_missing_ca_file_is_one_line_and_the_configuration_exit_code(
 ) -> None:
     missing = tmp_path / "corp-ca.pem"
     env = _environment(sandbox, f"https://localhost:{front.port}", SSL_CERT_FILE=str(missing))
-    done = _run(env, "invoices", "get", "1")  # was exit 1 and a 52-line traceback
-    assert (done.returncode, done.stdout) == (ExitCode.CONFIGURATION, "")
-    assert _one_line(done).startswith(f"SSL_CERT_FILE={missing}: no such file")
-    code, out, err = _in_process(env, monkeypatch, capsys, "invoices", "list", "-f", "csv")  # was exit 8
-    assert (code, out) == (ExitCode.CONFIGURATION, "")
-    assert err.startswith(f"invoice-clients: error: SSL_CERT_FILE={missing}: no such file") and err.count("\n") == 1
+    for command in (("get", "1"), ("list", "-f", "csv")):  # were exit 1 with a 52-line traceback, and exit 8
+        code, out, err = _in_process(env, monkeypatch, capsys, "invoices", *command)
+        assert (code, out) == (ExitCode.CONFIGURATION, ""), command
+        assert err.startswith(f"invoice-clients: error: SSL_CERT_FILE={missing}: no such file"), command
+        assert err.count("\n") == 1, command
     assert front.handshakes == 0
 
 
-def test_this_machine_is_reached_direct_whatever_the_proxy_variables_say(sandbox: Sandbox) -> None:
+def test_this_machine_is_reached_direct_whatever_the_proxy_variables_say(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The sandbox on 127.0.0.1 (``invoice-clients demo``'s too) with every proxy variable set to a proxy that
     refuses everything: no request reaches it, as in Go's net/http (httpx sends it there: see the facade's test)."""
     with Proxy(refuse=403) as proxy:
         every = {name: proxy.url for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
-        done = _run(_environment(sandbox, sandbox.url, **every), "invoices", "list", "-f", "csv")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert len(done.stdout.splitlines()) == 32
+        code, out, err = _in_process(_environment(sandbox, sandbox.url, **every), monkeypatch, capsys, "invoices",
+                                     "list", "-f", "csv")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 32
     assert proxy.log == []
 
 

@@ -85,4 +85,8 @@ TARGETS: tuple[Target, ...] = (
         pytest_args=_NO_CLI,
     ),
     Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/facade/test_cursor.py",)),
+    Target("amounts", "src/invoice_clients/cli/_amounts.py", ("tests/cli/test_amounts.py",)),
+    Target("workbook", "src/invoice_clients/cli/_workbook.py", ("tests/cli/test_amounts.py",)),
+    Target("download", "src/invoice_clients/_download.py", ("tests/facade/test_download.py",)),
+    Target("destination", "src/invoice_clients/_destination.py", ("tests/facade/test_destination.py",)),
 )

@@ -25,7 +25,8 @@ PUBLIC = [
     "CursorPager", "GcoreBilling", "InconsistentListingError", "InvalidArgumentError", "Invoice",
     "InvoiceClientsError", "InvoiceKind", "InvoicePage", "LineItem", "LocalFileError", "Money", "NotFoundError",
     "PaymentState", "PermissionDeniedError", "ProxyError", "RateLimitError", "ResponseTooLargeError",
-    "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "Vendor", "Versori", "__version__",
+    "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "UNPAID_STATES", "Vendor", "Versori",
+    "__version__",
 ]  # fmt: skip
 TESTING = [
     "Fault", "FaultKind", "GcoreSandbox", "RecordedRequest", "Reply", "Sandbox", "SandboxCore", "SandboxRequest",

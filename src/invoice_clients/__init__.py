@@ -42,7 +42,7 @@ from ._exceptions import (
     ServerError,
 )
 from ._http.retry import RetryPolicy
-from ._model.invoice import Invoice, InvoiceKind, LineItem, PaymentState
+from ._model.invoice import UNPAID_STATES, Invoice, InvoiceKind, LineItem, PaymentState
 from ._model.money import Money
 from ._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._version import __version__
@@ -83,6 +83,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "UNPAID_STATES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",

@@ -19,7 +19,7 @@ from typing import Any
 from .lazy import make_lazy
 from .money import Money
 
-__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
+__all__ = ["UNPAID_STATES", "Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
 
 
 class InvoiceKind(StrEnum):
@@ -37,6 +37,12 @@ class PaymentState(StrEnum):
     PAID = "paid"
     PARTIAL = "partial"
     REVERSED = "reversed"
+
+
+UNPAID_STATES: tuple[PaymentState, ...] = (PaymentState.NOT_PAID, PaymentState.PARTIAL, PaymentState.IN_PAYMENT)
+"""Every state of an invoice not fully paid (the command line's ``--unpaid``): not paid at all, paid in part, and
+a payment registered but not yet reconciled.  ``paid`` and ``reversed`` (a cancelled invoice, a credit note) are
+the others."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ code   meaning
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
 8      cannot write the output (``-o``, ``--dir``, standard output): no such directory, permission denied, disk full
-9      the machine's configuration: a CA file (``SSL_CERT_FILE``, ``SSL_CERT_DIR``) or a proxy variable that cannot
-       be used
+9      the configuration: a CA file (``SSL_CERT_FILE``, ``SSL_CERT_DIR``) or a proxy variable that cannot be used,
+       or a base URL with no invoice listing there (a listing's 404: ``*_BASE_URL``, ``--base-url``)
 130    interrupted (Ctrl-C)
 141    standard output was closed by its reader (``| head``): the command stops quietly
 =====  ==========================================================
@@ -24,8 +24,10 @@ code   meaning
 Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
 or a read-only mount is not a usage error, and a scheduler should tell "the
 API is fine, our disk is not" from both.  Code 9 is not folded into 2 either:
-the command was right, the machine's set-up (its CA file, its proxy variable)
-is not, which is often someone else's to fix.  Usage errors print their message
+the command was right, the machine's set-up (its CA file, its proxy variable,
+the base URL it points at) is not, which is often someone else's to fix; nor
+into 6: a listing's path is the API's own, so its 404 says the server is not
+the API, not that an invoice is missing.  Usage errors print their message
 on one line (``invoice-clients: error: --payment-state: ...``), never a usage
 block.
 """
@@ -67,7 +69,9 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.NOT_FOUND: "not found (404)",
     ExitCode.API_FAILURE: "the API failed: a 5xx after retries, or a response that does not fit its spec",
     ExitCode.OUTPUT_FILE: "cannot write the output (-o, --dir, standard output): no directory, permission, full disk",
-    ExitCode.CONFIGURATION: "the machine's configuration: a CA file or proxy variable that cannot be used",
+    ExitCode.CONFIGURATION: (
+        "configuration: a CA file or proxy variable that cannot be used; a base URL with no listing"
+    ),
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.STDOUT_CLOSED: "standard output was closed by its reader (| head): the command stops quietly",
 }

@@ -204,7 +204,8 @@ FILTERS: tuple[Filter, ...] = (
                  CliOption("billing_period_to", "--billing-period-to", "Gcore: billing period ends on/before.", "date",
                            _DATE_HELP)),
     Filter("currency", "currency", "currency", "currency", "eq", _check_currency,
-           CliOption("currency", "--currency", "Gcore: ISO 4217 currency code, e.g. EUR (any case).", "str", "CODE")),
+           CliOption("currency", "--currency", "Gcore: ISO 4217 currency code, e.g. EUR (any case).", "str", "CODE",
+                     repeat=True)),
     Filter("move_type", "move_type", "move_type", "move_type", "eq", _check_enum(V1ErpInvoicesListMoveType),
            CliOption("move_type", "--move-type", "Gcore: invoices or credit notes.", "choice",
                      choices=tuple(item.value for item in V1ErpInvoicesListMoveType))),
@@ -213,9 +214,9 @@ FILTERS: tuple[Filter, ...] = (
            CliOption("payment_state", "--payment-state", "Gcore: payment state.", "choice",
                      choices=tuple(state.value for state in PaymentState), repeat=True)),
     Filter("client_id", "client_id", "client_id", "client_id", "eq", _id_check(-(2**31), 2**31 - 1),  # int32
-           CliOption("client_id", "--client-id", "Gcore: client id.", "int", "ID")),
+           CliOption("client_id", "--client-id", "Gcore: client id.", "int", "ID", repeat=True)),
     Filter("payer_id", "payer_id", "payer_id", "payer_id", "eq", _id_check(-MAX_ID - 1, MAX_ID),
-           CliOption("payer_id", "--payer-id", "Gcore: payer id.", "int", "ID")),
+           CliOption("payer_id", "--payer-id", "Gcore: payer id.", "int", "ID", repeat=True)),
 )  # fmt: skip
 """The nine filters of the list operation (``ordering`` aside): the one statement of them."""
 RANGES = (("invoice_date_from", "invoice_date_to"), ("billing_period_from", "billing_period_to"))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, Vendor, Versori
+from invoice_clients._exceptions import RequestDetails
+from invoice_clients._model.lazy import Deferred
 from invoice_clients.testing import Sandbox, monetary_value
-from invoice_clients.vendors.versori.wire import one_month_before
+from invoice_clients.vendors.versori.wire import one_month_before, parse_invoices
 
 D = datetime.date
 PATH = "/api/organisations/v1/organisations/org_acme/billing/invoices"
@@ -187,3 +190,70 @@ def _query_of(sandbox: Sandbox, organisation: str) -> dict[str, str]:
     request = sandbox.requests[-1]
     assert request.path == PATH.replace("org_acme", organisation)
     return dict(request.query)
+
+
+# -- the decoder: msgspec into vendors/versori/schema.py, a misfit named by place and invoice ---------------------
+
+REQUEST: RequestDetails = {"method": "GET", "url": "https://platform.example.com/x", "status_code": 200}
+
+
+def _versori_body(**changes: object) -> list[dict[str, object]]:
+    invoice: dict[str, object] = {
+        "invoiceStartDate": "2026-01-01",
+        "invoiceEndDate": "2026-01-31",
+        "totalAmount": monetary_value(12, 5),
+        "invoiceURL": "https://platform.versori.com/billing/invoices/in_42.pdf",
+        "productBreakdowns": [{"productName": "Seats", "quantity": 3, "total": monetary_value(9, 0)}],
+    }
+    return [{**invoice, **changes}]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"totalAmount": monetary_value(12, 150)},
+            "body[0].totalAmount is no amount of GBP: fractional 150 is out of range for GBP (2 minor-unit digits, "
+            "max 99) (invoice 'in_42')",
+        ),
+        (
+            {"totalAmount": monetary_value(1, 0, "gbp")},
+            "body[0].totalAmount.currencyCode must be a three-letter currency code, got 'gbp' (invoice 'in_42')",
+        ),
+        (
+            {"productBreakdowns": [{"productName": "Seats", "quantity": 3, "total": monetary_value(9, 5, "XXQ")}]},
+            "body[0].productBreakdowns[0].total is no amount of XXQ: currency 'XXQ' has no known minor unit, so "
+            "fractional 5 is ambiguous (invoice 'in_42')",
+        ),
+        (
+            {"productBreakdowns": [{"productName": "Seats", "quantity": "3", "total": monetary_value(9, 0)}]},
+            "body[0].productBreakdowns[0].quantity must be an integer, got '3' (invoice 'in_42')",
+        ),
+        ({"usageStatistics": {"api_calls": 1.5}}, "body[0].usageStatistics[...] must be an integer (invoice 'in_42')"),
+        ({"invoiceEndDate": None}, "body[0].invoiceEndDate must be a YYYY-MM-DD date, got None (invoice 'in_42')"),
+        (
+            {"totalAmount": {**monetary_value(1, 0), "integral": -1}},
+            "body[0].totalAmount.integral must be a non-negative integer, got -1 (invoice 'in_42')",
+        ),
+    ],
+)
+def test_a_misfit_names_its_place_and_its_invoice(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=r"^body\[0\]\.") as caught:
+        parse_invoices(json.dumps(_versori_body(**changes)).encode(), REQUEST, "org_1")
+    assert str(caught.value) == message
+
+
+def test_a_body_that_is_not_a_list_is_named() -> None:
+    with pytest.raises(ValueError, match=r"^body must be an array, got \{'invoices': \[\]\}$"):
+        parse_invoices(b'{"invoices": []}', REQUEST, "org_1")
+
+
+def test_the_generated_models_are_built_on_first_read_and_the_lines_are_theirs() -> None:
+    body = json.dumps(_versori_body(metaData={"seats": 1.5}) * 2).encode()
+    first, second = parse_invoices(body, REQUEST, "org_1")
+    lazy = type(first).raw.peek(first)  # type: ignore[attr-defined]
+    assert isinstance(lazy, Deferred)
+    assert second.line_items[0].raw is second.raw.product_breakdowns[0]
+    assert second.raw.meta_data.additional_properties == {"seats": Decimal("1.5")}  # exact, never a float
+    assert isinstance(type(first).raw.peek(first), Deferred)  # reading the second built only the second
+    assert first.line_items[0].total == Money(Decimal("9"), "GBP") and first.id == "in_42"

@@ -37,6 +37,7 @@ __all__ = [
     "DATE_TIME",
     "DECIMAL",
     "JOIN",
+    "MAP_VALUE",
     "MISSING",
     "BrokenRule",
     "CurrencyCode",
@@ -291,19 +292,21 @@ class Decoder(Generic[T]):
         return self.misfit(body, path, what=what)
 
 
+MAP_VALUE = "[...]"
+"""The step to a value of a map, whose key msgspec's path does not give."""
+
+
 def _steps(where: str) -> Path:
-    """msgspec's path (``.results[3].id``, after the ``$``) as steps; a map's key (``[...]``) ends it."""
+    """msgspec's path (``.results[3].id``, after the ``$``) as steps."""
     steps: list[str | int] = []
     for match in _STEP.finditer(where):
-        name, index, unknown = match.groups()
-        if unknown:
-            break
-        steps.append(name if name is not None else int(index))
+        name, index, value = match.groups()
+        steps.append(name if name is not None else int(index) if index is not None else value)
     return tuple(steps)
 
 
 def _place(path: Path) -> str:
-    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+    return "".join(f"[{step}]" if isinstance(step, int) else step if step == MAP_VALUE else f".{step}" for step in path)
 
 
 def _lenient(body: bytes) -> Any:
@@ -390,6 +393,8 @@ def _inside(annotation: Any, step: str | int) -> Any:
             annotation = kinds[0]
     if isinstance(step, int):
         return get_args(annotation)[0] if get_origin(annotation) is list else None
+    if step == MAP_VALUE:
+        return get_args(annotation)[1] if get_origin(annotation) is dict else None
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
         fields = {info.encode_name: info.type for info in msgspec.structs.fields(annotation)}
         return fields.get(step)

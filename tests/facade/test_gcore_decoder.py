@@ -30,8 +30,8 @@ from invoice_clients._model.money import trusted_money
 from invoice_clients._model.parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
-from invoice_clients.vendors.gcore import wire as wire_module
-from invoice_clients.vendors.gcore.wire import parse_invoice, parse_page
+from invoice_clients.vendors.gcore import decoder as wire_module
+from invoice_clients.vendors.gcore.decoder import parse_invoice, parse_page
 from tests.property.schemas import response_schema
 
 from .conftest import FAST

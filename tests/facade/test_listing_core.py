@@ -16,8 +16,8 @@ import pytest
 
 from invoice_clients import Invoice
 from invoice_clients._paging.listing import MAX_IDLE_PAGES, Listing, kept_in_flight, wire_limit
+from invoice_clients.vendors.gcore.decoder import parse_page
 from invoice_clients.vendors.gcore.sort_keys import sort_key
-from invoice_clients.vendors.gcore.wire import parse_page
 from tests.adversarial._paging_server import _server_key
 
 

@@ -24,6 +24,7 @@ from invoice_clients._generated.gcore_billing_client.models import (
 )
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors import CliOption
+from invoice_clients.vendors.gcore import decoder as gcore_decoder
 from invoice_clients.vendors.gcore import sandbox as gcore_sandbox
 from invoice_clients.vendors.gcore import wire as gcore_wire
 from scripts.manifest import ROOT
@@ -44,7 +45,7 @@ def test_payment_states_equal_the_generated_enum() -> None:
 def test_move_types_and_ordering_equal_the_generated_enums() -> None:
     assert set(get_args(gcore_wire.MoveType)) == set(_values(V1ErpInvoicesListMoveType))
     assert set(get_args(gcore_wire.OrderingField)) == set(_values(V1ErpInvoicesListOrderingItem))
-    assert set(gcore_wire.KINDS) == set(_values(V1ErpInvoicesListMoveType))
+    assert set(gcore_decoder.KINDS) == set(_values(V1ErpInvoicesListMoveType))
 
 
 def test_the_filters_are_declared_once_and_the_facade_and_cli_follow() -> None:

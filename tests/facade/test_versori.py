@@ -14,7 +14,8 @@ from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, V
 from invoice_clients._exceptions import RequestDetails
 from invoice_clients._model.lazy import Deferred
 from invoice_clients.testing import Sandbox, monetary_value
-from invoice_clients.vendors.versori.wire import one_month_before, parse_invoices
+from invoice_clients.vendors.versori.decoder import parse_invoices
+from invoice_clients.vendors.versori.wire import one_month_before
 
 D = datetime.date
 PATH = "/api/organisations/v1/organisations/org_acme/billing/invoices"

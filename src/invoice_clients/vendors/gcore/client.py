@@ -28,6 +28,7 @@ from ..._model.invoice import Invoice, PaymentState
 from ..._model.parsing import parse_bytes, request_details
 from ..._paging.listing import wire_limit
 from ..._paging.pagination import AsyncPager, InvoicePage, PagingPlan, SyncPager
+from .decoder import parse_invoice, parse_page
 from .sort_keys import sort_key
 from .wire import (
     MAX_PAGE_SIZE,
@@ -36,8 +37,6 @@ from .wire import (
     PaymentStateFilter,
     download_request,
     get_request,
-    parse_invoice,
-    parse_page,
 )
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]

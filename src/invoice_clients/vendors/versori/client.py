@@ -22,11 +22,11 @@ from ..._base import AsyncClientBase, SyncClientBase
 from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
 from ..._model.invoice import Invoice
 from ..._model.parsing import parse_bytes, request_details
+from .decoder import parse_invoices
 from .wire import (
     Selection,
     check_selection,
     list_request,
-    parse_invoices,
     resolve_range,
     selected,
     upcoming_request,

@@ -16,12 +16,14 @@ import pickle
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from invoice_clients import Invoice, InvoiceKind, Money, PaymentState, ResponseValidationError
 from invoice_clients._exceptions import RequestDetails
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
+from invoice_clients._generated.gcore_billing_client.types import Unset
 from invoice_clients._model import decoding
 from invoice_clients._model.decoding import DATE_TIME, show
 from invoice_clients._model.invoice import trusted_invoice
@@ -145,8 +147,14 @@ def from_the_generated_model(body: bytes) -> Invoice:
     )
 
 
+def fields_of(invoice: Invoice) -> list[object]:
+    """Every field's value (not ``dataclasses.astuple``: it deep-copies ``raw``, and a copied ``UNSET`` is not
+    the generated package's ``UNSET``, so a model with an absent optional property would differ from itself)."""
+    return [getattr(invoice, field.name) for field in dataclasses.fields(Invoice)]
+
+
 def same(a: Invoice, b: Invoice) -> None:
-    assert dataclasses.astuple(a) == dataclasses.astuple(b)  # every field, raw included
+    assert fields_of(a) == fields_of(b)  # every field, raw included
     assert type(a.raw) is type(b.raw) and a.raw == b.raw
     for field in ("subtotal", "tax", "total"):  # the scale sent is kept: 1.50 is not 1.5
         assert str(getattr(a, field).amount) == str(getattr(b, field).amount)
@@ -295,12 +303,12 @@ def test_a_generated_model_that_cannot_read_its_part_fails_typed_and_named(monke
         @classmethod
         def from_dict(cls, src_dict: Any) -> Any:
             model = super().from_dict(src_dict)
-            if "archived_at" in model.additional_properties:  # as a regenerated from_dict parses it
-                datetime.datetime.fromisoformat(model.additional_properties["archived_at"])
+            if "synthetic_stamp" in model.additional_properties:  # as a regenerated from_dict would parse it
+                datetime.datetime.fromisoformat(model.additional_properties["synthetic_stamp"])
             return model
 
     monkeypatch.setattr(wire_module, "ErpInvoiceExternal", Regenerated)
-    page = parse_page(page_of(variant({"id": 1}), variant({"id": 2, "archived_at": "yesterday"})), REQUEST, 0, 100)
+    page = parse_page(page_of(variant({"id": 1}), variant({"id": 2, "synthetic_stamp": "yesterday"})), REQUEST, 0, 100)
     assert [invoice.id for invoice in page] == ["1", "2"] and page.invoices[0].raw.id == 1
     with pytest.raises(ResponseValidationError) as caught:
         _ = page.invoices[1].raw
@@ -319,7 +327,7 @@ def test_trusted_constructors_build_equal_objects() -> None:
     reference = from_the_generated_model(wire_bytes(variant({})))
     values = [getattr(reference, field.name) for field in dataclasses.fields(Invoice)]
     invoice = trusted_invoice(*values)
-    assert type(invoice) is Invoice and dataclasses.astuple(invoice) == dataclasses.astuple(reference)
+    assert type(invoice) is Invoice and fields_of(invoice) == fields_of(reference)
     assert invoice == reference and hash(invoice) == hash(reference) and repr(invoice) == repr(reference)
     with pytest.raises(dataclasses.FrozenInstanceError):
         invoice.id = "2"  # type: ignore[misc]
@@ -328,13 +336,23 @@ def test_trusted_constructors_build_equal_objects() -> None:
     assert not hasattr(invoice, "__dict__")
 
 
+def present(model: Any) -> dict[str, object]:
+    """A generated model's properties that are set (a copied ``UNSET`` is no longer the package's ``UNSET``)."""
+    return {
+        a.name: getattr(model, a.name)
+        for a in attrs.fields(type(model))
+        if not isinstance(getattr(model, a.name), Unset)
+    }
+
+
 def test_a_pickled_or_copied_invoice_carries_its_generated_model() -> None:
     for copied in (pickle.loads, copy.deepcopy):
         invoice = parse_invoice(wire_bytes(variant({"extra": [1]})), REQUEST)
         assert isinstance(type(invoice).raw.peek(invoice), Deferred)  # type: ignore[attr-defined]
         twin = copied(pickle.dumps(invoice)) if copied is pickle.loads else copied(invoice)
         assert isinstance(type(twin).raw.peek(twin), ErpInvoiceExternal)  # type: ignore[attr-defined]
-        assert twin == invoice and twin.raw == invoice.raw and twin.raw.additional_properties == {"extra": [1]}
+        assert twin == invoice and present(twin.raw) == present(invoice.raw)
+        assert twin.raw.additional_properties == {"extra": [1]}
 
 
 def test_the_date_time_rule_knows_the_calendar() -> None:

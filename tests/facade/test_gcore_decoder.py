@@ -14,9 +14,10 @@ import datetime
 import json
 import pickle
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
+import msgspec
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -25,7 +26,19 @@ from invoice_clients._exceptions import RequestDetails
 from invoice_clients._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
 from invoice_clients._generated.gcore_billing_client.types import Unset
 from invoice_clients._model import decoding
-from invoice_clients._model.decoding import DATE_TIME, show
+from invoice_clients._model.decoding import (
+    DATE_TIME,
+    DECIMAL,
+    MAP_VALUE,
+    BrokenRule,
+    Decoder,
+    Int32,
+    NonNegative,
+    StringRules,
+    describe,
+    expected,
+    show,
+)
 from invoice_clients._model.invoice import trusted_invoice
 from invoice_clients._model.lazy import Deferred
 from invoice_clients._model.money import trusted_money
@@ -33,7 +46,9 @@ from invoice_clients._model.parsing import decode_json
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
 from invoice_clients.vendors.gcore import decoder as wire_module
+from invoice_clients.vendors.gcore import schema
 from invoice_clients.vendors.gcore.decoder import parse_invoice, parse_page
+from invoice_clients.vendors.versori import schema as versori_schema
 from tests.property.schemas import response_schema
 
 from .conftest import FAST
@@ -50,7 +65,7 @@ WIRE: dict[str, Any] = {
     "move_type": "out_refund",
     "currency": "GBP",
     "invoice_date": "2026-02-28",
-    "invoice_date_due": None,
+    "invoice_date_due": "2026-03-31",
     "billing_period_from": "2026-02-01",
     "billing_period_to": "2026-02-28",
     "amount_untaxed": "-1512.500000000000",
@@ -67,6 +82,7 @@ WIRE: dict[str, Any] = {
 VALID_VARIANTS = [
     {},
     {"invoice_date": None, "billing_period_from": None, "billing_period_to": None, "invoice_id": 7},
+    {"invoice_date_due": None, "move_type": "out_receipt"},  # a move type the facade does not know: kept as is
     {"move_type": "out_invoice", "payment_state": "brand_new_state", "currency": "JPY"},
     {"extra_field": {"nested": [1, 2]}, "another": None},
     {"amount_total": "\u0661\u0662.5"},  # Unicode digits: the spec's pattern (\d) allows them; so must we
@@ -155,6 +171,7 @@ def fields_of(invoice: Invoice) -> list[object]:
 
 def same(a: Invoice, b: Invoice) -> None:
     assert fields_of(a) == fields_of(b)  # every field, raw included
+    assert (type(a.kind), type(a.payment_state)) == (type(b.kind), type(b.payment_state))  # the enum, or a str
     assert type(a.raw) is type(b.raw) and a.raw == b.raw
     for field in ("subtotal", "tax", "total"):  # the scale sent is kept: 1.50 is not 1.5
         assert str(getattr(a, field).amount) == str(getattr(b, field).amount)
@@ -429,3 +446,174 @@ def test_sandbox_id_listing_follows_changes() -> None:
         sandbox.gcore.invoices[3]["amount_total"] = "12,5"  # an edit in place shows, and does not fit
         with pytest.raises(ResponseValidationError, match=r"page\.results\[1\]\.amount_total must be a decimal"):
             list(client.invoices.list())
+
+
+# -- the shared parts, built and used at run time --------------------------------------------------------------
+
+
+def test_a_decoder_and_string_rules_built_now_decode_check_and_name() -> None:
+    """What each vendor builds at import, built here: decoding, the string rules (one or several) and a misfit."""
+    decoder: Decoder[Any] = Decoder(schema.ErpInvoiceExternal, "invoice", lambda data, path: "that one")
+    rules = StringRules(schema.ErpInvoiceExternal)
+    wire = decoder.decode(wire_bytes(variant({})))
+    rules.check(wire)
+    broken = decoder.decode(wire_bytes(variant({"amount_total": "12,5"})))
+    with pytest.raises(BrokenRule) as caught:
+        rules.check(broken)
+    assert (caught.value.field, caught.value.rule, caught.value.value) == ("amount_total", DECIMAL, broken)
+    assert str(decoder.broken(wire_bytes(variant({"amount_total": "12,5"})), (), caught.value)) == (
+        "invoice.amount_total must be a decimal string, got '12,5' (that one)"
+    )
+    with pytest.raises(ValueError, match=r"^invoice\.id must be an integer, got 'x' \(that one\)$"):
+        decoder.decode(wire_bytes(variant({"id": "x"})))
+    money = StringRules(versori_schema.MonetaryValue)  # one rule only
+    money.check(versori_schema.MonetaryValue(False, "GBP", 1, 5))
+    with pytest.raises(BrokenRule, match="currencyCode"):
+        money.check(versori_schema.MonetaryValue(False, "gbp", 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<html>oops</html>", "invoice is not JSON: JSON is malformed: invalid character (byte 0)"),
+        (b'{"name": "\xff"}', "invoice is not JSON: Invalid UTF-8 encoded string"),
+        (b'{"id": 1' + b"0" * 5000 + b"}", "invoice.id does not fit: Integer value out of range"),
+        (  # UTF-16 with a lone surrogate in a string: json.loads reads it (surrogatepass), and so do we
+            (json.dumps({"name": "x"})[:-1] + ', "note": "\ud800"}').encode("utf-16", "surrogatepass"),
+            "invoice lacks required id (invoice 'x')",
+        ),
+    ],
+)
+def test_what_msgspec_says_is_kept_where_there_are_no_better_words(body: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=r"^invoice[ .]") as caught:
+        parse_invoice(body, REQUEST)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("last", [[variant({"id": 1})], {"0": variant({"id": 1}), "1": 2}])
+def test_a_key_sent_twice_still_gives_a_message(last: Any) -> None:
+    """msgspec reads each occurrence of a key, json.loads keeps the last: the place named may not be in the
+    body as JSON reads it, and the message must still be a message."""
+    first = json.dumps([variant({"id": 1}), variant({"id": "x"})])
+    body = f'{{"count": 1, "results": {first}, "results": {json.dumps(last)}}}'.encode()
+    with pytest.raises(ValueError, match=r"^page\.results\[1\]\.id must be an integer$"):
+        parse_page(body, REQUEST, 0, 100)
+
+
+class _Nested(msgspec.Struct):
+    values: dict[str, int]
+    items: list[Int32]
+    counts: NonNegative | None = None
+
+
+@pytest.mark.parametrize(
+    ("annotation", "words"),
+    [
+        (int, "an integer"),
+        (Int32, "a 32-bit integer"),
+        (NonNegative, "a non-negative integer"),
+        (Annotated[int, msgspec.Meta(ge=1, le=9)], "an integer between 1 and 9"),
+        (Annotated[str, msgspec.Meta(min_length=1)], "a string"),
+        (int | str, "an integer or a string"),
+        (datetime.date | None, "a YYYY-MM-DD date or null"),
+        (bool, "a boolean"),
+        (msgspec.Raw, "any value"),
+        (list[int], "an array"),
+        (dict[str, int], "an object"),
+        (_Nested, "an object"),
+        (float, "float"),
+    ],
+)
+def test_a_type_in_words(annotation: Any, words: str) -> None:
+    assert describe(annotation) == words
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        (("items", 0), "a 32-bit integer"),
+        (("values", MAP_VALUE), "an integer"),
+        (("counts",), "a non-negative integer or null"),
+        (("values", 0), None),  # an index into a map
+        (("items", MAP_VALUE), None),  # a key into a list
+        (("items", "x"), None),  # a field of a list
+        (("nothing",), None),
+        ((0,), None),
+    ],
+)
+def test_what_the_type_at_a_path_wants(path: tuple[Any, ...], words: str | None) -> None:
+    assert expected(_Nested, path) == words
+
+
+def test_a_value_is_shown_short_and_whole_or_cut() -> None:
+    assert show(10**5000) == "<int>"  # too long for str(): shown by its type
+    assert show("x" * 38) == "'" + "x" * 38 + "'"  # 40 characters: whole
+    assert show("x" * 39) == "'" + "x" * 36 + "..."  # 41: cut to 40
+
+
+def test_a_page_says_what_was_asked_and_what_is_claimed() -> None:
+    rows = [variant({"id": n}) for n in (1, 2)]
+    page = parse_page(page_of(*rows, next="http://x/?offset=2"), REQUEST, 7, 50)
+    assert (page.offset, page.limit, page.received, page.count, page.next_link) == (7, 50, 2, 2, True)
+    assert parse_page(page_of(*rows), REQUEST, 0, 50).next_link is False
+    assert parse_page(page_of(count=0), REQUEST, 0, 50).count == 0
+    assert parse_page(page_of(count=-1), REQUEST, 0, 50).count is None  # a negative count claims nothing
+
+
+def test_the_page_or_invoice_whose_generated_model_fails_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    class RegeneratedPage(PaginatedErpInvoiceExternalList):
+        @classmethod
+        def from_dict(cls, src_dict: Any) -> Any:
+            model = super().from_dict(src_dict)
+            if "synthetic_stamp" in model.additional_properties:
+                datetime.datetime.fromisoformat(model.additional_properties["synthetic_stamp"])
+            return model
+
+    class Regenerated(ErpInvoiceExternal):
+        @classmethod
+        def from_dict(cls, src_dict: Any) -> Any:
+            model = super().from_dict(src_dict)
+            datetime.datetime.fromisoformat(model.additional_properties.get("synthetic_stamp", "2026-01-01"))
+            return model
+
+    monkeypatch.setattr(wire_module, "PaginatedErpInvoiceExternalList", RegeneratedPage)
+    page = parse_page(page_of(variant({}), synthetic_stamp="soon"), REQUEST, 0, 100)
+    with pytest.raises(ResponseValidationError, match=r"^GET https://api\.example\.com/x -> 200: page does not fit"):
+        _ = page.raw
+    monkeypatch.setattr(wire_module, "ErpInvoiceExternal", Regenerated)
+    invoice = parse_invoice(wire_bytes(variant({"synthetic_stamp": "soon"})), REQUEST)
+    with pytest.raises(ResponseValidationError) as caught:
+        _ = invoice.raw
+    assert (caught.value.message, caught.value.url) == (
+        "invoice does not fit the generated model (ValueError)",
+        REQUEST["url"],
+    )
+
+
+def test_a_lazy_slot_builds_once_and_otherwise_is_the_slot() -> None:
+    """``make_lazy`` as ``Invoice`` and ``InvoicePage`` use it, on a class of the test's own, at run time."""
+    from invoice_clients._model.lazy import LazySlot, make_lazy
+
+    class Built(Deferred):
+        calls = 0
+
+        def build(self) -> object:
+            Built.calls += 1
+            return ["built"]
+
+    class Holder:
+        __slots__ = ("value",)
+
+    lazy = make_lazy(Holder, "value")
+    assert Holder.value is lazy and isinstance(lazy, LazySlot)  # the class reads the descriptor itself
+    holder, deferred = Holder(), Built()
+    holder.value = deferred
+    assert lazy.peek(holder) is deferred and Built.calls == 0
+    assert holder.value == ["built"] and holder.value is lazy.peek(holder) and Built.calls == 1  # built once
+    lazy.store(holder, 3)
+    assert holder.value == 3
+    del holder.value
+    with pytest.raises(AttributeError):
+        _ = holder.value
+    with pytest.raises(NotImplementedError):
+        Deferred().build()

@@ -6,11 +6,12 @@ import asyncio
 import datetime
 import json
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
 
-from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, Vendor, Versori
+from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, ResponseValidationError, Vendor, Versori
 from invoice_clients._exceptions import RequestDetails
 from invoice_clients._model.lazy import Deferred
 from invoice_clients.testing import Sandbox, monetary_value
@@ -244,9 +245,12 @@ def test_a_misfit_names_its_place_and_its_invoice(changes: dict[str, object], me
     assert str(caught.value) == message
 
 
-def test_a_body_that_is_not_a_list_is_named() -> None:
-    with pytest.raises(ValueError, match=r"^body must be an array, got \{'invoices': \[\]\}$"):
-        parse_invoices(b'{"invoices": []}', REQUEST, "org_1")
+def test_a_body_that_is_not_a_list_is_named_and_no_invoice_in_it() -> None:
+    body = b'{"invoiceURL": "https://x/in_1.pdf"}'  # an invoice alone, not in a list
+    with pytest.raises(ValueError, match=r"^body must be an array, got \{'invoiceURL': 'https://x/in_1.pdf'\}$"):
+        parse_invoices(body, REQUEST, "org_1")
+    with pytest.raises(ValueError, match=r"^body\[0\] must be an object, got 1$"):
+        parse_invoices(b"[1]", REQUEST, "org_1")
 
 
 def test_the_generated_models_are_built_on_first_read_and_the_lines_are_theirs() -> None:
@@ -258,3 +262,41 @@ def test_the_generated_models_are_built_on_first_read_and_the_lines_are_theirs()
     assert second.raw.meta_data.additional_properties == {"seats": Decimal("1.5")}  # exact, never a float
     assert isinstance(type(first).raw.peek(first), Deferred)  # reading the second built only the second
     assert first.line_items[0].total == Money(Decimal("9"), "GBP") and first.id == "in_42"
+
+
+def test_an_invoice_as_decoded() -> None:
+    body = _versori_body(
+        totalAmount=monetary_value(12, 5, "GBP", negative=True),
+        invoiceURL="https://platform.versori.com/billing/in_42.v2.pdf",
+    )
+    del body[0]["productBreakdowns"]
+    (invoice,) = parse_invoices(json.dumps(body).encode(), REQUEST, "org_1")
+    assert (invoice.id, invoice.currency, invoice.total) == ("in_42.v2", "GBP", Money(Decimal("-12.05"), "GBP"))
+    assert (invoice.period_start, invoice.period_end, invoice.line_items) == (D(2026, 1, 1), D(2026, 1, 31), ())
+    assert (invoice.client_id, invoice.document_url) == ("org_1", "https://platform.versori.com/billing/in_42.v2.pdf")
+
+
+def test_an_invoice_or_line_whose_generated_model_fails_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoice_clients._generated.versori_organisations_client.models import Invoice as Generated
+    from invoice_clients.vendors.versori import decoder
+
+    class Regenerated(Generated):
+        @classmethod
+        def from_dict(cls, src_dict: Any) -> Any:
+            model = super().from_dict(src_dict)
+            datetime.date.fromisoformat(model.additional_properties.get("syntheticDay", "2026-01-01"))
+            return model
+
+    monkeypatch.setattr(decoder, "VersoriInvoice", Regenerated)
+    (invoice,) = parse_invoices(json.dumps(_versori_body(syntheticDay="soon")).encode(), REQUEST, "org_1")
+    for read, place in ((lambda: invoice.line_items[0].raw, "body[0]"), (lambda: invoice.raw, "body[0]")):
+        with pytest.raises(ResponseValidationError) as caught:
+            read()
+        assert (caught.value.message, caught.value.url) == (
+            f"{place} does not fit the generated model (ValueError)",
+            REQUEST["url"],
+        )
+    monkeypatch.setattr(decoder, "VersoriInvoice", Generated)
+    (invoice,) = parse_invoices(json.dumps(_versori_body()).encode(), REQUEST, "org_1")
+    source = type(invoice).raw.peek(invoice).source  # type: ignore[attr-defined]
+    assert source.place((0, 1)) == "body[0].productBreakdowns[1]" and source.place(3) == "body[3]"

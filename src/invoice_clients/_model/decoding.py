@@ -243,7 +243,7 @@ class Decoder(Generic[T]):
     """msgspec's decoder for one kind of body (a Struct, or a list of them), and how its misfits read.
 
     ``where`` names the body (``"page"``); ``label(data, path)`` names the invoice at ``path`` in the body as
-    JSON (``"invoice id 42"``), or ``None``.
+    JSON (``"invoice id 42"``), or ``None`` (and must take ``data`` being :data:`MISSING`: not JSON).
     """
 
     def __init__(self, root: Any, where: str, label: Callable[[Any, Path], str | None]) -> None:
@@ -275,14 +275,12 @@ class Decoder(Generic[T]):
         if problem is None:
             value = value_at(data, path)
             problem = f"must be {what}" if value is MISSING else f"must be {what}, got {show(value)}"
-        label = None if data is MISSING else self._label(data, path)
+        label = self._label(data, path)
         return ValueError(f"{self.where}{_place(path)} {problem}" + (f" ({label})" if label else ""))
 
     def _from_msgspec(self, body: bytes, message: str) -> ValueError:
-        reason, at, where = message.rpartition(" - at `$")
-        if not at:  # at the root
-            reason, where = message, ""
-        path = _steps(where.removesuffix("`"))
+        reason, _, where = message.partition(" - at `$")  # no path: at the root
+        path = _steps(where)
         if reason.startswith("Object missing required field `"):
             name = reason.removeprefix("Object missing required field `").removesuffix("`")
             return self.misfit(body, path, problem=f"lacks required {name}")
@@ -382,15 +380,13 @@ def expected(root: Any, path: Path) -> str | None:
 
 
 def _inside(annotation: Any, step: str | int) -> Any:
-    """The type of ``step`` inside a value of ``annotation`` (a Struct's field, a list's item), or ``None``."""
-    while get_origin(annotation) in (Annotated, Union, types.UnionType):
-        if get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-        else:
-            kinds = [arg for arg in get_args(annotation) if arg not in (type(None), msgspec.UnsetType)]
-            if len(kinds) != 1:
-                return None
-            annotation = kinds[0]
+    """The type of ``step`` inside a value of ``annotation`` (a Struct's field, a list's item, a map's value), or
+    ``None``.  (Only the leaves of a Struct are ``Annotated``.)"""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [arg for arg in get_args(annotation) if arg not in (type(None), msgspec.UnsetType)]
+        if len(kinds) != 1:
+            return None
+        annotation = kinds[0]
     if isinstance(step, int):
         return get_args(annotation)[0] if get_origin(annotation) is list else None
     if step == MAP_VALUE:

@@ -27,9 +27,7 @@ __all__ = ["INVOICES", "InvoiceModels", "parse_invoices"]
 
 def _id_from_url(url: str) -> str:
     """An invoice's id: its document's file name without the extension (Versori invoices have no id)."""
-    name = posixpath.basename(urlsplit(url).path)
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return stem or url
+    return posixpath.basename(urlsplit(url).path).rsplit(".", 1)[0] or url
 
 
 _MONEY_RULES = StringRules(schema.MonetaryValue)

@@ -14,7 +14,7 @@ import datetime
 import json
 import pickle
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import attrs
 import msgspec
@@ -503,6 +503,7 @@ def test_a_key_sent_twice_still_gives_a_message(last: Any) -> None:
 class _Nested(msgspec.Struct):
     values: dict[str, int]
     items: list[Int32]
+    choice: Literal["a", "b"]
     counts: NonNegative | None = None
 
 
@@ -518,6 +519,8 @@ class _Nested(msgspec.Struct):
         (datetime.date | None, "a YYYY-MM-DD date or null"),
         (bool, "a boolean"),
         (msgspec.Raw, "any value"),
+        (Annotated[int, "a note"], "an integer"),  # metadata of another kind is no bound
+        ("SomeForwardReference", "SomeForwardReference"),  # no name of its own: as it reads
         (list[int], "an array"),
         (dict[str, int], "an object"),
         (_Nested, "an object"),
@@ -537,6 +540,7 @@ def test_a_type_in_words(annotation: Any, words: str) -> None:
         (("values", 0), None),  # an index into a map
         (("items", MAP_VALUE), None),  # a key into a list
         (("items", "x"), None),  # a field of a list
+        (("choice", "x"), None),  # a field of a literal
         (("nothing",), None),
         ((0,), None),
     ],

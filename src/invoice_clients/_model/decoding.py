@@ -74,6 +74,7 @@ class StringRule:
     what: str
     """How a message names a value that fits (``"a decimal string"``)."""
     regex: str
+    """What is checked, by ``fullmatch``."""
     pattern: str | None = None
     """The spec's ``pattern`` this rule checks (read whole, as ECMA-262 reads ``^...$``)."""
     format: str | None = None

@@ -262,7 +262,7 @@ class Decoder(Generic[T]):
             decoded: T = self._decode(body)
         except msgspec.ValidationError as exc:
             raise self._from_msgspec(body, str(exc)) from None
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec 0.19 raises the latter for bad UTF-8
             raise ValueError(f"{self.where} is not JSON: {exc}") from None
         return decoded
 

@@ -70,6 +70,7 @@ from scripts.drift.body import (
     pr_title,
     top_comment,
 )
+from scripts.drift.changelog import write_fragment
 from scripts.drift.github import GitHub, GitHubError
 from scripts.drift.pr import PATHS, Git, GitError, Remote, branch_name
 from scripts.drift.tests import SECRETS, TestOutcome, pytest_arguments, run_tests
@@ -202,6 +203,7 @@ class Job:
             return
         self._close_issue(outcome, "the overlay fits upstream again")
         title = pr_title(drift)
+        write_fragment(drift, self.root / "changelog.d")  # the release note and its bump (scripts/drift/changelog.py)
         mine = self.git.commit(title, f"Written by `nox -s spec-drift -- --api {api} --write` in {self.run.url}.")
         remote = self.git.remote(self.remote, branch, self.start)
         if remote is not None:
@@ -247,6 +249,7 @@ class Job:
     def _on_top(self, outcome: Outcome, remote: Remote, again: ApiDrift) -> None:
         """Upstream moved on under a branch someone else committed to: a commit on top, and a comment."""
         written = f"Written by `spec-drift --write` on the branch in {self.run.url}."
+        write_fragment(outcome.drift, self.root / "changelog.d")  # replaces the bot's older one for this API
         tip = self.git.commit(pr_title(outcome.drift), written)
         outcome.tests = self.tests(outcome.api, "top")
         self.git.push(self.remote, tip, remote.branch, lease=None)

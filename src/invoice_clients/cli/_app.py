@@ -30,7 +30,9 @@ import httpx
 
 from .._base import SyncClientBase
 from .._exceptions import InvoiceClientsError, RateLimitError
+from .._http.proxies import PROXY_VARIABLES
 from .._http.security import is_loopback, scrub_live, visible
+from .._http.trust import CA_VARIABLES, SYSTEM_CERTS_VARIABLE
 from .._model.invoice import Invoice
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
@@ -363,6 +365,27 @@ Columns (csv, jsonl):
 """
 
 
+def environment_help() -> str:
+    """The environment variables the command reads, as a ``--help`` epilog paragraph (docs/network.md says more)."""
+    plugins = all_vendors()
+    *proxies, no_proxy = PROXY_VARIABLES
+    rows = (
+        (", ".join(plugin.env_var for plugin in plugins), "the API keys (never an option: shell history shows those)"),
+        (", ".join(plugin.base_url_env_var for plugin in plugins), "another server than the vendor's (or --base-url)"),
+        (", ".join(proxies), "the proxy to go through: http://[user:password@]host:port"),
+        (no_proxy, "hosts reached directly: .corp.example,10.0.0.0/8 (* for all)"),
+        (", ".join(CA_VARIABLES), "the CA certificates to trust (a PEM file; a hashed directory)"),
+        (f"{SYSTEM_CERTS_VARIABLE}=1", "trust the operating system's certificate store"),
+    )
+    width = max(len(name) for name, _ in rows) + 2
+    return "\n".join(["Environment (proxy variables in lower case too):", *(f"  {n:<{width}}{t}" for n, t in rows)])
+
+
+def _epilog() -> str:
+    """What ends every command's ``--help``: the environment it reads, and its exit codes."""
+    return f"{environment_help()}\n\n{exit_codes_help()}"
+
+
 def _listing_command(name: str, default_format: OutputFormat, help_text: str) -> Command:
     def run(**given: Any) -> None:
         vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
@@ -371,7 +394,7 @@ def _listing_command(name: str, default_format: OutputFormat, help_text: str) ->
 
     vendor, *filters = filter_options()
     options = (vendor, format_option(default_format), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
-    return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{exit_codes_help()}")
+    return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{_epilog()}")
 
 
 def pdf_batch(
@@ -462,9 +485,7 @@ _DEMO_DIR = "Where to write the demo's CSV and PDF (default: a new temporary dir
 def build_program() -> Group:
     """The whole command tree, from the vendors registered now."""
     names = ", ".join(plugin.display_name for plugin in all_vendors())
-    root = Group(
-        PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__, epilog=exit_codes_help()
-    )
+    root = Group(PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__, epilog=_epilog())
     invoices = Group("invoices", "List, export and fetch invoices.")
     root.add(invoices)
     invoices.add(_listing_command("list", OutputFormat.TABLE, "List invoices (every page), as a table by default."))
@@ -476,7 +497,7 @@ def build_program() -> Group:
         format_option=format_option, base_url_option=BASE_URL, client_for=client_for, fail_for=fail_for,
         fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say, fail=fail,
         quiet_option=QUIET, listing_options=listing_options, listing_filters=listing_filters,
-        epilog=exit_codes_help(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
+        epilog=_epilog(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
         batch_help=BATCH_HELP, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
     )  # fmt: skip
     for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -207,6 +208,18 @@ STDOUT = "-"
 """The ``-o`` value that means standard output."""
 
 
+class _HeldBack(io.StringIO):
+    """What is meant for standard output, held until the listing is complete; a terminal still looks like one
+    (the table's colours)."""
+
+    def __init__(self, stdout: IO[str]) -> None:
+        super().__init__()
+        self._stdout = stdout
+
+    def isatty(self) -> bool:
+        return _is_terminal(self._stdout)
+
+
 @contextmanager
 def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     """``path`` opened for writing UTF-8 text by the rules of :mod:`invoice_clients._destination` (the same as
@@ -215,9 +228,14 @@ def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     A regular file is replaced only when everything was written, keeping its mode: a listing that fails half-way
     (network down, rate limited, disk full, Ctrl-C) never leaves a truncated export where a good one was.  A
     link's target is written, the link kept; a device, FIFO or socket is written in place, never replaced.
+    Standard output gets nothing until the block ends without an error: a listing that fails writes nothing
+    there (not a CSV header, not the first pages), so a pipeline never mistakes a failure for a short result.
+    What is held is the text itself (about 130 bytes an invoice in CSV; the table holds every row anyway).
     """
     if path is None or str(path) == STDOUT:
-        yield stdout
+        held = _HeldBack(stdout)
+        yield held
+        stdout.write(held.getvalue())
         stdout.flush()  # a closed pipe or a full disk shows here, inside the caller's error handling
         return
     with OutputPath.of(path).open_text("utf-8") as stream:

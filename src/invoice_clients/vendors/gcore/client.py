@@ -288,6 +288,10 @@ class GcoreBilling(_Settings, SyncClientBase):
     ``max_response_bytes`` / ``max_pdf_bytes`` cap decoded bodies; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
+    ``proxy`` a proxy URL (or ``httpx.Proxy``) for every request; by default ``HTTPS_PROXY``, ``ALL_PROXY`` and
+    ``NO_PROXY`` are read as httpx reads them (``trust_env=False``: no proxy or CA variable is read);
+    ``system_certs=True`` verifies against the operating system's certificate store (default:
+    ``INVOICE_CLIENTS_SYSTEM_CERTS``).  See the docs' "Company networks" page.
     """
 
     invoices: GcoreInvoices

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import invoice_clients
@@ -100,9 +101,10 @@ def test_every_public_name_field_and_method_is_documented(path: str, obj: object
     if not inspect.isclass(obj):
         return
     undocumented = []
-    if dataclasses.is_dataclass(obj):
+    if dataclasses.is_dataclass(obj) or issubclass(obj, msgspec.Struct):  # Invoice, Money, LineItem are Structs
+        fields = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else obj.__struct_fields__
         documented = _field_docstrings(obj)
-        undocumented += [f.name for f in dataclasses.fields(obj) if f.name not in documented]
+        undocumented += [name for name in fields if name not in documented]
     if issubclass(obj, enum.Enum):
         return  # members are their values
     for name, member in vars(obj).items():

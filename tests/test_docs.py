@@ -70,6 +70,14 @@ def test_every_public_name_is_in_the_reference() -> None:
     assert not missing, f"add a '::: NAME' to a page of docs/reference/: {missing}"
 
 
+def test_the_reference_shows_only_public_names() -> None:
+    """The other way round: a name removed from ``__all__`` leaves the reference too (the public API decided in
+    issue 33), and nothing private is documented as if users could import it."""
+    public = {path for path, _ in _public_names()} | set(RESOURCES) | set(PUBLIC)
+    shown = sorted(_directives() - public)
+    assert not shown, f"docs/reference/ documents names that are not public: {shown}"
+
+
 def _field_docstrings(cls: type) -> set[str]:
     """The names of ``cls``'s class-body annotations followed by a string: attribute docstrings."""
     tree = ast.parse(inspect.getsource(cls).lstrip())

@@ -162,7 +162,7 @@ class StringRules:
         """The ruled fields' values of a decoded Struct, in declaration order."""
         row = "\x00".join(f"(?:{part})" for part in parts)
         self.fits = re.compile(row).fullmatch
-        self._rows = re.compile(f"(?:{row}\x00)*{row}").fullmatch
+        self._rows = re.compile(f"(?>{row}\x00)*+{row}").fullmatch  # atomic: only the last row lacks a NUL
         self._width = len(names)
         self._each = tuple((name, encode, rule, re.compile(rule.regex).fullmatch) for name, encode, rule in ruled)
 

@@ -37,6 +37,9 @@ _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 default, fewer if a caller lowered it), which would silently change a large total or one with many places."""
 
 
+_is_finite = Decimal.is_finite
+
+
 def minor_unit_exponent(currency: str) -> int | None:
     """Decimal places of ``currency``'s minor unit per ISO 4217, or ``None`` if unknown or not applicable.
 
@@ -75,7 +78,11 @@ class Money(msgspec.Struct, frozen=True, gc=False):
     """The ISO 4217 code as the vendor sent it (``"EUR"``)."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+        try:
+            finite = _is_finite(self.amount)  # one call: a TypeError for anything but a Decimal
+        except TypeError:
+            finite = False
+        if not finite:
             raise ValueError(f"Money amount must be a finite Decimal, got {self.amount!r}")
         if not isinstance(self.currency, str) or not self.currency:
             raise ValueError(f"Money currency must be a non-empty code, got {self.currency!r}")

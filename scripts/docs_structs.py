@@ -29,7 +29,9 @@ def _parameters(cls: griffe.Class) -> list[griffe.Parameter]:
     return [
         griffe.Parameter(member.name, annotation=member.annotation, kind=kind, default=member.value)
         for member in cls.members.values()
-        if isinstance(member, griffe.Attribute) and member.annotation is not None and "instance-attribute" in member.labels
+        if isinstance(member, griffe.Attribute)
+        and member.annotation is not None
+        and "instance-attribute" in member.labels
     ]
 
 

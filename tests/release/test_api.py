@@ -88,10 +88,10 @@ def test_a_struct_whose_fields_are_reordered_is_a_break(
     """``Money`` is a msgspec Struct, whose ``__init__`` griffe cannot see: ``scripts/docs_structs.py`` writes it, so
     that swapping its two fields (which breaks ``Money(Decimal("1"), "EUR")``) is reported."""
     fields = (
-        '    amount: Decimal\n    """The exact amount, as many places as the vendor sent (``Decimal("1512.500000000000")``);'
-        ' negative for a\n    credit note."""\n    currency: str\n'
+        '    amount: Decimal\n    """The exact amount, as many places as the vendor sent'
+        ' (``Decimal("1512.500000000000")``); negative for a\n    credit note."""\n    currency: str\n'
     )
-    swapped = '    currency: str\n    amount: Decimal\n'
+    swapped = "    currency: str\n    amount: Decimal\n"
     source = _changed(tmp_path, {"_model/money.py": (fields, swapped)})
     status, said = _check(source, baseline, tmp_path / "changelog.d", capsys)
     assert status == 1 and "error: `Money`: _model.money.Money.__init__(amount): Positional parameter was moved" in said

@@ -52,7 +52,7 @@ def _values(value: Any) -> tuple[object, ...]:
 
 def _equal(self: Any, other: object) -> bool:
     if type(other) is not type(self):
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]  # typeshed has it as Any outside an __eq__
     return _values(self) == _values(other)
 
 
@@ -137,7 +137,6 @@ class Invoice(msgspec.Struct, frozen=True, eq=False, gc=False):
     id (the one listed); ``None`` where a vendor does not say."""
     payer_id: str | None = None
     """Who pays it, as a string: Gcore's ``payer_id``; ``None`` where a vendor does not say (Versori)."""
-
 
 
 make_lazy(Invoice, "raw")  # a decoder may store a Deferred: the generated model is built on first read

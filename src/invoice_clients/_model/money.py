@@ -201,4 +201,3 @@ class Money(msgspec.Struct, frozen=True, gc=False):
 
     def __str__(self) -> str:
         return f"{self.amount:f} {self.currency}"  # fixed-point: Decimal("0E-12") reads as 0.000000000000
-

@@ -22,7 +22,16 @@ from ..._paging.pagination import InvoicePage
 from .._vendor_names import Vendor
 from . import schema
 
-__all__ = ["INVOICE", "KINDS", "PAGE", "InvoiceModel", "PageModels", "invoices_from_wire", "parse_invoice", "parse_page"]
+__all__ = [
+    "INVOICE",
+    "KINDS",
+    "PAGE",
+    "InvoiceModel",
+    "PageModels",
+    "invoices_from_wire",
+    "parse_invoice",
+    "parse_page",
+]
 
 KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_NOTE}
 _PAYMENT_STATES = {state.value: state for state in PaymentState}

@@ -44,6 +44,7 @@ from invoice_clients.testing import Sandbox
 from invoice_clients.vendors.gcore import client as gcore_module
 from invoice_clients.vendors.gcore import decoder as wire_module
 from invoice_clients.vendors.gcore import schema
+from invoice_clients.vendors.gcore.decoder import PAGE as PAGE_DECODER
 from invoice_clients.vendors.gcore.decoder import parse_invoice, parse_page
 from invoice_clients.vendors.versori import schema as versori_schema
 from tests.property.schemas import response_schema
@@ -450,6 +451,22 @@ def test_sandbox_id_listing_follows_changes() -> None:
         sandbox.gcore.invoices[3]["amount_total"] = "12,5"  # an edit in place shows, and does not fit
         with pytest.raises(ResponseValidationError, match=r"page\.results\[1\]\.amount_total must be a decimal"):
             list(client.invoices.list())
+
+
+def test_a_value_smuggling_a_row_between_nuls_is_refused() -> None:
+    """A page's string rules are checked in one expression over every value joined by NUL: a currency holding a
+    whole row of values between NULs would line the rows up again, so the NULs are counted first."""
+    row = "\x00".join(["1.0", "1.0", "1.0", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "EUR"])
+    body = page_of(variant({"id": 1, "currency": f"EUR\x00{row}"}), variant({"id": 2}))
+    with pytest.raises(
+        ValueError, match=r"^page\.results\[0\]\.currency must be a three-letter currency code, got "
+    ) as caught:
+        parse_page(body, REQUEST, 0, 100)
+    assert str(caught.value).endswith("(invoice id 1)")
+    rules = StringRules(schema.ErpInvoiceExternal)
+    valid = PAGE_DECODER.decode(page_of(variant({"id": 1}), variant({"id": 2}))).results
+    rules.check_all(valid)  # a page that fits, checked at once
+    rules.check_all([])  # and none
 
 
 # -- the shared parts, built and used at run time --------------------------------------------------------------

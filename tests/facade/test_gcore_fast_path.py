@@ -124,8 +124,14 @@ def variant(changes: dict[str, Any]) -> dict[str, Any]:
     return {**copy.deepcopy(WIRE), **changes}
 
 
+def fields(invoice: Invoice) -> list[object]:
+    """Every field, raw included, as it is: ``dataclasses.astuple`` would deep-copy them, and a copy of the
+    generated ``UNSET`` (an optional field the body lacks) is not ``UNSET``, so equal models would differ."""
+    return [getattr(invoice, field.name) for field in dataclasses.fields(Invoice)]
+
+
 def same(a: Invoice, b: Invoice) -> None:
-    assert dataclasses.astuple(a) == dataclasses.astuple(b)  # every field, raw included
+    assert fields(a) == fields(b)
     assert type(a.raw) is type(b.raw) and a.raw == b.raw
 
 
@@ -237,7 +243,7 @@ def test_trusted_constructors_build_equal_objects() -> None:
     reference = general(variant({}))
     values = [getattr(reference, field.name) for field in dataclasses.fields(Invoice)]
     invoice = trusted_invoice(*values)
-    assert type(invoice) is Invoice and dataclasses.astuple(invoice) == dataclasses.astuple(reference)
+    assert type(invoice) is Invoice and fields(invoice) == fields(reference)
     assert invoice == reference and hash(invoice) == hash(reference) and repr(invoice) == repr(reference)
     with pytest.raises(dataclasses.FrozenInstanceError):
         invoice.id = "2"  # type: ignore[misc]

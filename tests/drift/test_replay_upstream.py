@@ -55,6 +55,7 @@ from tests.shared import requires_group, shared_path
 from .conftest import Drift, tree_digest
 
 requires_group("codegen", "openapi_python_client", "ruff")
+pytestmark = pytest.mark.timeout(1200)  # the first test judges all 590 revisions (a session fixture): minutes
 
 GCORE, VERSORI = "gcore-billing", "versori-organisations"
 ARCHIVES = {GCORE: "gcore-billing-history.tar.xz", VERSORI: "versori-organisations-history.tar.xz"}

@@ -13,6 +13,9 @@ nox -s schemathesis # the sandbox against Schemathesis on every patched document
 nox -s demo         # the command line against the offline sandbox: no account needed
 nox -s mutants      # mutation testing of the core (mutmut): would the tests notice a bug?
 nox -s docs         # the documentation site and API reference, built strictly into site/
+nox -s release      # build the sdist and wheel once, check them, the README's tour on each Python (-- prepare)
+nox -s api          # the public API against the last release's (-- --refresh: accept it as it is)
+nox -s audit        # the runtime pins, lowest and highest, against an advisory database (pip-audit)
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ _LAUNCHERS = Path(".nox", ".pythons").resolve()
 if expose(PYTHONS, _LAUNCHERS):  # pyenv's versions, runnable by name (see scripts/pythons.py)
     os.environ["PATH"] = f"{_LAUNCHERS}{os.pathsep}{os.environ.get('PATH', '')}"
 _TOOLCHAIN_PYTHON = {"INVOICE_CLIENTS_NOX_PYTHON": sys.executable}
+WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+"""Every workflow, for actionlint (zizmor reads the directory)."""
+GRIFFE = [r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("griffelib")]
+"""griffe alone (the lint group's pin), for the API check and its snapshot."""
 """Tests that load the noxfile run it with nox's own interpreter (nox is not in the test group: it pins attrs)."""
 
 
@@ -181,11 +188,41 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry."""
+    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry, the public API."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("zizmor", "--offline", ".github/workflows")
-    session.run("actionlint", ".github/workflows/ci.yml", ".github/workflows/spec-drift.yml")
+    session.run("actionlint", *WORKFLOWS)
     session.run("deptry", "src", "generated")  # the wheel's imports against [project] dependencies
+    session.run("python", "-m", "scripts.release.api")  # the public API against the last release's
+
+
+@nox.session(default=False)
+def api(session: nox.Session) -> None:
+    """The public API against the last release's snapshot (griffe); `-- --refresh` accepts the API as it is now."""
+    session.install(*GRIFFE)
+    session.run("python", "-m", "scripts.release.api", *session.posargs)
+
+
+@nox.session(default=False)
+def release(session: nox.Session) -> None:
+    """Build the sdist and wheel once into dist/ and check them as the release workflow does.
+
+    `-- prepare [X.Y.Z]` cuts a release instead: CHANGELOG.md from changelog.d/, _version.py, the API snapshot.
+    """
+    if session.posargs[:1] == ["prepare"]:
+        session.install(*GRIFFE)
+        session.run("python", "-m", "scripts.release.changelog", "prepare", *session.posargs[1:])
+        session.run("python", "-m", "scripts.release.api", "--refresh")
+        return
+    session.install(*nox.project.dependency_groups(PYPROJECT, "release"))
+    session.run("python", "-m", "scripts.release.artifacts", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0], default=False, venv_backend="uv")
+def audit(session: nox.Session) -> None:
+    """The runtime pins at lowest-direct and highest, on the oldest and newest Python, against pip-audit's database."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "audit"))
+    session.run("python", "-m", "scripts.release.audit", "scan", *session.posargs)

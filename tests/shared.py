@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-__all__ = ["SHARED", "in_ci", "requires_group", "shared_path"]
+__all__ = ["SHARED", "in_ci", "nox_python", "requires_git_checkout", "requires_group", "shared_path"]
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -49,3 +51,34 @@ def requires_group(group: str, *modules: str) -> None:
     if in_ci():
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
+
+
+def requires_git_checkout() -> None:
+    """Skip the calling test outside a git checkout of the project (an unpacked sdist has no ``.git``); fail it
+    in CI, which always runs in one."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False, timeout=60
+    )
+    if done.returncode == 0 and Path(done.stdout.strip()).resolve() == root:
+        return
+    reason = f"{root} is not a git checkout (an unpacked sdist?): this test asks git about the project's files"
+    if in_ci():
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def nox_python() -> str:
+    """An interpreter that has nox: the one ``nox -s tests`` runs on (it passes it), or this one if it has nox.
+
+    nox is not in the ``test`` group (it requires attrs >= 24.1, above the runtime's floor).
+    """
+    given = os.environ.get("INVOICE_CLIENTS_NOX_PYTHON")
+    if given:
+        return given
+    if importlib.util.find_spec("nox") is not None:
+        return sys.executable
+    reason = "needs nox: run it under nox -s tests, which passes its interpreter (INVOICE_CLIENTS_NOX_PYTHON)"
+    if in_ci():
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)

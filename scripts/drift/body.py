@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.drift.changelog import release_note
 from scripts.drift.tests import TestOutcome
 
 __all__ = [
@@ -127,6 +128,8 @@ def pr_body(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str, foreign:
         "## Next steps",
         "",
         *_next_steps(drift, tests, run, branch, foreign),
+        "",
+        *release_note(drift),
         "",
         *_changes(drift),
         *_overlay(drift),

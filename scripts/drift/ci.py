@@ -73,6 +73,7 @@ from scripts.drift.body import (
     settled_title,
     top_comment,
 )
+from scripts.drift.changelog import write_fragment
 from scripts.drift.github import GitHub, GitHubError, PullRequest
 from scripts.drift.pr import PATHS, Git, GitError, Remote, branch_name
 from scripts.drift.tests import SECRETS, TestOutcome, pytest_arguments, run_tests, time_limit
@@ -216,6 +217,7 @@ class Job:
             return
         self._close_issue(outcome, "the overlay fits upstream again")
         title = pr_title(drift)
+        write_fragment(drift, self.root / "changelog.d")  # the release note and its bump (scripts/drift/changelog.py)
         mine = self.git.commit(title, f"Written by `nox -s spec-drift -- --api {api} --write` in {self.run.url}.")
         remote = self.git.remote(self.remote, branch, self.start)
         if remote is not None:
@@ -263,6 +265,7 @@ class Job:
         title, body and label say the new verdict (against the default branch), and a comment says what the
         bot added on top of whose commits."""
         written = f"Written by `spec-drift --write` on the branch in {self.run.url}."
+        write_fragment(outcome.drift, self.root / "changelog.d")  # replaces the bot's older one for this API
         tip = self.git.commit(pr_title(outcome.drift), written)
         tests = self.tests(outcome, "top", remote.branch)
         self.git.push(self.remote, tip, remote.branch, lease=None)

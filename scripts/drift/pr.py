@@ -29,7 +29,7 @@ from pathlib import Path
 
 __all__ = ["BOT_EMAIL", "BOT_NAME", "PATHS", "Git", "GitError", "Remote", "branch_name"]
 
-PATHS = ("specs", "generated")
+PATHS = ("specs", "generated", "changelog.d")  # changelog.d: the bot's fragment (scripts/drift/changelog.py)
 BOT_NAME = "spec-drift"
 BOT_EMAIL = "spec-drift@users.noreply.github.com"
 _GIT = shutil.which("git") or "git"
@@ -82,7 +82,7 @@ class Git:
         return bool(self("status", "--porcelain", "--untracked-files=no"))
 
     def reset(self, sha: str) -> None:
-        """Check out ``sha`` (detached); drop what a previous ``--write`` left under ``specs/`` and ``generated/``."""
+        """Check out ``sha`` (detached); drop what a previous ``--write`` (or fragment) left under :data:`PATHS`."""
         self("checkout", "-q", "-f", "--detach", sha)
         self("clean", "-q", "-fd", "--", *PATHS)
 
@@ -101,8 +101,8 @@ class Git:
         return Remote(branch, sha, tuple(foreign))
 
     def commit(self, title: str, body: str) -> str:
-        """Commit everything under ``specs/`` and ``generated/`` on the detached HEAD; the new sha."""
-        self("add", "--all", "--", *PATHS)
+        """Commit everything under :data:`PATHS` on the detached HEAD; the new sha."""
+        self("add", "--all", "--", *(path for path in PATHS if (self.repo / path).exists()))
         self("commit", "-q", "--no-verify", "-m", title, "-m", body)
         return self.head()
 

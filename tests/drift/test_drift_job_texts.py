@@ -183,7 +183,7 @@ def test_pull_request_body_says_what_the_facade_could_learn_from_a_non_breaking_
     )
     assert (drift.status, drift.verdict) == (1, "non-breaking")
     text = pr_body(drift, TestOutcome(0, total=20), RUN, "spec-drift/gcore-billing")
-    steps = text.split("## Next steps")[1].split("## Changes")[0]
+    steps = text.split("## Next steps")[1].split("\n## ")[0]
     assert "- What the facade could learn (not needed to merge" in steps
     assert f"  - a new filter, `query:{name}` (`GET {ERP}`): the facade never sends it until it is declared" in steps
     assert f"  - a new field, `ErpInvoiceExternal.{field}`: on `Invoice.raw` (the generated model) now" in steps
@@ -210,7 +210,7 @@ def test_pull_request_body_when_the_tests_were_stopped_on_a_branch_others_commit
     assert "- The tests did not finish within the job's limit" in text
     assert "The tests fail on the regenerated code" not in text
     assert "- `spec-drift/gcore-billing` has 1 commit(s) the bot did not make; they are kept" in text
-    assert text.split("## Changes")[0].rstrip().endswith("- Then merge.")
+    assert text.split("## Next steps")[1].split("\n## ")[0].rstrip().endswith("- Then merge.")
 
 
 def test_a_pull_request_others_committed_to_says_once_that_upstream_matches_main_again() -> None:

@@ -5,12 +5,13 @@
 ``GH_STANDIN_REFUSE="pr create"`` makes that call fail as GitHub refuses it to a
 workflow whose repository does not allow Actions to create pull requests.
 
-It understands the calls :mod:`scripts.drift.github` makes, answers them from
-the state file as GitHub would (``--json`` fields only), logs every call (with
-the contents of any ``--body-file``), and fails as ``gh`` fails: without
-``GH_TOKEN``, for a head branch that is not on the remote, a label that does
-not exist, a second open pull request for one branch, or any call it does not
-know (so the workflow cannot quietly depend on something not rehearsed).
+It understands the calls :mod:`scripts.drift.github` makes and the release
+workflow's ``gh release create``, answers them from the state file as GitHub
+would (``--json`` fields only), logs every call (with the contents of any
+``--body-file``), and fails as ``gh`` fails: without ``GH_TOKEN``, for a head
+branch that is not on the remote, a label that does not exist, a second open
+pull request for one branch, or any call it does not know (so the workflow
+cannot quietly depend on something not rehearsed).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def main(argv: list[str]) -> int:
     state_path, log_path = Path(os.environ["GH_STANDIN_STATE"]), Path(os.environ["GH_STANDIN_LOG"])
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
     state.setdefault("next", 1)
-    for key in ("pulls", "issues", "comments"):
+    for key in ("pulls", "issues", "comments", "releases"):
         state.setdefault(key, [])
     state.setdefault("labels", [])
     options, positional = _options(argv)
@@ -65,8 +66,8 @@ def _options(argv: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     positional: list[str] = []
     at = 0
     while at < len(argv):
-        if argv[at] == "--force":
-            options.setdefault("--force", []).append("")
+        if argv[at] in {"--force", "--verify-tag"}:  # flags without a value
+            options.setdefault(argv[at], []).append("")
             at += 1
         elif argv[at].startswith("--"):
             options.setdefault(argv[at], []).append(argv[at + 1])
@@ -185,7 +186,29 @@ def _answer(state: dict[str, Any], positional: list[str], options: dict[str, lis
         issue = _find(state["issues"], positional[2])
         issue["body"] = body or issue["body"]
         return f"{REPOSITORY}/issues/{issue['number']}"
+    if command == ("release", "create"):
+        tag, assets = positional[2], positional[3:]
+        if "--verify-tag" in options and not _on_remote_tag(tag):
+            raise LookupError(f"tag {tag} doesn't exist in the repo, aborting due to --verify-tag flag")
+        if any(release["tag"] == tag for release in state["releases"]):
+            raise LookupError(f"a release with the same tag name already exists: {tag}")
+        notes = Path(_one(options, "--notes-file")).read_text() if "--notes-file" in options else ""
+        state["releases"].append(
+            {"tag": tag, "title": _one(options, "--title"), "notes": notes, "assets": [Path(a).name for a in assets]}
+        )
+        missing = [asset for asset in assets if not Path(asset).is_file()]
+        if missing:
+            raise LookupError(f"open {missing[0]}: no such file or directory")
+        return f"{REPOSITORY}/releases/tag/{tag}"
     raise LookupError(f"the stand-in does not know `gh {' '.join(positional)}`")
+
+
+def _on_remote_tag(tag: str) -> bool:
+    origin = os.environ["GH_STANDIN_ORIGIN"]
+    done = subprocess.run(
+        ["git", "ls-remote", "--tags", origin, f"refs/tags/{tag}"], capture_output=True, text=True, check=True
+    )
+    return bool(done.stdout.strip())
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from typing import Any
 
 from scripts.manifest import ROOT, load_manifest
 from tests.drift.upstream import UpstreamServer, aggregated_gcore, aggregated_versori
+from tests.shared import requires_git_checkout
 
 from .workflow import JobResult, run_job
 
@@ -61,6 +62,7 @@ def git(cwd: Path, *args: str) -> str:
 
 def copy_working_tree(target: Path) -> None:
     """The files of this working tree that git would see (tracked or untracked, not ignored), links kept."""
+    requires_git_checkout()
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,

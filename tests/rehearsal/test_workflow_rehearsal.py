@@ -84,8 +84,10 @@ def _api_files(api: str) -> set[str]:
 
 def _only_this_api(rig: Rig, branch: str, api: str) -> None:
     (entry,) = load_manifest().select(api)
+    fragments = [name for name in rig.changed_files(branch) if name.startswith("changelog.d/")]
+    assert len(fragments) == 1 and fragments[0].startswith(f"changelog.d/drift-{api}-"), fragments  # its release note
     for name in rig.changed_files(branch):
-        assert name in _api_files(api) or name.startswith(f"generated/{entry.package}/"), name
+        assert name in _api_files(api) or name.startswith(f"generated/{entry.package}/") or name in fragments, name
 
 
 def test_non_breaking_change_then_quiet_days_then_a_maintainer_commit_then_more_upstream(github: Rig) -> None:
@@ -110,6 +112,9 @@ def test_non_breaking_change_then_quiet_days_then_a_maintainer_commit_then_more_
     assert f"| upstream | `{aggregated_gcore(1)['info']['version']}` |" in body
     assert "**Tests on this branch: passed (" in body
     assert f"| non-breaking | `GET /billing/org/v1/erp-invoices parameter query:{PARTNER}` |" in body
+    # The release note in users' words, and the bump it names (scripts/drift/changelog.py).
+    assert "## Changelog and version" in body and f"> Gcore's invoice list accepts `{PARTNER}`." in body
+    assert "not breaking: a **patch** release" in body
     assert "## Overlay" not in body and "overlay" not in body.split("## Changes")[0].lower()
     assert "CI has not run on this pull request" in body  # pushed with GITHUB_TOKEN: its pushes start no workflow
     assert "| gcore-billing | non-breaking (exit 1) |" in opened.job.summary
@@ -192,6 +197,8 @@ def test_breaking_change_is_labelled_and_red_until_upstream_relents_then_reverts
     assert "**Breaking** upstream change to **gcore-billing**" in pull["body"]
     assert "| **breaking** | `GET /billing/org/v1/erp-invoices parameter query:limit` |" in pull["body"]
     assert "Each breaking change below can break callers" in pull["body"]
+    assert "a breaking upstream change: a **minor** release" in pull["body"]
+    assert next(n for n in github.changed_files(GCORE_BRANCH) if n.startswith("changelog.d/")).endswith(".breaking.md")
 
     github.publish(gcore=gcore_added())  # upstream relents: the limit is back, the new parameter stays
     relented = github.run(api=GCORE)
@@ -201,6 +208,7 @@ def test_breaking_change_is_labelled_and_red_until_upstream_relents_then_reverts
     (pull,) = github.pulls()
     assert pull["labels"] == [] and "Non-breaking upstream change" in pull["body"]
     assert github.authors(GCORE_BRANCH) == [BOT]
+    _only_this_api(github, GCORE_BRANCH, GCORE)  # the breaking fragment replaced by the non-breaking one
 
     github.publish()  # upstream is back where main is
     reverted = github.run(api=GCORE)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scripts.manifest import ROOT
-from tests.shared import requires_group
+from tests.shared import requires_git_checkout, requires_group
 
 requires_group("bench", "gcore")
 requires_group("codegen", "openapi_python_client", "ruff")
@@ -127,6 +127,7 @@ def test_targets_restate_the_measured_ratios(results: dict[str, object]) -> None
 
 
 def _ignored(path: str) -> bool:
+    requires_git_checkout()
     check = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False)
     assert check.returncode in {0, 1}, f"git check-ignore failed on {path}"
     return check.returncode == 0

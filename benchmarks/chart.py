@@ -116,7 +116,7 @@ def render(results: dict[str, Any]) -> str:
     seconds: dict[str, float] = listing["seconds"]
     title = (
         f"Listing {listing['invoices']:,} invoices, {listing['latency_ms']:.0f} ms latency (the last two: none): "
-        f"seconds, best of {listing.get('rounds', 1)}"
+        f"seconds, median of {listing.get('rounds', 1)} rounds"
     )
     parts.append(_text(12, y + 30, title, size=14, weight="bold"))
     clients = [(name, value, f"{value:.2f} s", _NEUTRAL) for name, value in seconds.items()]

@@ -50,6 +50,16 @@ class Target:
 
 
 _NO_CLI = ("-k", "not _cli_")
+_DECODER_TESTS = (
+    "tests/facade/test_gcore_decoder.py",
+    "tests/facade/test_wire_structs.py",
+    "tests/facade/test_versori.py",
+    "tests/facade/test_wire_types.py",
+    "tests/facade/test_listing_core.py",
+)
+_NOT_DRAWN = ("-k", "not drawn")
+"""The decoders' tests but those drawing values with hypothesis (which could kill a mutant in one run and not
+the next, as the property tests could)."""
 """Tests that run the command line in a subprocess: it imports the real package, never a mutant, so they cost
 seconds and can kill nothing."""
 
@@ -59,7 +69,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "money",
         "src/invoice_clients/_model/money.py",
-        ("tests/facade/test_money.py", "tests/facade/test_gcore_fast_path.py", "tests/facade/test_versori.py"),
+        ("tests/facade/test_money.py", "tests/facade/test_gcore_decoder.py", "tests/facade/test_versori.py"),
     ),
     Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),
     Target(
@@ -85,4 +95,21 @@ TARGETS: tuple[Target, ...] = (
         pytest_args=_NO_CLI,
     ),
     Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/facade/test_cursor.py",)),
+    Target("amounts", "src/invoice_clients/cli/_amounts.py", ("tests/cli/test_amounts.py",)),
+    Target("workbook", "src/invoice_clients/cli/_workbook.py", ("tests/cli/test_amounts.py",)),
+    Target("download", "src/invoice_clients/_download.py", ("tests/facade/test_download.py",)),
+    Target("destination", "src/invoice_clients/_destination.py", ("tests/facade/test_destination.py",)),
+    Target(
+        "decoding",
+        "src/invoice_clients/_model/decoding.py",
+        _DECODER_TESTS,
+        pytest_args=_NOT_DRAWN,
+    ),
+    Target("gcore_decoder", "src/invoice_clients/vendors/gcore/decoder.py", _DECODER_TESTS, pytest_args=_NOT_DRAWN),
+    Target(
+        "versori_decoder",
+        "src/invoice_clients/vendors/versori/decoder.py",
+        ("tests/facade/test_versori.py", "tests/facade/test_wire_structs.py"),
+    ),
+    Target("lazy", "src/invoice_clients/_model/lazy.py", _DECODER_TESTS, pytest_args=_NOT_DRAWN),
 )

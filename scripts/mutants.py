@@ -5,8 +5,9 @@
 For each module of :data:`scripts.mutant_targets.TARGETS`, mutmut makes small changes to the code (``<`` for
 ``<=``, ``None`` for a value, a string altered...), each a *mutant*, and runs the module's tests against each:
 a mutant no test fails on is a bug the suite would ship.  Each target runs in a fresh copy of ``src/`` and
-``tests/`` under ``--work`` (the generated clients copied in, not linked), configured by a ``[tool.mutmut]``
-table written there, so the repository itself is never touched.
+``tests/`` (and of ``scripts/`` and ``generated/``, which tests read) under ``--work`` (the generated clients
+copied in, not linked), configured by a ``[tool.mutmut]`` table written there, so the repository itself is
+never touched.
 
 The table gives per module: mutants, killed (a test failed, or stopped ending), survived (no test noticed,
 and not listed as equivalent), equivalent (survivors listed, with a reason, in ``tests/equivalent_mutants.toml``),
@@ -50,6 +51,9 @@ from scripts.mutant_targets import EQUIVALENTS, MUTMUT_VERSION, TARGETS, Target
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 3
+_READ_BY_TESTS = ("scripts", "generated")
+"""Copied beside ``src/`` and ``tests/``, and into mutmut's own copy: what tests read (the toolchain's modules,
+the effective specs)."""
 _COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", ".mypy_cache")
 
 
@@ -240,7 +244,8 @@ def _prepare(target: Target, directory: Path) -> None:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     shutil.copytree(ROOT / "src", directory / "src", ignore=_COPY_IGNORE)
-    shutil.copytree(ROOT / "tests", directory / "tests", ignore=_COPY_IGNORE)
+    for tree in ("tests", *_READ_BY_TESTS):
+        shutil.copytree(ROOT / tree, directory / tree, ignore=_COPY_IGNORE)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     if "mutmut" in tomllib.loads(pyproject).get("tool", {}):
         raise ToolchainError("pyproject.toml", "[tool.mutmut] is written by scripts/mutants.py: remove it")
@@ -251,7 +256,7 @@ def _prepare(target: Target, directory: Path) -> None:
         f"only_mutate = [{_quoted(target.module)}]",
         f"pytest_add_cli_args_test_selection = [{', '.join(map(_quoted, (*target.tests, *target.pytest_args)))}]",
         'pytest_add_cli_args = ["-p", "mutant_order"]',
-        'also_copy = ["mutant_order.py"]',
+        f"also_copy = [{', '.join(map(_quoted, ('mutant_order.py', *_READ_BY_TESTS)))}]",
         "use_git_change_detection = false",
         "",
     ]

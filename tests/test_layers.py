@@ -20,12 +20,13 @@ SHAPE = measure()
 
 PUBLIC = [
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AsyncCursorPager", "AsyncGcoreBilling",
-    "AsyncPager", "AsyncVersori", "AuthenticationError", "BadRequestError", "ClientClosedError", "CredentialsError",
-    "CurrencyMismatchError", "CursorPage", "CursorPager", "GcoreBilling", "InconsistentListingError",
-    "InvalidArgumentError", "Invoice", "InvoiceClientsError", "InvoiceKind", "InvoicePage", "LineItem",
-    "LocalFileError", "Money", "NotFoundError", "PaymentState", "PermissionDeniedError", "RateLimitError",
-    "ResponseTooLargeError", "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "Vendor",
-    "Versori", "__version__",
+    "AsyncPager", "AsyncVersori", "AuthenticationError", "BadRequestError", "CertificateVerificationError",
+    "ClientClosedError", "ConfigurationError", "CredentialsError", "CurrencyMismatchError", "CursorPage",
+    "CursorPager", "GcoreBilling", "InconsistentListingError", "InvalidArgumentError", "Invoice",
+    "InvoiceClientsError", "InvoiceKind", "InvoicePage", "LineItem", "LocalFileError", "Money", "NotFoundError",
+    "PaymentState", "PermissionDeniedError", "ProxyError", "RateLimitError", "ResponseTooLargeError",
+    "ResponseValidationError", "RetryPolicy", "ServerError", "SyncPager", "UNPAID_STATES", "Vendor", "Versori",
+    "__version__",
 ]  # fmt: skip
 TESTING = [
     "Fault", "FaultKind", "GcoreSandbox", "RecordedRequest", "Reply", "Sandbox", "SandboxCore", "SandboxRequest",

@@ -24,7 +24,9 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CertificateVerificationError,
     ClientClosedError,
+    ConfigurationError,
     CredentialsError,
     CurrencyMismatchError,
     InconsistentListingError,
@@ -33,13 +35,14 @@ from ._exceptions import (
     LocalFileError,
     NotFoundError,
     PermissionDeniedError,
+    ProxyError,
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
 )
 from ._http.retry import RetryPolicy
-from ._model.invoice import Invoice, InvoiceKind, LineItem, PaymentState
+from ._model.invoice import UNPAID_STATES, Invoice, InvoiceKind, LineItem, PaymentState
 from ._model.money import Money
 from ._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._version import __version__
@@ -80,6 +83,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "UNPAID_STATES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -90,7 +94,9 @@ __all__ = [
     "AsyncVersori",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateVerificationError",
     "ClientClosedError",
+    "ConfigurationError",
     "CredentialsError",
     "CurrencyMismatchError",
     "CursorPage",
@@ -108,6 +114,7 @@ __all__ = [
     "NotFoundError",
     "PaymentState",
     "PermissionDeniedError",
+    "ProxyError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ResponseValidationError",

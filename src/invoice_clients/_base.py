@@ -9,7 +9,12 @@ child never uses the parent's connections (see :mod:`invoice_clients._http.trans
 Options every client takes: ``timeout`` (per socket operation, as httpx means
 it), ``deadline`` (seconds for a whole call, retries and back-off included;
 ``None``: ``retry.max_elapsed`` alone bounds it), ``max_response_bytes`` and
-``max_pdf_bytes`` (decoded body sizes; see docs/guarantees.md).
+``max_pdf_bytes`` (decoded body sizes; see docs/guarantees.md); and for the network around the client (see
+docs/network.md) ``proxy`` (used for every request; default: the environment's ``HTTPS_PROXY`` and the others,
+decided for the base URL by :func:`._http.proxies.proxy_for`), ``trust_env`` (``False``: read no proxy or CA
+variable, as httpx's option of that name) and ``system_certs`` (verify against the operating system's
+certificate store; default: ``INVOICE_CLIENTS_SYSTEM_CERTS``).  A variable that names something unusable is a
+``ConfigurationError`` when the client is built.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
+from ._exceptions import InvalidArgumentError
+from ._http.proxies import proxy_for
 from ._http.retry import RetryPolicy
 from ._http.security import ApiKey, check_base_url, resolve_api_key, safe_url
 from ._http.transport import (
@@ -31,6 +38,7 @@ from ._http.transport import (
     TimeoutTypes,
     TransportCore,
 )
+from ._http.trust import system_certs_from_environment
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -60,6 +68,9 @@ class _ClientBase(Generic[HttpClientT]):
         deadline: float | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        system_certs: bool | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._HTTP_CLIENT):
             raise TypeError(self._WRONG_CLIENT)
@@ -91,6 +102,28 @@ class _ClientBase(Generic[HttpClientT]):
             "deadline": arguments["deadline"],
             "max_response_bytes": arguments["max_response_bytes"],
             "max_pdf_bytes": arguments["max_pdf_bytes"],
+            **self._network(url, arguments),
+        }
+
+    @staticmethod
+    def _network(url: httpx.URL, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The proxy and TLS trust of the connections the client makes (none with a caller's ``http_client``)."""
+        proxy, trust_env, system_certs = arguments["proxy"], arguments["trust_env"], arguments["system_certs"]
+        if not isinstance(trust_env, bool) or not isinstance(system_certs, bool | None):
+            raise InvalidArgumentError("trust_env and system_certs must be True or False")
+        if arguments["http_client"] is not None:
+            if proxy is not None or system_certs is not None:
+                raise InvalidArgumentError(
+                    "proxy= and system_certs= set up the connections the client makes; with http_client=, give your"
+                    " httpx client its proxy and verify= instead"
+                )
+            return {}
+        if system_certs is None:
+            system_certs = trust_env and system_certs_from_environment()
+        return {
+            "proxy": proxy_for(url, proxy, trust_env=trust_env),
+            "trust_env": trust_env,
+            "system_certs": system_certs,
         }
 
     def _attach_resources(self) -> None:

@@ -85,18 +85,15 @@ class OutputPath:
                 return cls(named, OutputKind.DESCRIPTOR, str(descriptor))
             try:
                 found = os.lstat(current)
-            except FileNotFoundError:
+                link = os.readlink(current) if stat.S_ISLNK(found.st_mode) else None
+            except FileNotFoundError:  # (a link removed since lstat too: nothing is there now)
                 directory, name = os.path.split(current)
                 if not os.path.isdir(directory):
                     raise LocalFileError(errno.ENOENT, "No such directory to write into", named) from None
                 return cls(named, OutputKind.ATOMIC, os.path.join(os.path.realpath(directory), name))
             except OSError as exc:
                 raise local_error(exc, named) from None
-            if stat.S_ISLNK(found.st_mode):
-                try:
-                    link = os.readlink(current)
-                except OSError as exc:
-                    raise local_error(exc, named) from None
+            if link is not None:
                 current = os.path.join(os.path.realpath(os.path.dirname(current)), link)
                 continue
             if stat.S_ISREG(found.st_mode):
@@ -194,7 +191,7 @@ def _own_descriptor(path: str) -> int | None:
 
 def _connected(path: str) -> IO[bytes]:
     """A stream socket connected to the Unix socket at ``path``, as a binary file."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_UNIX)  # a stream socket: the default type
     try:
         sock.connect(path)
         out = sock.makefile("wb")

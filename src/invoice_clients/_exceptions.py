@@ -24,7 +24,9 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CertificateVerificationError",
     "ClientClosedError",
+    "ConfigurationError",
     "CredentialsError",
     "CurrencyMismatchError",
     "InconsistentListingError",
@@ -33,6 +35,7 @@ __all__ = [
     "LocalFileError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProxyError",
     "RateLimitError",
     "RequestDetails",
     "ResponseTooLargeError",
@@ -60,6 +63,18 @@ class CredentialsError(InvalidArgumentError):
     A separate type so that callers (and the CLI's exit codes) tell "fix your key"
     from "fix your arguments" without reading the message.  Its message never
     contains the key, not even a part of it.
+    """
+
+
+class ConfigurationError(InvalidArgumentError):
+    """The environment names something that cannot be used: a CA file that is missing or unreadable
+    (``SSL_CERT_FILE``, ``SSL_CERT_DIR``), a proxy URL that is malformed or of a kind not supported
+    (``HTTPS_PROXY`` and the other proxy variables), a switch with a value that is not one.
+
+    Raised when a client is built, before anything is sent.  Its message is one line that names the variable and
+    its value (a proxy's without credentials).  A separate type, and its own exit code in the command line (9),
+    because the fix is in the machine's set-up, not in the arguments of the command: "ask whoever set up this
+    machine" rather than "read --help".
     """
 
 
@@ -126,6 +141,30 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or pool)."""
+
+
+class ProxyError(APIConnectionError):
+    """The proxy refused to carry the request (``407 Proxy Authentication Required``, ``403 Forbidden``, ...).
+
+    Not retried: the same request through the same proxy is refused again.  The message names the proxy without
+    its credentials, and where it came from (``HTTPS_PROXY``, ``proxy=``); ``proxy_status`` is the status the
+    proxy answered, when it gave one.  An :class:`APIConnectionError`, so existing handlers of "cannot reach the
+    API" catch it (exit code 5 in the command line).
+    """
+
+    def __init__(self, message: str, *, proxy_status: int | None = None, **request: Unpack[RequestDetails]) -> None:
+        self.proxy_status = proxy_status
+        super().__init__(message, **request)
+
+
+class CertificateVerificationError(APIConnectionError):
+    """The server's TLS certificate failed verification: an issuer not trusted here, another host's name, expired.
+
+    Not retried (a certificate does not change between attempts).  The message says why, and what to try when a
+    company network is in the way: the company's CA in ``SSL_CERT_FILE``/``SSL_CERT_DIR``, the operating
+    system's store (``INVOICE_CLIENTS_SYSTEM_CERTS=1``, ``system_certs=True``), the proxy in ``HTTPS_PROXY``.
+    An :class:`APIConnectionError` (exit code 5 in the command line).
+    """
 
 
 class APIStatusError(APIError):

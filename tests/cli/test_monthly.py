@@ -286,5 +286,5 @@ def test_help_lists_the_exit_codes(run: Run, command: tuple[str, ...]) -> None:
 
 def test_export_help_lists_the_columns(run: Run) -> None:
     text = run("invoices", "export", "--help").stdout
-    section = text[text.index("Columns (csv, jsonl):") :].split("\n\n")[0].splitlines()[1:]
+    section = text[text.index("Columns (csv, jsonl, xlsx):") :].split("\n\n")[0].splitlines()[1:]
     assert [name.strip() for line in section for name in line.split(",") if name.strip()] == list(COLUMNS)

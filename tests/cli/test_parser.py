@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from invoice_clients.cli._grammar import Argument, Command, Group, Option, check_value
+from invoice_clients.cli._grammar import Argument, Command, Group, Option, UsageError, check_value
 from invoice_clients.cli._parser import run_program
 
 CALLS: list[dict[str, Any]] = []
@@ -119,3 +119,56 @@ def test_a_declaration_is_checked() -> None:
     with pytest.raises(ValueError, match="twice"):
         Command("c", "x", _record, (Option("a", ("--a",), "x"), Option("a", ("--b",), "x")))
     assert check_value("int", "-12") == -12
+
+
+# -- issue 32: no option drops a value -------------------------------------------------------------------------
+
+_TWO_VALUES = {
+    "int": ("1", "2"),
+    "date": ("2026-01-01", "2026-02-01"),
+    "month": ("2026-01", "2026-02"),
+    "path": ("a.csv", "b.csv"),
+    "str": ("first", "second"),
+}
+
+
+def _two(option: Option) -> tuple[str, str]:
+    if option.kind == "choice":
+        return option.choices[0], option.choices[-1]
+    return _TWO_VALUES[option.kind]
+
+
+def _every_option() -> list[tuple[str, Command, Option]]:
+    from invoice_clients.cli import build_program
+
+    return [(" ".join(path), command, option) for path, command in build_program().walk() for option in command.options]
+
+
+@pytest.mark.parametrize(
+    ("path", "command", "option"), _every_option(), ids=[f"{p}:{o.name}" for p, _, o in _every_option()]
+)
+def test_every_option_given_twice_is_a_union_or_refused(path: str, command: Command, option: Option) -> None:
+    """Walks every option of every command of the real program: given twice, a value-taking option either keeps
+    both values, in order (``repeat``), or is a usage error naming it; a flag given twice is the flag."""
+    from invoice_clients.cli._parser import parse_command
+
+    arguments = [argument for argument in command.arguments if argument.required]
+    positional = ["1"] * len(arguments)  # every required argument of today's commands is an id
+    if not option.takes_value:
+        values = parse_command(command, [*positional, option.name, option.name], path)
+        assert values is not None and values[option.dest] is True
+        return
+    first, second = _two(option)
+    tokens = [*positional, option.name, first, option.flags[-1], second]
+    if option.repeat:
+        values = parse_command(command, tokens, path)
+        assert values is not None
+        expected = tuple(check_value(option.kind, raw, option.choices) for raw in (first, second))
+        assert values[option.dest] == expected
+    else:
+        with pytest.raises(UsageError) as refused:
+            parse_command(command, tokens, path)
+        assert (
+            str(refused.value)
+            == f"{option.name}: given more than once ({first!r}, then {second!r}); it takes one value"
+        )

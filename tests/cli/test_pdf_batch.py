@@ -40,7 +40,7 @@ def test_a_months_pdfs_into_a_folder(run: Run, sandbox: Sandbox, tmp_path: Path)
         }
     assert len(expected) == len(march) >= 2
     assert _pdfs(target) == expected
-    assert done.stderr == f"wrote {len(march)} PDFs to {target}\n"
+    assert done.stderr == f"wrote {len(march)} PDFs for 2026-03 to {target}\n"
 
 
 def test_names_from_a_template(run: Run, tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_skip_existing_keeps_whole_pdfs_only(run: Run, sandbox: Sandbox, tmp_pat
     sandbox.requests.clear()
     again = run("invoices", "pdf", "--month", "2026-03", "--dir", str(tmp_path), "--skip-existing")
     assert again.returncode == 0, again.stderr
-    assert again.stderr == f"wrote 1 PDF to {tmp_path} (1 skipped: already there)\n"
+    assert again.stderr == f"wrote 1 PDF for 2026-03 to {tmp_path} (1 skipped: already there)\n"
     assert _downloads(sandbox) == ["27"]
     assert (whole.stat().st_ino, whole.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # untouched
     assert looks_complete(cut)
@@ -96,7 +96,7 @@ def test_a_failure_is_one_line_and_the_rest_are_still_fetched(run: Run, sandbox:
     lines = done.stderr.splitlines()
     assert lines[0].startswith("invoice-clients: error: INV/2026/00015 (id 15): GET ")
     assert " -> 404" in lines[0]
-    assert lines[1] == f"wrote 1 PDF to {tmp_path} (1 failed)"
+    assert lines[1] == f"wrote 1 PDF for 2026-03 to {tmp_path} (1 failed)"
     assert sorted(_pdfs(tmp_path)) == ["INV-2026-00027.pdf"]  # no file, and no temporary file, for 15
 
 
@@ -152,13 +152,13 @@ def test_names_are_checked_before_anything_is_fetched(run: Run, sandbox: Sandbox
         (("--dir", "x", "--jobs", "9"), "--jobs: 9 is not between 1 and 8"),
         (("--dir", "x", "--name", "{nope}.pdf"), "--name: no field {nope}; the fields are id, number, vendor, kind, "
                                                  "payment_state, client_id, payer_id, currency, issue_date, due_date, "
-                                                 "period_start, period_end"),
+                                                 "period_start, period_end, month, from, to"),
         (("--dir", "x", "--name", "{number}/{id}.pdf"),
          "--name: '{number}/{id}.pdf' is a file name, not a path (no / or \\)"),
         (("--dir", "x", "--name", "invoice.pdf"),
-         "--name: 'invoice.pdf' names no field, so every invoice would get one name"),
+         "--name: 'invoice.pdf' names no invoice field, so every invoice would get one name"),
         (("--dir", "x", "--name", "{number"),
-         "--name: '{number' is not a template (expected '}' before end of string)"),
+         "--name: '{number' is not a template (expected '}' before end of string; {{ and }} are braces)"),
         (("--dir", "x", "--organisation", "org_acme"), "--organisation: no such option"),
     ],
 )  # fmt: skip

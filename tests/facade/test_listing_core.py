@@ -6,6 +6,7 @@ The adversarial suite holds the whole against a hostile server; these pin down s
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,8 +16,8 @@ import pytest
 
 from invoice_clients import Invoice
 from invoice_clients._paging.listing import MAX_IDLE_PAGES, Listing, kept_in_flight, wire_limit
+from invoice_clients.vendors.gcore.decoder import parse_page
 from invoice_clients.vendors.gcore.sort_keys import sort_key
-from invoice_clients.vendors.gcore.wire import parse_page
 from tests.adversarial._paging_server import _server_key
 
 
@@ -250,7 +251,8 @@ def test_local_keys_order_invoices_as_an_independent_server_does(ordering: list[
             }
         )  # fmt: skip
     expected = [row["id"] for row in sorted(wire, key=_server_key(ordering))]
-    _, invoices = parse_page({"count": len(wire), "next": None, "previous": None, "results": wire})
+    body = json.dumps({"count": len(wire), "next": None, "previous": None, "results": wire}).encode()
+    invoices = parse_page(body, {"method": "GET", "url": "http://x/", "status_code": 200}, 0, len(wire)).invoices
     key = sort_key(ordering)
     assert [int(invoice.id) for invoice in sorted(invoices, key=key)] == expected
     keys = [key(invoice) for invoice in invoices]
@@ -266,8 +268,8 @@ def test_a_sort_key_needs_a_total_ordering_of_known_fields() -> None:
 
 
 def _stamped(invoice_id: int, created_at: datetime.datetime, name: str = "INV/1") -> Invoice:
-    """An invoice as the sort keys read it: its id, and the generated model's ``created_at`` and ``name``."""
-    return cast(Invoice, SimpleNamespace(id=str(invoice_id), raw=SimpleNamespace(created_at=created_at, name=name)))
+    """An invoice as the sort keys read it: its id and number, and the generated model's ``created_at``."""
+    return cast(Invoice, SimpleNamespace(id=str(invoice_id), number=name, raw=SimpleNamespace(created_at=created_at)))
 
 
 def test_a_created_at_without_a_time_zone_is_read_as_utc() -> None:

@@ -17,9 +17,9 @@ from invoice_clients._http.pools import PoolSettings
 
 from ._keepalive import KeepAliveServer, ok
 
-NOT_POOL_SETTINGS = {"self", "network_backend", "proxy", "uds", "socket_options"}
+NOT_POOL_SETTINGS = {"self", "network_backend", "uds", "socket_options"}
 """What a pool takes that is not a setting of ours: the backend (the point of these transports), and what an
-httpx client without arguments does not use (a proxy, a unix socket, socket options)."""
+httpx client without arguments does not use (a unix socket, socket options)."""
 
 
 @pytest.mark.parametrize("pool", [httpcore.ConnectionPool, httpcore.AsyncConnectionPool])

@@ -24,6 +24,7 @@ from invoice_clients._generated.gcore_billing_client.models import (
 )
 from invoice_clients.testing import Sandbox
 from invoice_clients.vendors import CliOption
+from invoice_clients.vendors.gcore import decoder as gcore_decoder
 from invoice_clients.vendors.gcore import sandbox as gcore_sandbox
 from invoice_clients.vendors.gcore import wire as gcore_wire
 from scripts.manifest import ROOT
@@ -44,7 +45,7 @@ def test_payment_states_equal_the_generated_enum() -> None:
 def test_move_types_and_ordering_equal_the_generated_enums() -> None:
     assert set(get_args(gcore_wire.MoveType)) == set(_values(V1ErpInvoicesListMoveType))
     assert set(get_args(gcore_wire.OrderingField)) == set(_values(V1ErpInvoicesListOrderingItem))
-    assert set(gcore_wire.KINDS) == set(_values(V1ErpInvoicesListMoveType))
+    assert set(gcore_decoder.KINDS) == set(_values(V1ErpInvoicesListMoveType))
 
 
 def test_the_filters_are_declared_once_and_the_facade_and_cli_follow() -> None:
@@ -63,19 +64,17 @@ def test_the_filters_are_declared_once_and_the_facade_and_cli_follow() -> None:
             assert (option.dest, option.help, option.choices) == (spec.cli.name, spec.cli.help, spec.cli.choices)
 
 
-def test_the_fast_path_reads_fields_the_generated_model_has() -> None:
-    import attrs
+def test_every_property_a_struct_declares_is_one_the_generated_model_reads() -> None:
+    """``.raw`` is the generated model of the same body: each property the decoder reads, it reads too."""
+    import msgspec
 
-    # A field upstream adds is the generated model's at once and the facade's when a maintainer maps it (the
-    # drift bot's pull request says so): until then invoices carrying it take the general path, which keeps
-    # it on Invoice.raw.  A field the facade reads must still be there.
-    model = {a.name for a in attrs.fields(ErpInvoiceExternal) if a.init}
-    assert set(gcore_wire.WIRE_FIELDS) <= model, "a field the facade reads is gone: see vendors/gcore/wire.py"
-    # The fast path defers the model (Invoice.raw is built on first read); the builder calls it by keyword: the
-    # generator's field order does not matter.
-    source = inspect.getsource(gcore_wire._invoice_model)
-    assert "ErpInvoiceExternal(\n        id=id_," in source
-    assert "_INVOICE_MODEL, id_, name," in inspect.getsource(gcore_wire._fast_invoice)
+    from invoice_clients.vendors.gcore import schema
+    from invoice_clients.vendors.gcore.sandbox import GcoreSandbox
+
+    sample = GcoreSandbox(api_key="k", forbidden_key="-").add_invoice()
+    model = ErpInvoiceExternal.from_dict(sample)
+    assert model.additional_properties == {}  # the sandbox sends what the generated model reads, no more
+    assert {info.encode_name for info in msgspec.structs.fields(schema.ErpInvoiceExternal)} <= set(model.to_dict())
 
 
 # -- the filters' one declaration reaches the sandbox ----------------------------------------------------------

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
 
-from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, Vendor, Versori
+from invoice_clients import InvalidArgumentError, Invoice, InvoiceKind, Money, ResponseValidationError, Vendor, Versori
+from invoice_clients._exceptions import RequestDetails
+from invoice_clients._model.lazy import Deferred
 from invoice_clients.testing import Sandbox, monetary_value
+from invoice_clients.vendors.versori.decoder import parse_invoices
 from invoice_clients.vendors.versori.wire import one_month_before
 
 D = datetime.date
@@ -187,3 +192,111 @@ def _query_of(sandbox: Sandbox, organisation: str) -> dict[str, str]:
     request = sandbox.requests[-1]
     assert request.path == PATH.replace("org_acme", organisation)
     return dict(request.query)
+
+
+# -- the decoder: msgspec into vendors/versori/schema.py, a misfit named by place and invoice ---------------------
+
+REQUEST: RequestDetails = {"method": "GET", "url": "https://platform.example.com/x", "status_code": 200}
+
+
+def _versori_body(**changes: object) -> list[dict[str, object]]:
+    invoice: dict[str, object] = {
+        "invoiceStartDate": "2026-01-01",
+        "invoiceEndDate": "2026-01-31",
+        "totalAmount": monetary_value(12, 5),
+        "invoiceURL": "https://platform.versori.com/billing/invoices/in_42.pdf",
+        "productBreakdowns": [{"productName": "Seats", "quantity": 3, "total": monetary_value(9, 0)}],
+    }
+    return [{**invoice, **changes}]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"totalAmount": monetary_value(12, 150)},
+            "body[0].totalAmount is no amount of GBP: fractional 150 is out of range for GBP (2 minor-unit digits, "
+            "max 99) (invoice 'in_42')",
+        ),
+        (
+            {"totalAmount": monetary_value(1, 0, "gbp")},
+            "body[0].totalAmount.currencyCode must be a three-letter currency code, got 'gbp' (invoice 'in_42')",
+        ),
+        (
+            {"productBreakdowns": [{"productName": "Seats", "quantity": 3, "total": monetary_value(9, 5, "XXQ")}]},
+            "body[0].productBreakdowns[0].total is no amount of XXQ: currency 'XXQ' has no known minor unit, so "
+            "fractional 5 is ambiguous (invoice 'in_42')",
+        ),
+        (
+            {"productBreakdowns": [{"productName": "Seats", "quantity": "3", "total": monetary_value(9, 0)}]},
+            "body[0].productBreakdowns[0].quantity must be an integer, got '3' (invoice 'in_42')",
+        ),
+        ({"usageStatistics": {"api_calls": 1.5}}, "body[0].usageStatistics[...] must be an integer (invoice 'in_42')"),
+        ({"invoiceEndDate": None}, "body[0].invoiceEndDate must be a YYYY-MM-DD date, got None (invoice 'in_42')"),
+        (
+            {"totalAmount": {**monetary_value(1, 0), "integral": -1}},
+            "body[0].totalAmount.integral must be a non-negative integer, got -1 (invoice 'in_42')",
+        ),
+    ],
+)
+def test_a_misfit_names_its_place_and_its_invoice(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=r"^body\[0\]\.") as caught:
+        parse_invoices(json.dumps(_versori_body(**changes)).encode(), REQUEST, "org_1")
+    assert str(caught.value) == message
+
+
+def test_a_body_that_is_not_a_list_is_named_and_no_invoice_in_it() -> None:
+    body = b'{"invoiceURL": "https://x/in_1.pdf"}'  # an invoice alone, not in a list
+    with pytest.raises(ValueError, match=r"^body must be an array, got \{'invoiceURL': 'https://x/in_1.pdf'\}$"):
+        parse_invoices(body, REQUEST, "org_1")
+    with pytest.raises(ValueError, match=r"^body\[0\] must be an object, got 1$"):
+        parse_invoices(b"[1]", REQUEST, "org_1")
+
+
+def test_the_generated_models_are_built_on_first_read_and_the_lines_are_theirs() -> None:
+    body = json.dumps(_versori_body(metaData={"seats": 1.5}) * 2).encode()
+    first, second = parse_invoices(body, REQUEST, "org_1")
+    lazy = type(first).raw.peek(first)  # type: ignore[attr-defined]
+    assert isinstance(lazy, Deferred)
+    assert second.line_items[0].raw is second.raw.product_breakdowns[0]
+    assert second.raw.meta_data.additional_properties == {"seats": Decimal("1.5")}  # exact, never a float
+    assert isinstance(type(first).raw.peek(first), Deferred)  # reading the second built only the second
+    assert first.line_items[0].total == Money(Decimal("9"), "GBP") and first.id == "in_42"
+
+
+def test_an_invoice_as_decoded() -> None:
+    body = _versori_body(
+        totalAmount=monetary_value(12, 5, "GBP", negative=True),
+        invoiceURL="https://platform.versori.com/billing/in_42.v2.pdf",
+    )
+    del body[0]["productBreakdowns"]
+    (invoice,) = parse_invoices(json.dumps(body).encode(), REQUEST, "org_1")
+    assert (invoice.id, invoice.currency, invoice.total) == ("in_42.v2", "GBP", Money(Decimal("-12.05"), "GBP"))
+    assert (invoice.period_start, invoice.period_end, invoice.line_items) == (D(2026, 1, 1), D(2026, 1, 31), ())
+    assert (invoice.client_id, invoice.document_url) == ("org_1", "https://platform.versori.com/billing/in_42.v2.pdf")
+
+
+def test_an_invoice_or_line_whose_generated_model_fails_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from invoice_clients._generated.versori_organisations_client.models import Invoice as Generated
+    from invoice_clients.vendors.versori import decoder
+
+    class Regenerated(Generated):
+        @classmethod
+        def from_dict(cls, src_dict: Any) -> Any:
+            model = super().from_dict(src_dict)
+            datetime.date.fromisoformat(model.additional_properties.get("syntheticDay", "2026-01-01"))
+            return model
+
+    monkeypatch.setattr(decoder, "VersoriInvoice", Regenerated)
+    (invoice,) = parse_invoices(json.dumps(_versori_body(syntheticDay="soon")).encode(), REQUEST, "org_1")
+    for read, place in ((lambda: invoice.line_items[0].raw, "body[0]"), (lambda: invoice.raw, "body[0]")):
+        with pytest.raises(ResponseValidationError) as caught:
+            read()
+        assert (caught.value.message, caught.value.url) == (
+            f"{place} does not fit the generated model (ValueError)",
+            REQUEST["url"],
+        )
+    monkeypatch.setattr(decoder, "VersoriInvoice", Generated)
+    (invoice,) = parse_invoices(json.dumps(_versori_body()).encode(), REQUEST, "org_1")
+    source = type(invoice).raw.peek(invoice).source  # type: ignore[attr-defined]
+    assert source.place((0, 1)) == "body[0].productBreakdowns[1]" and source.place(3) == "body[3]"

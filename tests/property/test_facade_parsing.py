@@ -31,20 +31,21 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import typing
 from collections.abc import Iterator
 from decimal import Decimal, localcontext
 from typing import Any
 
 import iso4217
+import msgspec
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from invoice_clients import GcoreBilling, InvoiceKind, PaymentState, ResponseValidationError, RetryPolicy, Versori
-from invoice_clients._model.wire_checks import Schema
-from invoice_clients.vendors.gcore.checks import GCORE_INVOICE, GCORE_PAGE
-from invoice_clients.vendors.versori.checks import VERSORI_INVOICES
+from invoice_clients.vendors.gcore import schema as gcore_schema
+from invoice_clients.vendors.versori import schema as versori_schema
 
 from .schemas import body_strategy, response_schema
 from .server import BodyServer
@@ -69,25 +70,35 @@ SCHEMAS = {
 VALIDATORS = {name: Draft202012Validator(schema, format_checker=FormatChecker()) for name, schema in SCHEMAS.items()}
 
 
-def checked_only(node: dict[str, Any], rule: Schema) -> dict[str, Any]:
-    """``node`` less the properties the facade's ``rule`` does not check: what it promises to refuse."""
+def _structs(kind: Any) -> list[type[msgspec.Struct]]:
+    """The Struct types inside a field's type (``X | None``, ``list[X]``, ``Annotated[X, ...]``)."""
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return [kind]
+    return [found for arg in typing.get_args(kind) for found in _structs(arg)]
+
+
+def checked_only(node: dict[str, Any], kind: Any) -> dict[str, Any]:
+    """``node`` less the properties the facade's decoder (its Structs) does not read: what it promises to refuse."""
     node = dict(node)
-    if rule.items is not None and isinstance(node.get("items"), dict):
-        node["items"] = checked_only(node["items"], rule.items)
-    if rule.fields is not None and isinstance(node.get("properties"), dict):
-        fields = rule.fields
+    structs = _structs(kind)
+    if isinstance(node.get("items"), dict):
+        node["items"] = checked_only(node["items"], kind)
+    if len(structs) == 1 and isinstance(node.get("properties"), dict):
+        fields = {field.encode_name: field.type for field in msgspec.structs.fields(structs[0])}
         node["properties"] = {
-            key: checked_only(value, fields[key]) if isinstance(fields[key], Schema) else value
-            for key, value in node["properties"].items()
-            if key in fields
+            key: checked_only(value, fields[key]) for key, value in node["properties"].items() if key in fields
         }
         node["required"] = [key for key in node.get("required", []) if key in fields]
     return node
 
 
 CHECKED = {
-    name: Draft202012Validator(checked_only(SCHEMAS[name], rule), format_checker=FormatChecker())
-    for name, rule in (("page", GCORE_PAGE), ("invoice", GCORE_INVOICE), ("versori", VERSORI_INVOICES))
+    name: Draft202012Validator(checked_only(SCHEMAS[name], kind), format_checker=FormatChecker())
+    for name, kind in (
+        ("page", gcore_schema.PaginatedErpInvoiceExternalList),
+        ("invoice", gcore_schema.ErpInvoiceExternal),
+        ("versori", versori_schema.Invoice),
+    )
 }
 
 # Values a mutation can put anywhere: every JSON type, and strings that look almost right.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from scripts.manifest import load_manifest
@@ -12,7 +10,6 @@ from scripts.schemathesis_allowances import ALLOWANCES
 ALLOWANCE = {allowance.name: allowance for allowance in ALLOWANCES}
 INVOICES = "GET /organisations/{organisation_id}/billing/invoices"
 LIST = "GET /billing/org/v1/erp-invoices"
-TOMORROW = (datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1)).isoformat()
 
 
 def test_every_allowance_names_a_document_and_says_why() -> None:
@@ -27,7 +24,7 @@ def test_every_allowance_names_a_document_and_says_why() -> None:
     ("query", "covered"),
     [
         ({"from": "2026-02-01", "to": "2026-01-01"}, True),
-        ({"from": TOMORROW}, True),  # `to` defaults to today
+        ({"from": "2999-01-01"}, True),  # `to` defaults to today, whenever the test runs
         ({"from": "2026-01-01", "to": "2026-02-01"}, False),
         ({"from": "2026-01-01", "to": "2026-01-01"}, False),
         ({"to": "2000-01-01"}, False),  # `from` defaults to a month before `to`

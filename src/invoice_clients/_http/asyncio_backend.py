@@ -182,9 +182,9 @@ class _Stream(httpcore.AsyncNetworkStream):
         except TimeoutError:
             self._transport.abort()
             raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
-        except OSError as exc:  # ssl.SSLError included
+        except OSError as exc:  # ssl.SSLError included: kept as the cause, which tells a certificate refused
             self._transport.abort()
-            raise httpcore.ConnectError(_error_text(exc)) from None
+            raise httpcore.ConnectError(_error_text(exc)) from exc
         if transport is None:  # pragma: no cover - only for a server-side transport
             raise httpcore.ConnectError("TLS could not be started")
         self._protocol.transport = transport

@@ -125,7 +125,7 @@ class _Stream(httpcore.NetworkStream):
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         tls = self._inner.start_tls(ssl_context, server_hostname, cap_timeout(timeout))
-        # TLS over TLS (never through our pool, which has no proxies) is not one socket to read: leave it to httpcore.
+        # TLS over TLS (a tunnel through an https:// proxy) is not one socket to read: leave it to httpcore.
         return _Stream(tls, direct=not isinstance(self._inner.get_extra_info("socket"), ssl.SSLSocket))
 
     def get_extra_info(self, info: str) -> typing.Any:

@@ -8,7 +8,9 @@ built with ``network_backend=``; both use httpx's and httpcore's public API only
 ``httpx.SyncByteStream``, ``httpcore.Request``, their exception classes), so an httpx release that reworks its
 transport's insides changes nothing here.
 
-Every setting of those pools is stated once, in :class:`PoolSettings`, and passed through whole.
+Every setting of those pools is stated once, in :class:`PoolSettings`, and passed through whole: a proxy too
+(httpcore's own ``proxy=``: ``CONNECT`` tunnels and forwarded requests over the same network backend, so
+deadlines and cancellation hold through a proxy as they do without one).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from dataclasses import dataclass
 
 import httpcore
 import httpx
+
+from .proxies import ProxyRoute
+from .trust import tls_context
 
 __all__ = ["AsyncPoolTransport", "PoolSettings", "PoolTransport"]
 
@@ -49,8 +54,9 @@ class PoolSettings:
 
     The defaults are httpx's own for a client built without arguments (``httpx.Limits(max_connections=100,
     max_keepalive_connections=20)``, 5 s keep-alive, HTTP/1.1 only, no connection retries, any local address,
-    TLS verified against the default trust store, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured).  No proxy: an
-    ``httpx.Client`` given a transport does not read proxies from the environment, and ours never had one.
+    TLS verified against the default trust store, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured).  The proxy is
+    decided by the client for its base URL (:func:`.proxies.proxy_for`: the environment's, as httpx's own
+    transports would read it, or ``proxy=``); ``None`` is a direct connection.
     """
 
     max_connections: int = 100
@@ -62,17 +68,27 @@ class PoolSettings:
     verify: ssl.SSLContext | bool = True
     """``True``: the default trust store; an ``ssl.SSLContext``: that one (tests trust their own CA with it)."""
     trust_env: bool = True
+    """Read ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (and ``INVOICE_CLIENTS_SYSTEM_CERTS``, which the client reads)."""
+    system_certs: bool = False
+    """Verify against the operating system's certificate store (:mod:`.trust`)."""
+    proxy: ProxyRoute | None = None
 
     def ssl_context(self) -> ssl.SSLContext:
-        """The TLS context of a pool (a new one unless :attr:`verify` is a context: each costs ~25 ms)."""
+        """The TLS context of a pool (a new one unless :attr:`verify` is a context: each costs ~25 ms).
+
+        A CA variable naming a file that cannot be used is a :class:`~invoice_clients.ConfigurationError`."""
         if isinstance(self.verify, ssl.SSLContext):
             return self.verify
-        return httpx.create_ssl_context(verify=self.verify, trust_env=self.trust_env)
+        if self.verify is False:
+            return httpx.create_ssl_context(verify=False)
+        return tls_context(trust_env=self.trust_env, system_certs=self.system_certs)
 
     def pool_options(self) -> dict[str, typing.Any]:
         """The keyword arguments ``httpcore.ConnectionPool`` and ``AsyncConnectionPool`` take, all of them set."""
+        context = self.ssl_context()
         return {
-            "ssl_context": self.ssl_context(),
+            "ssl_context": context,
+            "proxy": None if self.proxy is None else self.proxy.core(context),
             "max_connections": self.max_connections,
             "max_keepalive_connections": self.max_keepalive_connections,
             "keepalive_expiry": self.keepalive_expiry,

@@ -2,8 +2,10 @@
 
 Retried: connection errors, timeouts, a connection dropped mid-response, and
 the statuses 408, 429, 502, 503 and 504.  Never any other 4xx (retrying a bad
-key or a missing invoice only delays the error) and never 500, which signals a
-bug rather than a transient condition.  Waits grow exponentially with jitter;
+key or a missing invoice only delays the error), never 500, which signals a
+bug rather than a transient condition, and never a certificate that fails
+verification or a proxy's refusal: the same certificate, the same proxy, fail
+the same way again (the transport tells them apart).  Waits grow exponentially with jitter;
 a ``Retry-After`` header replaces the computed wait.  Attempts and total time
 are both bounded, so a client never hangs on a server that keeps saying later:
 ``max_elapsed`` is a hard bound on a whole call (attempts, reads and back-off),

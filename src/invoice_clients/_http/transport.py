@@ -30,6 +30,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
+import ssl
 import threading
 import time
 import weakref
@@ -44,9 +46,11 @@ from .._exceptions import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    CertificateVerificationError,
     ClientClosedError,
     InvalidArgumentError,
     InvoiceClientsError,
+    ProxyError,
     RateLimitError,
     error_for_status,
 )
@@ -54,11 +58,15 @@ from .._version import __version__
 from .body import ACCEPT_ENCODING, BodyReader
 from .cancel import Cancellation, current
 from .deadline import bounded
+from .proxies import ProxyRoute
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from .security import ApiKey, redact_text, safe_url
+from .trust import SYSTEM_CERTS_VARIABLE
 
 if TYPE_CHECKING:
     import asyncio
+
+    from .pools import PoolSettings
 
 __all__ = [
     "DEFAULT_MAX_PDF_BYTES",
@@ -89,6 +97,8 @@ _RETRYABLE_EXCEPTIONS = (httpx.TimeoutException, httpx.NetworkError, httpx.Remot
 # Every failure of an attempt that becomes a typed error: the retryable ones above (httpx.HTTPError subclasses)
 # and odd protocol or codec failures.
 _MAPPED_EXCEPTIONS = (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError)
+_FINAL_CONNECTION_ERRORS = (CertificateVerificationError, ProxyError)
+"""Connection failures that a retry would meet again."""
 _CLOSE_WAIT = 2.0
 """Seconds ``close()`` waits at most for the prefetch threads of its listings to end (each ends within a slice,
 unless it is connecting: a connection attempt ends by its connect timeout)."""
@@ -103,6 +113,19 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind ``exc``, if that is what it is (httpx and httpcore raise it as
+    a ``ConnectError`` caused by the ``ssl`` module's error, with our transports and with a caller's alike)."""
+    seen: set[int] = set()
+    current_: BaseException | None = exc
+    while current_ is not None and id(current_) not in seen:
+        if isinstance(current_, ssl.SSLCertVerificationError):
+            return current_
+        seen.add(id(current_))
+        current_ = current_.__cause__ or current_.__context__
+    return None
 
 
 def check_deadline(deadline: float | None, name: str = "deadline") -> float | None:
@@ -150,6 +173,9 @@ class TransportCore:
         deadline: float | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES,
+        proxy: ProxyRoute | None = None,
+        trust_env: bool = True,
+        system_certs: bool = False,
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
@@ -162,6 +188,10 @@ class TransportCore:
                 raise InvalidArgumentError(f"{name} must be a positive int, got {type(value).__name__}")
         self.max_response_bytes = max_response_bytes
         self.max_pdf_bytes = max_pdf_bytes
+        self.proxy = proxy
+        """The proxy the ``httpx`` client made here goes through (``None``: direct, or a caller's client)."""
+        self.trust_env = trust_env
+        self.system_certs = system_certs
         self._rate_limited = 0
         self._lock = threading.Lock()
         self._parsed: dict[str, httpx.URL] = {}
@@ -177,6 +207,18 @@ class TransportCore:
     def _new_client(self) -> Any:
         """An ``httpx`` client of our own (each subclass makes its kind)."""
         raise NotImplementedError
+
+    def pool_settings(self) -> PoolSettings:
+        """The settings of the connection pool of an ``httpx`` client made here: the proxy, and the TLS trust."""
+        from .pools import PoolSettings  # here: importing the package imports no httpcore
+
+        return PoolSettings(trust_env=self.trust_env, system_certs=self.system_certs, proxy=self.proxy)
+
+    def redact(self, text: str) -> str:
+        """Text built from what a server or proxy sent, made safe to show: see :func:`.security.redact_text`; the
+        proxy's password is scrubbed too."""
+        text = redact_text(text, self.api_key)
+        return text if self.proxy is None else self.proxy.scrub(text)
 
     def after_fork(self) -> None:
         """In a forked child: new locks, and a new ``httpx`` client before the next request if this one made its own
@@ -266,17 +308,49 @@ class TransportCore:
         window = body[:_ERROR_BODY].decode("utf-8", errors="replace")
         if len(body) >= _ERROR_BODY:
             window = window[: -10 * len(self.api_key.reveal())]
-        text = redact_text(window, self.api_key)
+        text = self.redact(window)
         return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
 
-    def connection_error(self, exc: BaseException, spec: RequestSpec, url: str) -> APIError:
-        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    def _text(self, exc: BaseException) -> str:
         try:
             text = str(exc)
         except Exception:
             text = ""
-        detail = redact_text(text or type(exc).__name__, self.api_key)[:300]
-        return kind(f"{type(exc).__name__}: {detail}", method=spec.method, url=safe_url(url))
+        return self.redact(text or type(exc).__name__)[:300]
+
+    def _through(self) -> str:
+        return "" if self.proxy is None else f" (through the proxy {self.proxy})"
+
+    def connection_error(self, exc: BaseException, spec: RequestSpec, url: str) -> APIError:
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        message = f"{type(exc).__name__}: {self._text(exc)}{self._through()}"
+        return kind(message, method=spec.method, url=safe_url(url))
+
+    def certificate_error(
+        self, failure: ssl.SSLCertVerificationError, spec: RequestSpec, url: str
+    ) -> CertificateVerificationError:
+        """A certificate that failed verification, said with what to try (one line)."""
+        reason = self.redact(failure.verify_message or failure.reason or str(failure))[:200].rstrip(".")
+        return CertificateVerificationError(
+            f"the server's TLS certificate failed verification ({reason}){self._through()}; not retried."
+            f" Behind a company network that inspects HTTPS, trust its CA: SSL_CERT_FILE (a PEM file) or"
+            f" SSL_CERT_DIR, or {SYSTEM_CERTS_VARIABLE}=1 for the operating system's store; and name its proxy in"
+            " HTTPS_PROXY",
+            method=spec.method, url=safe_url(url),
+        )  # fmt: skip
+
+    def proxy_error(self, exc: httpx.ProxyError, spec: RequestSpec, url: str) -> ProxyError:
+        """A proxy's refusal (a CONNECT answered 407, 403, ...), naming the proxy without its credentials."""
+        text = self._text(exc)
+        status = re.match(r"\d{3}\b", text)
+        code = int(status.group()) if status else None
+        where = "the proxy" if self.proxy is None else f"the proxy {self.proxy}"
+        source = "the proxy URL" if self.proxy is None else self.proxy.source
+        hint = {
+            407: f": it wants a user name and password, or another one (user:password@ in {source})",
+            403: ": its policy does not let this client reach this host",
+        }.get(code or 0, "")
+        return ProxyError(f"{where} refused: {text}{hint}", proxy_status=code, method=spec.method, url=safe_url(url))
 
     def deadline_error(self, spec: RequestSpec, url: str, budget: float) -> APITimeoutError:
         return APITimeoutError(
@@ -288,7 +362,12 @@ class TransportCore:
     def failure_for(self, exc: BaseException, spec: RequestSpec, url: str) -> tuple[APIError, bool]:
         """The typed error for an exception raised during an attempt, and whether it may be retried."""
         if isinstance(exc, APIError):
-            return exc, isinstance(exc, APIConnectionError)
+            return exc, isinstance(exc, APIConnectionError) and not isinstance(exc, _FINAL_CONNECTION_ERRORS)
+        verification = _verification_failure(exc)
+        if verification is not None:  # the same certificate would fail again
+            return self.certificate_error(verification, spec, url), False
+        if isinstance(exc, httpx.ProxyError):  # the same proxy would refuse again
+            return self.proxy_error(exc, spec, url), False
         return self.connection_error(exc, spec, url), isinstance(exc, _RETRYABLE_EXCEPTIONS)
 
     def status_error(self, response: httpx.Response, body: bytes, spec: RequestSpec, url: str) -> APIStatusError:
@@ -296,7 +375,7 @@ class TransportCore:
         if status == 429:
             with self._lock:
                 self._rate_limited += 1
-        reason = redact_text(response.reason_phrase, self.api_key)[:120]
+        reason = self.redact(response.reason_phrase)[:120]
         return error_for_status(
             f"HTTP {status} {reason}".rstrip(), method=spec.method, url=safe_url(url), status_code=status,
             body=self.excerpt(body), retry_after=parse_retry_after(response.headers.get("Retry-After")),
@@ -442,7 +521,7 @@ class SyncTransport(TransportCore):
     def _new_client(self) -> httpx.Client:
         from .deadline_backend import deadline_http_transport  # here: importing the package imports no httpcore
 
-        self.pool_transport = deadline_http_transport()
+        self.pool_transport = deadline_http_transport(self.pool_settings())
         return httpx.Client(timeout=self.timeout, transport=self.pool_transport)
 
     def _renewed(self) -> httpx.Client:
@@ -537,7 +616,7 @@ class AsyncTransport(TransportCore):
     def _new_client(self) -> httpx.AsyncClient:
         from .asyncio_backend import asyncio_http_transport  # here: sync users never import asyncio
 
-        self.pool_transport = asyncio_http_transport()
+        self.pool_transport = asyncio_http_transport(self.pool_settings())
         return httpx.AsyncClient(timeout=self.timeout, transport=self.pool_transport)
 
     async def request(

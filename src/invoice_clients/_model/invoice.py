@@ -12,14 +12,14 @@ from: the escape hatch for fields the facade does not surface.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from .lazy import make_lazy
 from .money import Money
 
-__all__ = ["Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
+__all__ = ["UNPAID_STATES", "Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
 
 
 class InvoiceKind(StrEnum):
@@ -37,6 +37,12 @@ class PaymentState(StrEnum):
     PAID = "paid"
     PARTIAL = "partial"
     REVERSED = "reversed"
+
+
+UNPAID_STATES: tuple[PaymentState, ...] = (PaymentState.NOT_PAID, PaymentState.PARTIAL, PaymentState.IN_PAYMENT)
+"""Every state of an invoice not fully paid (the command line's ``--unpaid``): not paid at all, paid in part, and
+a payment registered but not yet reconciled.  ``paid`` and ``reversed`` (a cancelled invoice, a credit note) are
+the others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +106,26 @@ class Invoice:
     """Who pays it, as a string: Gcore's ``payer_id``; ``None`` where a vendor does not say (Versori)."""
 
 
-# The parsers build thousands of invoices from values they have already checked; the frozen dataclass's
-# ``__init__`` (keyword binding, one ``object.__setattr__`` per field) is a third of the cost of parsing one.
-# ``trusted_invoice`` fills an instance of ``_Unfrozen`` instead (a class with the same slots in the same order
-# and no ``__setattr__`` of its own, so each store is the interpreter's plain slot store), then assigns its
-# ``__class__``: Python allows that between classes whose layouts match, and the object is from then on an
-# ordinary ``Invoice``, equal to one built by ``Invoice(...)``.  A quarter of the cost of ``Invoice(...)``.
-# Adding, removing or reordering a field of ``Invoice`` fails here, at import, until ``trusted_invoice`` follows.
-_FIELDS = (
-    "vendor", "id", "number", "kind", "currency", "issue_date", "due_date", "period_start", "period_end",
-    "subtotal", "tax", "total", "payment_state", "document_url", "line_items", "raw", "client_id", "payer_id",
-)  # fmt: skip
-if tuple(f.name for f in fields(Invoice)) != _FIELDS or Invoice.__slots__ != _FIELDS:
-    raise ImportError("Invoice's fields changed: update _FIELDS and trusted_invoice in _models.py")
-_Unfrozen = type("_Unfrozen", (), {"__slots__": _FIELDS, "__module__": __name__})
+# A decoder builds thousands of invoices from values it has already checked.  The frozen dataclass's ``__init__``
+# binds keywords and stores each field through ``object.__setattr__`` (its own ``__setattr__`` refuses);
+# ``trusted_invoice`` stores each one through its slot's own descriptor instead, which is where
+# ``object.__setattr__`` ends, for a third of the cost.  ``raw`` may be stored deferred and built on first read
+# (see .lazy): its slot is replaced by a LazySlot, whose ``store`` is the slot's own setter.
+_RAW = make_lazy(Invoice, "raw")
 _new = object.__new__
+
+
+def _store(name: str) -> Any:
+    """The setter of ``Invoice``'s slot ``name``, by name: a reordered field still gets its own value."""
+    return _RAW.store if name == "raw" else vars(Invoice)[name].__set__
+
+
+_vendor, _id, _number, _kind, _currency = map(_store, ("vendor", "id", "number", "kind", "currency"))
+_issue_date, _due_date = map(_store, ("issue_date", "due_date"))
+_period_start, _period_end = map(_store, ("period_start", "period_end"))
+_subtotal, _tax, _total, _payment_state = map(_store, ("subtotal", "tax", "total", "payment_state"))
+_document_url, _line_items, _raw = map(_store, ("document_url", "line_items", "raw"))
+_client_id, _payer_id = map(_store, ("client_id", "payer_id"))
 
 
 def trusted_invoice(
@@ -137,30 +148,27 @@ def trusted_invoice(
     client_id: str | None,
     payer_id: str | None,
 ) -> Invoice:
-    """``Invoice(...)`` with the fields in declaration order, filled unfrozen and then made an ``Invoice``."""
-    invoice: Any = _new(_Unfrozen)
-    invoice.vendor = vendor
-    invoice.id = id
-    invoice.number = number
-    invoice.kind = kind
-    invoice.currency = currency
-    invoice.issue_date = issue_date
-    invoice.due_date = due_date
-    invoice.period_start = period_start
-    invoice.period_end = period_end
-    invoice.subtotal = subtotal
-    invoice.tax = tax
-    invoice.total = total
-    invoice.payment_state = payment_state
-    invoice.document_url = document_url
-    invoice.line_items = line_items
-    invoice.raw = raw
-    invoice.client_id = client_id
-    invoice.payer_id = payer_id
-    invoice.__class__ = Invoice
-    return invoice  # type: ignore[no-any-return]
+    """``Invoice(...)`` with every field given, in declaration order, unchecked (as ``Invoice(...)`` is)."""
+    invoice: Invoice = _new(Invoice)
+    _vendor(invoice, vendor)
+    _id(invoice, id)
+    _number(invoice, number)
+    _kind(invoice, kind)
+    _currency(invoice, currency)
+    _issue_date(invoice, issue_date)
+    _due_date(invoice, due_date)
+    _period_start(invoice, period_start)
+    _period_end(invoice, period_end)
+    _subtotal(invoice, subtotal)
+    _tax(invoice, tax)
+    _total(invoice, total)
+    _payment_state(invoice, payment_state)
+    _document_url(invoice, document_url)
+    _line_items(invoice, line_items)
+    _raw(invoice, raw)
+    _client_id(invoice, client_id)
+    _payer_id(invoice, payer_id)
+    return invoice
 
 
-# ``raw`` may be stored deferred by the parsers and built on first read (see ._lazy).  This replaces only
-# ``Invoice``'s descriptor: ``_Unfrozen``'s own writes the same slot, deferred value and all.
-make_lazy(Invoice, "raw")
+make_lazy(LineItem, "raw")  # a Versori line's generated model, built on first read like the invoice's

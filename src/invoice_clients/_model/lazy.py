@@ -1,39 +1,31 @@
-"""Fields built on first read: ``.raw`` of :class:`Invoice` and :class:`InvoicePage`.
+"""Fields built on first read: ``.raw`` of :class:`Invoice`, :class:`LineItem` and :class:`InvoicePage`.
 
-A listing hands out tens of thousands of invoices whose generated model (``.raw``)
-most callers never look at; building it is a third of the cost of parsing one.
-The parsers therefore store, in the ``raw`` slot, a :data:`Deferred` tuple: a
-:class:`Builder` and the values it needs, all already checked.  :class:`LazySlot`
-replaces the slot's descriptor on the class: the first read builds the model,
-stores it in the slot and returns it, so ``.raw`` has the same type and value as
-if it had been built eagerly (``tests/facade/test_gcore_fast_path.py``).  Two
-threads reading at once may each build it: equal models, one of which is kept.
+Most callers never read the generated model behind an invoice, and building it costs more than the rest of
+parsing.  A decoder therefore stores a :class:`Deferred` in the ``raw`` slot; :class:`LazySlot` replaces the
+slot's descriptor on the class, so that the first read builds the value, stores it in the slot and returns it:
+``.raw`` has the same type and value as if it had been built at once.  Two threads reading at once may each
+build it; one of the equal values is kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Builder", "LazySlot", "is_deferred", "make_lazy"]
+__all__ = ["Deferred", "LazySlot", "make_lazy"]
 
 
-class Builder:
-    """The first item of a deferred value: what builds it from the rest."""
+class Deferred:
+    """A value not built yet: a decoder's subclass says how (:meth:`build`)."""
 
-    __slots__ = ("build",)
+    __slots__ = ()
 
-    def __init__(self, build: Callable[..., Any]) -> None:
-        self.build = build
-
-
-def is_deferred(value: object) -> bool:
-    """Whether ``value`` is a deferred tuple ``(Builder, *args)`` rather than a built value."""
-    return type(value) is tuple and len(value) > 0 and type(value[0]) is Builder
+    def build(self) -> object:
+        """The value."""
+        raise NotImplementedError
 
 
 class LazySlot:
-    """A slot descriptor that builds a deferred value on first read (see the module docstring)."""
+    """A slot descriptor that builds a :class:`Deferred` value on first read (see the module docstring)."""
 
     __slots__ = ("_slot",)
 
@@ -44,8 +36,8 @@ class LazySlot:
         if obj is None:
             return self
         value = self._slot.__get__(obj, owner)
-        if type(value) is tuple and value and type(value[0]) is Builder:
-            value = value[0].build(*value[1:])
+        if isinstance(value, Deferred):
+            value = value.build()
             self._slot.__set__(obj, value)
         return value
 
@@ -58,6 +50,11 @@ class LazySlot:
     def peek(self, obj: object) -> Any:
         """The stored value, deferred or not, without building it."""
         return self._slot.__get__(obj, type(obj))
+
+    @property
+    def store(self) -> Any:
+        """The slot's own setter (``store(obj, value)``), for a constructor that fills the slot directly."""
+        return self._slot.__set__
 
 
 def make_lazy(cls: type, name: str) -> LazySlot:

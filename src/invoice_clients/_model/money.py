@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
-from typing import Any
 
 from .._exceptions import CurrencyMismatchError
 
@@ -195,17 +194,18 @@ class Money:
 
 
 _new = object.__new__
-if Money.__slots__ != ("amount", "currency"):
-    raise ImportError("Money's fields changed: update trusted_money in _money.py")
-_Unfrozen = type("_Unfrozen", (), {"__slots__": Money.__slots__, "__module__": __name__})
+_store_amount = vars(Money)["amount"].__set__
+_store_currency = vars(Money)["currency"].__set__
 
 
 def trusted_money(amount: Decimal, currency: str) -> Money:
-    """``Money(amount, currency)`` without ``__post_init__``'s checks, for a parser that has made them (a finite
-    ``Decimal`` read from a checked decimal string, a checked currency code), three times per parsed invoice.
-    Filled unfrozen, then made a ``Money``, as ``_models.trusted_invoice`` does (see there)."""
-    money: Any = _new(_Unfrozen)
-    money.amount = amount
-    money.currency = currency
-    money.__class__ = Money
-    return money  # type: ignore[no-any-return]
+    """``Money(amount, currency)`` without ``__post_init__``'s checks, for a decoder that has made them (a finite
+    ``Decimal`` read from a checked decimal string, a checked currency code).
+
+    Each field is stored through its slot's own descriptor: what ``object.__setattr__`` (the frozen dataclass's
+    ``__init__``) ends in, without the name lookup, and half the cost of ``Money(...)``.
+    """
+    money: Money = _new(Money)
+    _store_amount(money, amount)
+    _store_currency(money, currency)
+    return money

@@ -29,11 +29,20 @@ from typing import Any, NoReturn
 import httpx
 
 from .._base import SyncClientBase
-from .._exceptions import InvoiceClientsError, RateLimitError
+from .._exceptions import (
+    AuthenticationError,
+    InvoiceClientsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from .._http.proxies import PROXY_VARIABLES
 from .._http.security import is_loopback, scrub_live, visible
+from .._http.trust import CA_VARIABLES, SYSTEM_CERTS_VARIABLE
 from .._model.invoice import Invoice
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
+from ._amounts import Amounts, AmountStyle
 from ._batch import (
     BATCH_HELP,
     DEFAULT_JOBS,
@@ -48,10 +57,23 @@ from ._batch import (
     summary,
 )
 from ._exit import ExitCode, exit_code_for, exit_codes_help
-from ._grammar import Argument, Command, Group, Option
-from ._output import COLUMNS, STDOUT, AmountStyle, OutputFormat, Written, open_output, write_invoices
+from ._grammar import Argument, Command, Group, Option, UsageError
+from ._output import (
+    COLUMNS,
+    STDOUT,
+    OutputFormat,
+    Written,
+    open_binary_output,
+    open_output,
+    write_invoice_workbook,
+    write_invoices,
+    write_rows,
+)
 from ._parser import run_program
+from ._period import PathTemplate, Period
 from ._stdout import guarded, stdout_closed
+from ._totals import GROUPS, add_up, group_keys, total_cells, total_columns
+from ._workbook import write_workbook
 
 __all__ = ["PROG", "VendorCommands", "build_program", "main"]
 
@@ -69,12 +91,29 @@ def fail(message: str, code: ExitCode) -> NoReturn:
     raise SystemExit(int(code))
 
 
-def fail_for(error: InvoiceClientsError) -> NoReturn:
-    """One line for an error the facade raised, with the documented exit code."""
-    message = str(error)
+def fail_for(error: InvoiceClientsError, plugin: VendorPlugin | None = None, *, listing: bool = False) -> NoReturn:
+    """One line for an error the facade raised, with the documented exit code, and what to do about it where the
+    command line knows better than the library: the key's variable for a 401 or 403, and for a 404 on a
+    ``listing`` (whose path is the API's own), that the base URL is probably wrong (exit code 9)."""
+    message, code = str(error), exit_code_for(error)
     if isinstance(error, RateLimitError) and error.retry_after is not None:
         message += f" (retry after {error.retry_after:g} s)"
-    fail(message, exit_code_for(error))
+    if plugin is not None:
+        key, url = plugin.env_var, plugin.base_url_env_var
+        if isinstance(error, AuthenticationError):
+            message += (
+                f"; {key} was refused: check that it is the whole key (echo ${{#{key}}} prints its length, not the "
+                f"key), still valid, and for this server ({url} or --base-url)"
+            )
+        elif isinstance(error, PermissionDeniedError):
+            message += f"; the key in {key} is valid but may not read this: use a key with access to these invoices"
+        elif listing and isinstance(error, NotFoundError):
+            if plugin.cli_listing_not_found:
+                message += f"; {plugin.cli_listing_not_found}, or {url} (or --base-url) is wrong"
+            else:
+                message = f"{url} (or --base-url) is probably wrong: no invoice listing there ({message})"
+                code = ExitCode.CONFIGURATION
+    fail(message, code)
 
 
 def fail_output(path: Path | None, error: OSError) -> NoReturn:
@@ -178,7 +217,11 @@ def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
 BASE_URL = Option(
     "base_url", ("--base-url",), "API base URL (default: the vendor's; or its *_BASE_URL).", metavar="URL"
 )
-OUTPUT = Option("output", ("--output", "-o"), "Write to this file instead of stdout (- for stdout).", "path", "FILE")
+OUTPUT = Option(
+    "output", ("--output", "-o"),
+    "Write to this file instead of stdout (- for stdout); {month}, {from}, {to} and {vendor} are filled in.",
+    "path", "FILE",
+)  # fmt: skip
 QUIET = Option("quiet", ("--quiet", "-q"), "Print nothing on stderr but errors (no summary line): for cron.", "bool")
 AMOUNTS = Option(
     "amounts", ("--amounts",),
@@ -192,13 +235,15 @@ MONTH = Option(
 LAST_MONTH = Option(
     "last_month", ("--last-month",), "The calendar month before this one (today in the local time zone).", "bool"
 )
-_FORMATS = tuple(str(member) for member in OutputFormat)
+_TEXT_FORMATS = tuple(str(member) for member in OutputFormat if member is not OutputFormat.XLSX)
 _FROM, _TO = "--from", "--to"
 
 
-def format_option(default: OutputFormat) -> Option:
-    """``-f/--format``, defaulting to ``default``."""
-    return Option("output_format", ("--format", "-f"), "Output format.", "choice", choices=_FORMATS, default=default)
+def format_option(default: OutputFormat, workbook: bool = False) -> Option:
+    """``-f/--format``, defaulting to ``default``; ``xlsx`` among the choices when ``workbook`` (a listing's: the
+    command writes it with :func:`write_invoice_workbook`)."""
+    choices = (*_TEXT_FORMATS, str(OutputFormat.XLSX)) if workbook else _TEXT_FORMATS
+    return Option("output_format", ("--format", "-f"), "Output format.", "choice", choices=choices, default=default)
 
 
 def _declared_options() -> dict[str, CliOption]:
@@ -280,16 +325,24 @@ def listing_filters(
     ``--month``/``--last-month`` become ``--from``/``--to``; a month with either, both months, an inverted range
     and another vendor's option are usage errors naming the options (exit code 2), before anything is sent.
     """
+    return selection(plugin, given, today)[0]
+
+
+def selection(
+    plugin: VendorPlugin, given: Mapping[str, Any], today: Callable[[], datetime.date] = _today
+) -> tuple[dict[str, Any], Period]:
+    """:func:`listing_filters`, and the period they select (what the summary line and ``{month}`` say)."""
     declared = _declared_options()
     values = {name: value for name, value in given.items() if name not in {MONTH.dest, LAST_MONTH.dest}}
     month, previous = given.get(MONTH.dest), given.get(LAST_MONTH.dest)
+    chosen_by = ""
     if month is not None or previous:
         if month is not None and previous:
             fail(f"{MONTH.name} and {LAST_MONTH.name}: give one", ExitCode.USAGE)
-        flag = MONTH.name if month is not None else LAST_MONTH.name
+        chosen_by = MONTH.name if month is not None else LAST_MONTH.name
         start, end = declared[_FROM].name, declared[_TO].name
         if _is_given(values.get(start)) or _is_given(values.get(end)):
-            fail(f"{flag} cannot be combined with {_FROM} or {_TO}: it sets both", ExitCode.USAGE)
+            fail(f"{chosen_by} cannot be combined with {_FROM} or {_TO}: it sets both", ExitCode.USAGE)
         values[start], values[end] = month_range(month) if month is not None else last_month(today())
     for first, last in _range_pairs(declared):
         low, high = values.get(first.name), values.get(last.name)
@@ -310,14 +363,41 @@ def listing_filters(
         fail(plugin.cli_usage or f"{', '.join(foreign)}: not an option of --vendor {plugin.name}", ExitCode.USAGE)
     if plugin.cli_list is None:
         fail(f"--vendor {plugin.name} cannot list invoices", ExitCode.USAGE)
-    return options
+    dates = (values.get(declared[_FROM].name), values.get(declared[_TO].name)) if _FROM in declared else (None, None)
+    return options, Period(*dates, chosen_by=chosen_by)
+
+
+def output_path(path: Path, option: str, values: Mapping[str, Any]) -> Path:
+    """``path`` (``-o``, ``--dir``) with its placeholders filled in (see :mod:`._period`); ``-`` as it is.  A usage
+    error ends the command for an unknown placeholder or one without a value."""
+    if str(path) == STDOUT:
+        return path
+    try:
+        return Path(PathTemplate(str(path), option).render(values))
+    except UsageError as error:
+        fail(str(error), ExitCode.USAGE)
 
 
 def _rounded_note(written: Written) -> str:
-    if not written.rounded:
-        return ""
-    amounts = "amount" if written.rounded == 1 else "amounts"
-    return f" ({written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them)"
+    notes = []
+    if written.rounded:
+        amounts = "amount" if written.rounded == 1 else "amounts"
+        notes.append(
+            f"{written.rounded} {amounts} rounded half-even to the currency's minor unit; --amounts exact keeps them"
+        )
+    if written.as_text:
+        amounts = "amount" if written.as_text == 1 else "amounts"
+        notes.append(f"{written.as_text} {amounts} written as text: more digits than a spreadsheet's number holds")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def refuse_terminal(output: Path | None) -> None:
+    """A usage error for a workbook bound for a terminal (binary: it would garble the screen)."""
+    if (output is None or str(output) == STDOUT) and sys.stdout.isatty():
+        fail(
+            "--format xlsx: a workbook is a binary file: give -o FILE.xlsx (or redirect standard output)",
+            ExitCode.USAGE,
+        )
 
 
 def _listing(
@@ -331,36 +411,72 @@ def _listing(
 ) -> None:
     """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
     plugin = get(vendor)
-    options = listing_filters(plugin, given)
-    assert plugin.cli_list is not None  # listing_filters said so otherwise
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    if output is not None:
+        output = output_path(output, OUTPUT.name, period.values(plugin.name))
+    if output_format is OutputFormat.XLSX:
+        refuse_terminal(output)
     try:
         with client_for(plugin, base_url) as client:
-            rows = plugin.cli_list(client, options)
-            with open_output(output, sys.stdout) as stream:
-                written = write_invoices(_scrubbed(_with_progress(rows)), output_format, stream, amounts)
+            rows = _scrubbed(_with_progress(plugin.cli_list(client, options)))
+            if output_format is OutputFormat.XLSX:
+                with open_binary_output(output, sys.stdout.buffer) as binary:
+                    written = write_invoice_workbook(rows, binary, amounts)
+            else:
+                with open_output(output, sys.stdout) as stream:
+                    written = write_invoices(rows, output_format, stream, amounts)
     except OSError as error:  # before InvoiceClientsError: LocalFileError is both
         fail_output(output, error)
     except InvoiceClientsError as error:
-        fail_for(error)
+        fail_for(error, plugin, listing=True)
     if quiet:
         return
     invoices = "invoice" if written.count == 1 else "invoices"
+    wrote = " ".join(part for part in (f"wrote {written.count} {invoices}", period.describe()) if part)
     if output is not None and str(output) != STDOUT:
-        say(f"wrote {written.count} {invoices} to {output}{_rounded_note(written)}")
-    elif written.rounded:
-        say(f"wrote {written.count} {invoices}{_rounded_note(written)}")
+        say(f"{wrote} to {output}{_rounded_note(written)}")
+    elif written.rounded or written.as_text:
+        say(f"{wrote}{_rounded_note(written)}")
 
 
 _LISTING_EPILOG = f"""
 --month, --last-month, --from and --to select Gcore invoices by invoice date, and Versori invoices by the start
 of their billing period (so consecutive months never share an invoice; the API's own from/to would select
-every period that overlaps the range). --payment-state may be repeated: Gcore takes one state per request, so
-each is a listing of its own, merged in the requested ordering, each invoice once.
+every period that overlaps the range). --currency, --client-id, --payer-id, --payment-state and --organisation
+may be repeated, for the union: the APIs take one value per request, so each value (each combination, for
+several) is a listing of its own, merged in the requested ordering, each invoice once. --unpaid is every
+payment state not fully paid. Any other option given twice is an error.
 
-Columns (csv, jsonl):
+-o takes {{month}}, {{from}}, {{to}} and {{vendor}} (-o unpaid-{{month}}.xlsx). For a spreadsheet, -f xlsx:
+amounts are numbers at their currency's places, dates are dates, in any locale. The CSV is for tools: UTF-8 (no
+byte-order mark), a header row, '.' as the decimal point.
+
+Columns (csv, jsonl, xlsx):
   {", ".join(COLUMNS[:8])},
   {", ".join(COLUMNS[8:])}
 """
+
+
+def environment_help() -> str:
+    """The environment variables the command reads, as a ``--help`` epilog paragraph (docs/network.md says more)."""
+    plugins = all_vendors()
+    *proxies, no_proxy = PROXY_VARIABLES
+    rows = (
+        (", ".join(plugin.env_var for plugin in plugins), "the API keys (never an option: shell history shows those)"),
+        (", ".join(plugin.base_url_env_var for plugin in plugins), "another server than the vendor's (or --base-url)"),
+        (", ".join(proxies), "the proxy to go through: http://[user:password@]host:port"),
+        (no_proxy, "hosts reached directly: .corp.example,10.0.0.0/8 (* for all)"),
+        (", ".join(CA_VARIABLES), "the CA certificates to trust (a PEM file; a hashed directory)"),
+        (f"{SYSTEM_CERTS_VARIABLE}=1", "trust the operating system's certificate store"),
+    )
+    width = max(len(name) for name, _ in rows) + 2
+    return "\n".join(["Environment (proxy variables in lower case too):", *(f"  {n:<{width}}{t}" for n, t in rows)])
+
+
+def _epilog() -> str:
+    """What ends every command's ``--help``: the environment it reads, and its exit codes."""
+    return f"{environment_help()}\n\n{exit_codes_help()}"
 
 
 def _listing_command(name: str, default_format: OutputFormat, help_text: str) -> Command:
@@ -370,8 +486,81 @@ def _listing_command(name: str, default_format: OutputFormat, help_text: str) ->
         _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, given)
 
     vendor, *filters = filter_options()
-    options = (vendor, format_option(default_format), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
-    return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{exit_codes_help()}")
+    options = (vendor, format_option(default_format, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
+    return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{_epilog()}")
+
+
+def _totals(
+    vendor: str,
+    output_format: OutputFormat,
+    output: Path | None,
+    base_url: str | None,
+    amounts: AmountStyle,
+    quiet: bool,
+    by: tuple[str, ...],
+    given: Mapping[str, Any],
+) -> None:
+    """``invoices totals``: the listing ``given`` selects, added up per currency and ``by`` (see :mod:`._totals`)."""
+    plugin = get(vendor)
+    try:
+        groups = group_keys(by)
+    except UsageError as error:
+        fail(str(error), ExitCode.USAGE)
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    if output is not None:
+        output = output_path(output, OUTPUT.name, period.values(plugin.name))
+    if output_format is OutputFormat.XLSX:
+        refuse_terminal(output)
+    amount = Amounts(amounts)
+    columns = total_columns(groups)
+    try:
+        with client_for(plugin, base_url) as client:
+            totals = add_up(_scrubbed(_with_progress(plugin.cli_list(client, options))), groups, amount)
+        rows = [list(total_cells(total)) for total in totals]
+        if output_format is OutputFormat.XLSX:
+            with open_binary_output(output, sys.stdout.buffer) as binary:
+                as_text = write_workbook(binary, "totals", columns, rows)
+        else:
+            with open_output(output, sys.stdout) as stream:
+                write_rows(columns, rows, output_format, stream)
+            as_text = 0
+    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+        fail_output(output, error)
+    except InvoiceClientsError as error:
+        fail_for(error, plugin, listing=True)
+    if quiet:
+        return
+    count = sum(total.invoices for total in totals)
+    written = Written(count, amount.rounded, as_text)
+    invoices = "invoice" if count == 1 else "invoices"
+    added = " ".join(part for part in (f"added up {count} {invoices}", period.describe()) if part)
+    if output is not None and str(output) != STDOUT:
+        say(f"{added} to {output}{_rounded_note(written)}")
+    elif written.rounded or written.as_text:
+        say(f"{added}{_rounded_note(written)}")
+
+
+_TOTALS_HELP = "Totals per currency (and client, state or month: --by) of what export would write: exact sums."
+_TOTALS_EPILOG = """
+The same filters as export. Each total is the exact sum of the amounts as export writes them (--amounts), so it
+is the column sum of that export; currencies are never added together. Credit notes count negative. Neither API
+says how much of a partial invoice is still due: a total of --unpaid is what those invoices were issued for.
+--by client,state,month (or --by repeated) adds a column and a row per value: month is the invoice date's (for
+Versori, the billing period's start), as --month selects.
+"""
+
+
+def _totals_command() -> Command:
+    def run(**given: Any) -> None:
+        vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
+        amounts, quiet, by = AmountStyle(given.pop("amounts")), given.pop("quiet"), given.pop("by")
+        _totals(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, by, given)
+
+    vendor, *filters = filter_options()
+    by = Option("by", ("--by",), f"Also group by {', '.join(GROUPS)} (comma-separated).", "str", "GROUPS", repeat=True)
+    options = (vendor, by, format_option(OutputFormat.TABLE, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
+    return Command("totals", _TOTALS_HELP, run, options, epilog=f"{_TOTALS_EPILOG}\n{_epilog()}")
 
 
 def pdf_batch(
@@ -386,8 +575,12 @@ def pdf_batch(
     ``download(client, invoice, path)``; returns the exit status (see :mod:`._batch`)."""
     if not 1 <= batch.jobs <= MAX_JOBS:
         fail(f"--jobs: {batch.jobs} is not between 1 and {MAX_JOBS}", ExitCode.USAGE)
-    options = listing_filters(plugin, given)
-    assert plugin.cli_list is not None  # listing_filters said so otherwise
+    options, period = selection(plugin, given)
+    assert plugin.cli_list is not None  # selection said so otherwise
+    values = period.values(plugin.name)
+    batch = dataclasses.replace(
+        batch, directory=output_path(batch.directory, "--dir", values), names=batch.names.within(values)
+    )
     try:
         prepare_directory(batch.directory)
     except OSError as error:
@@ -402,9 +595,9 @@ def pdf_batch(
             planned = batch.plan(_scrubbed(_with_progress(plugin.cli_list(client, options))))
             outcomes = batch.run(planned, lambda invoice, path: download(client, invoice, path), report)
     except InvoiceClientsError as error:  # the listing failed: nothing is known to fetch
-        fail_for(error)
+        fail_for(error, plugin, listing=True)
     if not quiet:
-        say(summary(outcomes, batch.directory))
+        say(summary(outcomes, batch.directory, period.describe()))
     return exit_status(outcomes)
 
 
@@ -420,7 +613,8 @@ class VendorCommands:
     format_option: Callable[[OutputFormat], Option]
     base_url_option: Option
     client_for: Callable[[VendorPlugin, str | None], SyncClientBase]
-    fail_for: Callable[[InvoiceClientsError], NoReturn]
+    fail_for: Callable[..., NoReturn]
+    """:func:`fail_for`: ``(error, plugin=None, *, listing=False)``."""
     fail_output: Callable[[Path | None, OSError], NoReturn]
     scrubbed: Callable[[Iterable[Invoice]], Iterator[Invoice]]
     write_invoices: Callable[..., Written]
@@ -438,10 +632,13 @@ class VendorCommands:
     pdf_batch: Callable[..., int]
     """:func:`pdf_batch`: a listing's PDFs into a folder."""
     batch_help: str
+    output_path: Callable[[Path, str, Mapping[str, Any]], Path]
+    """:func:`output_path`: ``-o``/``--dir`` with its placeholders filled in (or a usage error)."""
     default_name: str
     default_jobs: int
     max_jobs: int
     usage: ExitCode = ExitCode.USAGE
+    not_found: ExitCode = ExitCode.NOT_FOUND
 
 
 def _demo(directory: Path | None) -> int:
@@ -462,22 +659,22 @@ _DEMO_DIR = "Where to write the demo's CSV and PDF (default: a new temporary dir
 def build_program() -> Group:
     """The whole command tree, from the vendors registered now."""
     names = ", ".join(plugin.display_name for plugin in all_vendors())
-    root = Group(
-        PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__, epilog=exit_codes_help()
-    )
+    root = Group(PROG, f"Read invoices from {names}: list, export, fetch PDFs.", version=__version__, epilog=_epilog())
     invoices = Group("invoices", "List, export and fetch invoices.")
     root.add(invoices)
     invoices.add(_listing_command("list", OutputFormat.TABLE, "List invoices (every page), as a table by default."))
     invoices.add(
         _listing_command("export", OutputFormat.CSV, "Export invoices, as CSV by default; -o writes a file atomically.")
     )
+    invoices.add(_totals_command())
     context = VendorCommands(
         add_command=invoices.add, command=Command, option=Option, argument=Argument, output_format=OutputFormat,
         format_option=format_option, base_url_option=BASE_URL, client_for=client_for, fail_for=fail_for,
         fail_output=fail_output, scrubbed=_scrubbed, write_invoices=write_invoices, say=say, fail=fail,
         quiet_option=QUIET, listing_options=listing_options, listing_filters=listing_filters,
-        epilog=exit_codes_help(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
-        batch_help=BATCH_HELP, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS, max_jobs=MAX_JOBS,
+        epilog=_epilog(), batch=Batch, name_template=NameTemplate, pdf_batch=pdf_batch,
+        batch_help=BATCH_HELP, output_path=output_path, default_name=DEFAULT_NAME, default_jobs=DEFAULT_JOBS,
+        max_jobs=MAX_JOBS,
     )  # fmt: skip
     for plugin in all_vendors():  # commands of one vendor (``invoices get``, ``invoices pdf``)
         if plugin.cli_commands is not None:

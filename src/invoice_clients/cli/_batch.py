@@ -22,7 +22,7 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from .._exceptions import InvoiceClientsError
 from .._model.invoice import Invoice
 from ._exit import SEVERITY, ExitCode, exit_code_for, worst
 from ._grammar import UsageError
+from ._period import PERIOD_FIELDS, fields_of, require
 
 __all__ = [
     "BATCH_HELP",
@@ -56,7 +57,8 @@ NAME_FIELDS = (
     "issue_date", "due_date", "period_start", "period_end",
 )  # fmt: skip
 """What ``--name`` may use, each an :class:`~invoice_clients.Invoice` field (dates take a format:
-``{issue_date:%Y-%m}``)."""
+``{issue_date:%Y-%m}``), besides the period's ``{month}``, ``{from}`` and ``{to}``."""
+_TEMPLATE_FIELDS = (*NAME_FIELDS, *(name for name in PERIOD_FIELDS if name not in NAME_FIELDS))
 DEFAULT_JOBS = 4
 MAX_JOBS = 8
 MIN_PDF_BYTES = len(b"%PDF-") + len(b"%%EOF")
@@ -72,9 +74,10 @@ file, ever). A failure is one line naming the invoice, and the rest are still fe
 with the most serious failure's code ({", then ".join(str(int(code)) for code in SEVERITY)}), else 0. A summary
 line ends it (not with --quiet).
 
---name fields: {", ".join("{" + name + "}" for name in NAME_FIELDS)}; dates take a format
-({{issue_date:%Y-%m}}). Each value is made path-safe (INV/2026/00001 is INV-2026-00001). --skip-existing keeps
-a file that starts with %PDF- and holds %%EOF in its last KiB; anything else there is fetched again.
+--name fields: {", ".join("{" + name + "}" for name in _TEMPLATE_FIELDS)}; dates take a format
+({{issue_date:%Y-%m}}); {{month}}, {{from}} and {{to}} are the period selected, as in --dir. Each value is made
+path-safe (INV/2026/00001 is INV-2026-00001). --skip-existing keeps a file that starts with %PDF- and holds %%EOF
+in its last KiB; anything else there is fetched again.
 """
 """The ``--help`` of a batch (``invoices pdf``)."""
 
@@ -94,30 +97,42 @@ class _PathSafe(string.Formatter):
 
 @dataclass(frozen=True, slots=True)
 class NameTemplate:
-    """A ``--name`` template: :meth:`str.format` fields from :data:`NAME_FIELDS`, each value made path-safe."""
+    """A ``--name`` template: :meth:`str.format` fields from :data:`NAME_FIELDS` and the period's (``{month}``,
+    ``{from}``, ``{to}``: see :mod:`._period`), each value made path-safe."""
 
     template: str
+    period: Mapping[str, Any] = field(default_factory=dict)
+    """The period's placeholders' values (:meth:`within`); ``None`` where the run's options give none."""
 
     def __post_init__(self) -> None:
-        try:
-            parsed = list(string.Formatter().parse(self.template))
-        except ValueError as error:
-            raise UsageError(f"--name: {self.template!r} is not a template ({error})") from None
-        for literal, field, _, _ in parsed:
+        fields = fields_of(self.template, "--name")
+        parsed = list(string.Formatter().parse(self.template))
+        for literal, _, _, _ in parsed:
             if set(literal) & {"/", "\\", "\0"}:
                 raise UsageError(f"--name: {self.template!r} is a file name, not a path (no / or \\)")
-            if field is not None and field not in NAME_FIELDS:
-                raise UsageError(f"--name: no field {{{field}}}; the fields are {', '.join(NAME_FIELDS)}")
-        if not any(field for _, field, _, _ in parsed):
-            raise UsageError(f"--name: {self.template!r} names no field, so every invoice would get one name")
+        for name in fields:
+            if name not in _TEMPLATE_FIELDS:
+                raise UsageError(f"--name: no field {{{name}}}; the fields are {', '.join(_TEMPLATE_FIELDS)}")
+        if not any(name in NAME_FIELDS for name in fields):
+            raise UsageError(f"--name: {self.template!r} names no invoice field, so every invoice would get one name")
+
+    def within(self, period: Mapping[str, Any]) -> NameTemplate:
+        """This template with the period's values (a usage error for a period field the run gives no value)."""
+        for name in fields_of(self.template, "--name"):
+            if name in PERIOD_FIELDS and name not in NAME_FIELDS:
+                require("--name", name, period.get(name))
+        return NameTemplate(self.template, period)
 
     def render(self, invoice: Invoice) -> str:
         """The file name of ``invoice``; :class:`UsageError` if it would be empty, hidden or too long."""
         values = {name: getattr(invoice, name) for name in NAME_FIELDS}
-        values = {name: str(value) if isinstance(value, str) else value for name, value in values.items()}
+        values = {
+            **self.period,
+            **{name: str(value) if isinstance(value, str) else value for name, value in values.items()},
+        }
         try:
             name = _PathSafe().vformat(self.template, (), values)
-        except (ValueError, TypeError) as error:  # a format spec the value does not take
+        except (ValueError, TypeError, KeyError) as error:  # a format spec the value does not take; no period
             raise UsageError(f"--name: {self.template!r} for invoice {invoice.id}: {error}") from None
         if not name.strip() or name.startswith(".") or name.strip(".") == "":
             raise UsageError(
@@ -219,15 +234,17 @@ class Batch:
             return Outcome(invoice, name, code=ExitCode.UNEXPECTED, message=f"unexpected {type(error).__name__}")
 
 
-def summary(outcomes: Sequence[Outcome], directory: Path) -> str:
-    """``wrote 12 PDFs to DIR (3 skipped: already there; 1 failed)``."""
+def summary(outcomes: Sequence[Outcome], directory: Path, period: str = "") -> str:
+    """``wrote 12 PDFs for 2026-03 to DIR (3 skipped: already there; 1 failed)``; ``period`` as
+    :meth:`~._period.Period.describe` says it."""
     written = sum(1 for outcome in outcomes if outcome.code is ExitCode.OK and not outcome.skipped)
     notes = []
     if skipped := sum(1 for outcome in outcomes if outcome.skipped):
         notes.append(f"{skipped} skipped: already there")
     if failed := sum(1 for outcome in outcomes if outcome.code is not ExitCode.OK):
         notes.append(f"{failed} failed")
-    text = f"wrote {written} PDF{'' if written == 1 else 's'} to {directory}"
+    text = " ".join(part for part in (f"wrote {written} PDF{'' if written == 1 else 's'}", period) if part)
+    text = f"{text} to {directory}"
     return f"{text} ({'; '.join(notes)})" if notes else text
 
 

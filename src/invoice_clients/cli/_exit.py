@@ -10,18 +10,25 @@ code   meaning
 2      bad arguments (unknown option, malformed date, a filter the vendor does not have, ...)
 3      bad or missing credentials (401/403, key variable unset)
 4      rate limited, still after the client's retries (429)
-5      network failure: cannot connect, or timed out
+5      network failure: cannot connect (a proxy's refusal and a certificate that failed verification included),
+       or timed out
 6      not found (404)
 7      the API failed: a 5xx after retries, or a response that does not fit its spec or its size limit
 8      cannot write the output (``-o``, ``--dir``, standard output): no such directory, permission denied, disk full
+9      the configuration: a CA file (``SSL_CERT_FILE``, ``SSL_CERT_DIR``) or a proxy variable that cannot be used,
+       or a base URL with no invoice listing there (a listing's 404: ``*_BASE_URL``, ``--base-url``)
 130    interrupted (Ctrl-C)
 141    standard output was closed by its reader (``| head``): the command stops quietly
 =====  ==========================================================
 
 Code 8 is not folded into 2: a missing directory may be a typo, but a full disk
 or a read-only mount is not a usage error, and a scheduler should tell "the
-API is fine, our disk is not" from both.  Usage errors print their message on
-one line (``invoice-clients: error: --payment-state: ...``), never a usage
+API is fine, our disk is not" from both.  Code 9 is not folded into 2 either:
+the command was right, the machine's set-up (its CA file, its proxy variable,
+the base URL it points at) is not, which is often someone else's to fix; nor
+into 6: a listing's path is the API's own, so its 404 says the server is not
+the API, not that an invoice is missing.  Usage errors print their message
+on one line (``invoice-clients: error: --payment-state: ...``), never a usage
 block.
 """
 
@@ -47,6 +54,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 6
     API_FAILURE = 7
     OUTPUT_FILE = 8
+    CONFIGURATION = 9
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
 
@@ -57,10 +65,13 @@ MEANINGS: dict[ExitCode, str] = {
     ExitCode.USAGE: "bad arguments (unknown option, malformed date, a filter the vendor does not have)",
     ExitCode.CREDENTIALS: "bad or missing credentials (401/403, key variable unset)",
     ExitCode.RATE_LIMITED: "rate limited, still after the client's retries (429)",
-    ExitCode.NETWORK: "network failure: cannot connect, or timed out",
+    ExitCode.NETWORK: "network failure: cannot connect (a proxy refused, a certificate failed), or timed out",
     ExitCode.NOT_FOUND: "not found (404)",
     ExitCode.API_FAILURE: "the API failed: a 5xx after retries, or a response that does not fit its spec",
     ExitCode.OUTPUT_FILE: "cannot write the output (-o, --dir, standard output): no directory, permission, full disk",
+    ExitCode.CONFIGURATION: (
+        "configuration: a CA file or proxy variable that cannot be used; a base URL with no listing"
+    ),
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.STDOUT_CLOSED: "standard output was closed by its reader (| head): the command stops quietly",
 }
@@ -95,6 +106,7 @@ def exit_codes_help() -> str:
 
 _CODES: tuple[tuple[tuple[type[BaseException], ...], ExitCode], ...] = (
     ((errors.AuthenticationError, errors.PermissionDeniedError, errors.CredentialsError), ExitCode.CREDENTIALS),
+    ((errors.ConfigurationError,), ExitCode.CONFIGURATION),
     ((errors.RateLimitError,), ExitCode.RATE_LIMITED),
     ((errors.APIConnectionError,), ExitCode.NETWORK),
     ((errors.NotFoundError,), ExitCode.NOT_FOUND),

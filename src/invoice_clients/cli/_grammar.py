@@ -77,6 +77,9 @@ class Argument:
     help: str
     kind: Kind = "str"
     required: bool = True
+    hint: str = ""
+    """Added to the message for a value of the wrong kind: ``{value}`` is the value, quoted for a shell (``for an
+    invoice number: invoices get --number {value}``)."""
 
 
 @dataclass(frozen=True, slots=True)

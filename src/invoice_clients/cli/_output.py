@@ -1,11 +1,9 @@
-"""Writing invoices as a table, CSV or JSON lines, with exact money.
+"""Writing invoices as a table, CSV, JSON lines or a workbook (:mod:`._workbook`), with exact money.
 
-Amounts never pass through a float.  By default (``--amounts minor``) each is written with the places of its
-currency's minor unit (ISO 4217: ``6470.02`` EUR, ``15000`` JPY, ``12.005`` KWD), which is what accounting
-tools import: exact whenever the vendor sent no more significant places than that (Gcore sends twelve
-decimals, ``6470.020000000000``, all zero beyond the cent), rounded half to even only where it did, and those
-are counted (:class:`Written`).  A currency with no minor unit in the ISO 4217 data keeps the vendor's places.
-``--amounts exact`` writes the vendor's decimal as sent.  The columns (:data:`COLUMNS`):
+Amounts never pass through a float; how each is written (``--amounts minor``: its currency's places, half-even
+where the vendor sent more, and counted; ``--amounts exact``: as sent) is :mod:`._amounts`'.  The CSV is UTF-8
+(no byte-order mark), with a header row and ``.`` as the decimal point whatever the locale: for tools and
+scripts; a spreadsheet reads the workbook right (:mod:`._workbook`).  The columns (:data:`COLUMNS`):
 
 ==============  =====================================================================================
 vendor          ``gcore`` or ``versori``
@@ -26,10 +24,12 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +40,8 @@ from rich.table import Table
 from .._destination import OutputPath
 from .._model.invoice import Invoice
 from .._model.money import Money
+from ._amounts import Amounts, AmountStyle
+from ._workbook import Cell, write_workbook
 
 __all__ = [
     "COLUMNS",
@@ -48,9 +50,13 @@ __all__ = [
     "Amounts",
     "OutputFormat",
     "Written",
+    "invoice_cells",
     "invoice_record",
+    "open_binary_output",
     "open_output",
+    "write_invoice_workbook",
     "write_invoices",
+    "write_rows",
 ]
 
 COLUMNS = (
@@ -79,6 +85,8 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSONL = "jsonl"
+    XLSX = "xlsx"
+    """A workbook (:mod:`._workbook`): binary, so to a file (``-o``) or a pipe, never a terminal."""
 
 
 class _Console(Console):
@@ -88,43 +96,14 @@ class _Console(Console):
         raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
-class AmountStyle(StrEnum):
-    """``--amounts``: how amounts are written."""
-
-    MINOR = "minor"
-    """With the places of the currency's minor unit (half-even where the vendor sent more significant places)."""
-    EXACT = "exact"
-    """The vendor's decimal as sent."""
-
-
-class Amounts:
-    """Formats amounts in one :class:`AmountStyle`, counting those that rounding changed."""
-
-    def __init__(self, style: AmountStyle = AmountStyle.MINOR) -> None:
-        self.style = style
-        self.rounded = 0
-        """How many amounts were rounded (their value changed, not just their places)."""
-
-    def __call__(self, money: Money | None) -> str | None:
-        if money is None:
-            return None
-        if self.style is AmountStyle.MINOR:
-            try:
-                rounded = money.quantize()
-            except ValueError:  # no minor unit in the ISO 4217 data: nothing to round to, keep it exact
-                pass
-            else:
-                self.rounded += rounded.amount != money.amount
-                money = rounded
-        return format(money.amount, "f")  # never exponent notation (0E-12)
-
-
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What :func:`write_invoices` wrote: ``count`` invoices, of whose amounts ``rounded`` were rounded."""
+    """What :func:`write_invoices` wrote: ``count`` invoices, of whose amounts ``rounded`` were rounded (and, in a
+    workbook, ``as_text`` written as text: too many digits for a spreadsheet's number)."""
 
     count: int
     rounded: int
+    as_text: int = 0
 
 
 def invoice_record(invoice: Invoice, amounts: Callable[[Money | None], str | None] | None = None) -> dict[str, Any]:
@@ -155,13 +134,44 @@ def invoice_record(invoice: Invoice, amounts: Callable[[Money | None], str | Non
     )
 
 
+def invoice_cells(invoice: Invoice, amounts: Amounts) -> list[Cell]:
+    """One invoice as a workbook's row, in :data:`COLUMNS` order: text, dates and amounts (as ``amounts`` writes
+    them, so a workbook and a CSV of one run hold the same values)."""
+    record = invoice_record(invoice)
+    dates = (invoice.issue_date, invoice.due_date, invoice.period_start, invoice.period_end)
+    money = (invoice.subtotal, invoice.tax, invoice.total)
+    cells: list[Cell] = [record[name] for name in COLUMNS[:8]]
+    cells += dates
+    cells += [None if value is None else amounts.decimal(value) for value in money]
+    cells.append(record["document_url"])
+    return cells
+
+
+def write_invoice_workbook(
+    invoices: Iterable[Invoice], stream: IO[bytes], amounts: AmountStyle = AmountStyle.MINOR
+) -> Written:
+    """Write ``invoices`` to ``stream`` as a workbook (:mod:`._workbook`) of :data:`COLUMNS`."""
+    count = 0
+    amount = Amounts(amounts)
+
+    def rows() -> Iterator[list[Cell]]:
+        nonlocal count
+        for invoice in invoices:
+            yield invoice_cells(invoice, amount)
+            count += 1
+
+    as_text = write_workbook(stream, "invoices", COLUMNS, rows())
+    return Written(count, amount.rounded, as_text)
+
+
 def write_invoices(
     invoices: Iterable[Invoice],
     output_format: OutputFormat,
     stream: IO[str],
     amounts: AmountStyle = AmountStyle.MINOR,
 ) -> Written:
-    """Write ``invoices`` to ``stream`` as they arrive (the table waits for all)."""
+    """Write ``invoices`` to ``stream`` as they arrive (the table waits for all); a workbook is
+    :func:`write_invoice_workbook`'s (it is binary)."""
     count = 0
     amount = Amounts(amounts)
     if output_format is OutputFormat.CSV:
@@ -179,6 +189,8 @@ def write_invoices(
             ]
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
+    elif output_format is OutputFormat.XLSX:
+        raise ValueError("a workbook is binary: write_invoice_workbook writes it")
     else:
         table = Table("id", "number", "kind", "state", "issued", "period", "total", box=None, header_style="bold")
         for invoice in invoices:
@@ -196,6 +208,41 @@ def write_invoices(
     return Written(count, amount.rounded)
 
 
+def _text(value: Cell) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)  # a count, a date (ISO 8601)
+
+
+def write_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[Cell]], output_format: OutputFormat, stream: IO[str]
+) -> None:
+    """Rows of cells (``invoices totals``) as a table, CSV or JSON lines: amounts as their decimal's digits, counts
+    as numbers in JSON; a workbook is :func:`~._workbook.write_workbook`'s."""
+    if output_format is OutputFormat.CSV:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_text(cell) for cell in row] for row in rows)
+    elif output_format is OutputFormat.JSONL:
+        for row in rows:
+            record = {
+                name: cell if isinstance(cell, int) else _text(cell) for name, cell in zip(columns, row, strict=True)
+            }
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output_format is OutputFormat.XLSX:
+        raise ValueError("a workbook is binary: write_workbook writes it")
+    else:
+        table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+        for row in rows:
+            table.add_row(*(_text(cell) or "" for cell in row))
+            for column, cell in zip(table.columns, row, strict=True):
+                if isinstance(cell, int | Decimal):  # numbers line up on the right
+                    column.justify = "right"
+        _Console(file=stream, width=160, height=25, force_terminal=_is_terminal(stream)).print(table)
+
+
 def _is_terminal(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
@@ -207,6 +254,18 @@ STDOUT = "-"
 """The ``-o`` value that means standard output."""
 
 
+class _HeldBack(io.StringIO):
+    """What is meant for standard output, held until the listing is complete; a terminal still looks like one
+    (the table's colours)."""
+
+    def __init__(self, stdout: IO[str]) -> None:
+        super().__init__()
+        self._stdout = stdout
+
+    def isatty(self) -> bool:
+        return _is_terminal(self._stdout)
+
+
 @contextmanager
 def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     """``path`` opened for writing UTF-8 text by the rules of :mod:`invoice_clients._destination` (the same as
@@ -215,10 +274,26 @@ def open_output(path: Path | None, stdout: IO[str]) -> Iterator[IO[str]]:
     A regular file is replaced only when everything was written, keeping its mode: a listing that fails half-way
     (network down, rate limited, disk full, Ctrl-C) never leaves a truncated export where a good one was.  A
     link's target is written, the link kept; a device, FIFO or socket is written in place, never replaced.
+    Standard output gets nothing until the block ends without an error: a listing that fails writes nothing
+    there (not a CSV header, not the first pages), so a pipeline never mistakes a failure for a short result.
+    What is held is the text itself (about 130 bytes an invoice in CSV; the table holds every row anyway).
     """
     if path is None or str(path) == STDOUT:
-        yield stdout
+        held = _HeldBack(stdout)
+        yield held
+        stdout.write(held.getvalue())
         stdout.flush()  # a closed pipe or a full disk shows here, inside the caller's error handling
         return
     with OutputPath.of(path).open_text("utf-8") as stream:
+        yield stream
+
+
+@contextmanager
+def open_binary_output(path: Path | None, stdout: IO[bytes]) -> Iterator[IO[bytes]]:
+    """As :func:`open_output`, for bytes (a workbook); ``stdout`` is standard output's binary buffer."""
+    if path is None or str(path) == STDOUT:
+        yield stdout
+        stdout.flush()
+        return
+    with OutputPath.of(path).open() as stream:
         yield stream

@@ -9,6 +9,8 @@ because its messages differ between Python versions (``invalid choice`` quoting 
   -invoice_date``), as before; a missing value, an unknown option and a stray argument are found here
   (``parse_known_args`` hands the unknown ones back);
 - values are checked by :func:`~._grammar.check_value`; required options and arguments are checked here;
+- an option given twice either repeats (``repeat``: every value, in order) or is refused (:class:`_Once`): no
+  value is ever dropped;
 - the parser's own error path (:meth:`_Parser.error`), which nothing above should reach, still raises a
   :class:`~._grammar.UsageError` rather than printing argparse's usage block.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
@@ -39,6 +42,20 @@ def _looks_like_option(word: str) -> bool:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # documented as the method to override
         raise UsageError(message)
+
+
+class _Once(argparse.Action):
+    """Stores the value of an option that takes one: a second is a usage error naming the option, never a value
+    silently dropped (``--month 2026-03 --month 2026-01`` would export one month and exit 0)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: Any = None
+    ) -> None:
+        first = getattr(namespace, self.dest)
+        if first is not None:
+            name = next(flag for flag in self.option_strings if flag.startswith("--"))
+            raise UsageError(f"{name}: given more than once ({first!r}, then {values!r}); it takes one value")
+        setattr(namespace, self.dest, values)
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str:
@@ -91,7 +108,7 @@ def _parser(command: Command, prog: str) -> argparse.ArgumentParser:
         if option.kind == "bool":
             parser.add_argument(*option.flags, dest=option.dest, action="store_true")
         else:  # (every flag, for the forms left to argparse: -fcsv, -qfcsv)
-            action = "append" if option.repeat else "store"
+            action: Any = "append" if option.repeat else _Once
             parser.add_argument(*option.flags, dest=option.dest, action=action, default=None)
     for argument in command.arguments:
         parser.add_argument(argument.dest, nargs="?", default=None)
@@ -110,7 +127,12 @@ def _argument_value(argument: Argument, raw: str | None) -> Any:
         if argument.required:
             raise UsageError(f"{argument.metavar}: missing (required)")
         return None
-    return _checked(argument.metavar, argument.kind, raw)
+    try:
+        return _checked(argument.metavar, argument.kind, raw)
+    except UsageError as error:
+        if not argument.hint:
+            raise
+        raise UsageError(f"{error}; {argument.hint.format(value=shlex.quote(raw))}") from None
 
 
 def _option_value(option: Option, raw: Any) -> Any:

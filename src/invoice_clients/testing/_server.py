@@ -39,6 +39,9 @@ class ClientOptions(TypedDict, total=False):
     deadline: float | None
     max_response_bytes: int
     max_pdf_bytes: int
+    proxy: str | httpx.URL | httpx.Proxy | None
+    trust_env: bool
+    system_certs: bool | None
 
 
 class AsyncClientOptions(TypedDict, total=False):
@@ -50,6 +53,9 @@ class AsyncClientOptions(TypedDict, total=False):
     deadline: float | None
     max_response_bytes: int
     max_pdf_bytes: int
+    proxy: str | httpx.URL | httpx.Proxy | None
+    trust_env: bool
+    system_certs: bool | None
 
 
 class _Server(ThreadingHTTPServer):

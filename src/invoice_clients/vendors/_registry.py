@@ -82,6 +82,9 @@ class VendorPlugin:
     """What ``invoice-clients sandbox`` says of the vendor's sandbox API (``"(31 invoices)"``)."""
     demo_steps: Callable[[Any, Any], Sequence[Sequence[str]]] = lambda api, directory: ()
     """The command lines ``invoice-clients demo`` runs against the sandbox API (files go to ``directory``)."""
+    cli_listing_not_found: str = ""
+    """What else a 404 on the command line's listing may mean, when its path names something of the user's (Versori:
+    the organisation); empty when the path is the API's own, so a 404 means the base URL is wrong (exit code 9)."""
 
     @property
     def sandbox_key(self) -> str:

@@ -25,10 +25,10 @@ from ..._download import Destination, Spool
 from ..._exceptions import InconsistentListingError, InvalidArgumentError
 from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
 from ..._model.invoice import Invoice, PaymentState
-from ..._model.lazy import is_deferred
-from ..._model.parsing import parse_bytes
+from ..._model.parsing import parse_bytes, request_details
 from ..._paging.listing import wire_limit
 from ..._paging.pagination import AsyncPager, InvoicePage, PagingPlan, SyncPager
+from .decoder import parse_invoice, parse_page
 from .sort_keys import sort_key
 from .wire import (
     MAX_PAGE_SIZE,
@@ -37,8 +37,6 @@ from .wire import (
     PaymentStateFilter,
     download_request,
     get_request,
-    parse_invoice_body,
-    parse_page_body,
 )
 
 __all__ = ["AsyncGcoreBilling", "AsyncGcoreInvoices", "GcoreBilling", "GcoreInvoices"]
@@ -58,21 +56,13 @@ def _check_paging(page_size: int, prefetch: int | None) -> None:
 def _page(
     body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec, offset: int, limit: int
 ) -> InvoicePage:
-    raw, invoices = parse_bytes(body, parse_page_body, transport=transport, spec=spec)
-    if is_deferred(raw):  # the page model is built on first read of page.raw (see parse_page_lazily)
-        count, results, next_ = raw[1], raw[2], raw[3]
-    else:
-        count, results, next_ = raw.count, raw.results, raw.next_
-    sane = isinstance(count, int) and not isinstance(count, bool) and count >= 0
-    return InvoicePage(
-        invoices=invoices,
-        offset=offset,
-        limit=limit,
-        count=count if sane else None,
-        received=len(results),
-        next_link=isinstance(next_, str),
-        raw=raw,
-    )
+    request = request_details(transport, spec)
+    return parse_bytes(body, lambda data: parse_page(data, request, offset, limit), transport=transport, spec=spec)
+
+
+def _invoice(body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec) -> Invoice:
+    request = request_details(transport, spec)
+    return parse_bytes(body, lambda data: parse_invoice(data, request), transport=transport, spec=spec)
 
 
 def _inconsistent(
@@ -186,7 +176,7 @@ class GcoreInvoices(_Invoices[SyncTransport, SyncPager]):
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        return parse_bytes(body, parse_invoice_body, transport=self._transport, spec=spec)
+        return _invoice(body, self._transport, spec)
 
     @overload
     def download_pdf(
@@ -249,7 +239,7 @@ class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        return parse_bytes(body, parse_invoice_body, transport=self._transport, spec=spec)
+        return _invoice(body, self._transport, spec)
 
     @overload
     async def download_pdf(
@@ -298,6 +288,10 @@ class GcoreBilling(_Settings, SyncClientBase):
     ``max_response_bytes`` / ``max_pdf_bytes`` cap decoded bodies; ``retry`` a :class:`~invoice_clients.RetryPolicy`;
     ``http_client`` an ``httpx.Client`` of your own (not closed by this client).
     Plain HTTP is refused except to loopback unless ``allow_insecure_http=True``.
+    ``proxy`` a proxy URL (or ``httpx.Proxy``) for every request; by default ``HTTPS_PROXY``, ``ALL_PROXY`` and
+    ``NO_PROXY`` are read as httpx reads them (``trust_env=False``: no proxy or CA variable is read);
+    ``system_certs=True`` verifies against the operating system's certificate store (default:
+    ``INVOICE_CLIENTS_SYSTEM_CERTS``).  See the docs' "Company networks" page.
     """
 
     invoices: GcoreInvoices

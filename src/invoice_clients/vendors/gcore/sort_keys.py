@@ -83,7 +83,7 @@ def _invoice_date(invoice: Invoice) -> int | None:
 
 
 def _name(invoice: Invoice) -> str:
-    return cast("ErpInvoiceExternal", invoice.raw).name
+    return cast(str, invoice.number)  # Gcore's ``name``, which the spec makes a string
 
 
 _NUMBERS: dict[str, Callable[[Invoice], Any]] = {

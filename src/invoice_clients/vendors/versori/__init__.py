@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,26 +21,34 @@ _CLI_OPTIONS = (
         "date", "YYYY-MM-DD",
     ),
     CliOption("end", "--to", "Last day, inclusive.", "date", "YYYY-MM-DD"),
-    CliOption("organisation", "--organisation", "Versori organisation id.", "str", "ORG_ID"),
+    CliOption("organisation", "--organisation", "Versori organisation id.", "str", "ORG_ID", repeat=True),
     CliOption("upcoming", "--upcoming", "Versori: the upcoming invoice.", "bool"),
 )  # fmt: skip
 
 
 def _cli_list(client: Versori, options: Mapping[str, Any]) -> Iterable[Invoice]:
     """The command line's listing: invoices whose billing period *starts* in the range (``select="starting"``), so
-    that monthly exports hold each invoice once; refusals name the options."""
-    organisation = options.get("organisation")
-    if not organisation:
+    that monthly exports hold each invoice once; several ``--organisation`` are one listing each, in the order
+    given (the ``client_id`` column names each); refusals name the options, before anything is sent."""
+    organisations = tuple(dict.fromkeys(options.get("organisation") or ()))
+    if not organisations:
         raise InvalidArgumentError("--vendor versori needs --organisation")
-    check_organisation(organisation, "--organisation")
+    for organisation in organisations:
+        check_organisation(organisation, "--organisation")
     start, end = options.get("start"), options.get("end")
     if options.get("upcoming"):
         if start is not None or end is not None:
             raise InvalidArgumentError("--upcoming takes no dates (--from, --to, --month, --last-month)")
-        found = client.invoices.upcoming(organisation)
-        return [] if found is None else [found]
+        return itertools.chain.from_iterable(_upcoming(client, organisation) for organisation in organisations)
     start, end = resolve_range(start, end, today=client.invoices.today(), names=("--from", "--to"))
-    return client.invoices.list(organisation, start, end, select="starting")
+    return itertools.chain.from_iterable(
+        client.invoices.list(organisation, start, end, select="starting") for organisation in organisations
+    )
+
+
+def _upcoming(client: Versori, organisation: str) -> list[Invoice]:
+    found = client.invoices.upcoming(organisation)
+    return [] if found is None else [found]
 
 
 def _sandbox_api(key: str, forbidden: str) -> Any:
@@ -86,6 +95,7 @@ PLUGIN = VendorPlugin(
     cli_options=_CLI_OPTIONS,
     cli_list=_cli_list,
     cli_usage="only --organisation, --from, --to and --upcoming apply to --vendor versori",
+    cli_listing_not_found="no such organisation there",
     describe_sandbox=_describe,
     demo_steps=_demo_steps,
 )

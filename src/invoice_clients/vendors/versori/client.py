@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import builtins
 import datetime
-import functools
 from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
-from ..._http.transport import AsyncTransport, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
 from ..._model.invoice import Invoice
-from ..._model.parsing import json_parser, parse_bytes
+from ..._model.parsing import parse_bytes, request_details
+from .decoder import parse_invoices
 from .wire import (
     Selection,
     check_selection,
     list_request,
-    parse_invoices,
     resolve_range,
     selected,
     upcoming_request,
@@ -35,6 +34,14 @@ from .wire import (
 )
 
 __all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
+
+
+def _invoices(
+    body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec, organisation_id: str
+) -> list[Invoice]:
+    request = request_details(transport, spec)
+    parse = lambda data: parse_invoices(data, request, organisation_id)  # noqa: E731
+    return parse_bytes(body, parse, transport=transport, spec=spec)
 
 
 class VersoriInvoices:
@@ -79,8 +86,7 @@ class VersoriInvoices:
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
-        return selected(parse_bytes(body, parse, transport=self._transport, spec=spec), select, start, end)
+        return selected(_invoices(body, self._transport, spec, organisation_id), select, start, end)
 
     def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -88,8 +94,7 @@ class VersoriInvoices:
         """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
         spec = upcoming_request(organisation_id)
         body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
-        invoices = parse_bytes(body, parse, transport=self._transport, spec=spec)
+        invoices = _invoices(body, self._transport, spec, organisation_id)
         return invoices[0] if invoices else None
 
 
@@ -115,8 +120,7 @@ class AsyncVersoriInvoices:
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
-        return selected(parse_bytes(body, parse, transport=self._transport, spec=spec), select, start, end)
+        return selected(_invoices(body, self._transport, spec, organisation_id), select, start, end)
 
     async def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
@@ -124,8 +128,7 @@ class AsyncVersoriInvoices:
         """As :meth:`VersoriInvoices.upcoming`."""
         spec = upcoming_request(organisation_id)
         body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        parse = json_parser(functools.partial(parse_invoices, organisation_id=organisation_id))
-        invoices = parse_bytes(body, parse, transport=self._transport, spec=spec)
+        invoices = _invoices(body, self._transport, spec, organisation_id)
         return invoices[0] if invoices else None
 
 

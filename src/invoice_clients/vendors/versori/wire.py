@@ -1,33 +1,25 @@
-"""Versori's wire format: date ranges into requests, bodies into :class:`Invoice` objects.
+"""Versori's requests: date ranges into requests, and which invoices of a range a listing keeps.
 
 The API's own date defaults surprise: no dates at all returns the *upcoming*
 invoice, and one bound silently defaults the other (``to`` = today, ``from`` =
 one calendar month before ``to``).  The facade therefore always sends both
 bounds for a listing, computing the same defaults itself (UTC "today"), and
 asks for the upcoming invoice only through ``upcoming()``.  Requests are built
-by the generated ``versori_organisations_client`` module; bodies are parsed by
-its models.  No I/O here: the sync and async clients share it.
+by the generated ``versori_organisations_client`` module; bodies are read by
+:mod:`.decoder`.  No I/O here: the sync and async clients share it.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-import posixpath
 import unicodedata
-from typing import Any, Literal, cast, get_args
-from urllib.parse import urlsplit
+from typing import Literal, get_args
 
 from ..._exceptions import InvalidArgumentError
 from ..._generated.versori_organisations_client.api.default import get_invoices
-from ..._generated.versori_organisations_client.models import Invoice as VersoriInvoice
-from ..._generated.versori_organisations_client.models import MonetaryValue
-from ..._generated.versori_organisations_client.types import Unset
 from ..._http.transport import RequestSpec
-from ..._model.invoice import Invoice, InvoiceKind, LineItem
-from ..._model.money import Money
-from .._vendor_names import Vendor
-from .checks import VERSORI_INVOICES
+from ..._model.invoice import Invoice
 
 __all__ = [
     "SANDBOX_PREFIX",
@@ -35,11 +27,8 @@ __all__ = [
     "Selection",
     "check_organisation",
     "check_selection",
-    "invoice_from_versori",
     "list_request",
-    "money_from_monetary_value",
     "one_month_before",
-    "parse_invoices",
     "resolve_range",
     "selected",
     "upcoming_request",
@@ -112,63 +101,6 @@ def list_request(organisation_id: str, start: datetime.date, end: datetime.date)
 def upcoming_request(organisation_id: str) -> RequestSpec:
     """The request for the upcoming invoice: the same operation without dates."""
     return RequestSpec.from_generated(get_invoices._get_kwargs(check_organisation(organisation_id)))
-
-
-def money_from_monetary_value(value: MonetaryValue) -> Money:
-    """``MonetaryValue`` -> :class:`Money`; ``fractional`` counts ISO 4217 minor units."""
-    if not isinstance(value.currency_code, str):
-        raise ValueError(f"currencyCode must be a string, got {value.currency_code!r}")
-    return Money.from_minor_units(
-        integral=value.integral,
-        fractional=value.fractional,
-        currency=value.currency_code,
-        negative=value.is_negative,
-    )
-
-
-def _id_from_url(url: str) -> str:
-    name = posixpath.basename(urlsplit(url).path)
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return stem or url
-
-
-def invoice_from_versori(raw: VersoriInvoice, organisation_id: str | None = None) -> Invoice:
-    """Convert one generated model (``organisation_id``: the organisation listed, the invoice's client); a misfit
-    raises ``ValueError``."""
-    if not isinstance(raw.invoice_url, str):
-        raise ValueError(f"invoiceURL must be a string, got {raw.invoice_url!r}")
-    total = money_from_monetary_value(raw.total_amount)
-    breakdowns = [] if isinstance(raw.product_breakdowns, Unset) else raw.product_breakdowns
-    items = tuple(
-        LineItem(description=str(b.product_name), quantity=b.quantity, total=money_from_monetary_value(b.total), raw=b)
-        for b in breakdowns
-    )
-    return Invoice(
-        vendor=Vendor.VERSORI,
-        id=_id_from_url(raw.invoice_url),
-        number=None,
-        kind=InvoiceKind.INVOICE,
-        currency=total.currency,
-        issue_date=None,
-        due_date=None,
-        period_start=raw.invoice_start_date,
-        period_end=raw.invoice_end_date,
-        subtotal=None,
-        tax=None,
-        total=total,
-        payment_state=None,
-        document_url=raw.invoice_url,
-        line_items=items,
-        raw=raw,
-        client_id=organisation_id,
-    )
-
-
-def parse_invoices(data: object, organisation_id: str | None = None) -> list[Invoice]:
-    """A GetInvoices response: a JSON array of invoices (of ``organisation_id``, their client)."""
-    VERSORI_INVOICES.check(data, "body")
-    items = cast(list[dict[str, Any]], data)
-    return [invoice_from_versori(VersoriInvoice.from_dict(item), organisation_id) for item in items]
 
 
 Selection = Literal["overlapping", "starting"]

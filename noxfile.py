@@ -6,7 +6,7 @@ nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs 
 nox -s tests        # the test suite, on each supported CPython found (nox -s tests-3.12: one)
 nox -s deps         # runtime dependencies at their lowest and newest versions: facade, CLI, adversarial suites
 nox -s rehearsal    # the spec-drift loop offline: the workflow's own steps, and its pull request merged
-nox -s lint         # ruff + mypy --strict on hand-written code
+nox -s lint         # ruff + mypy --strict on hand-written code, the import contracts
 nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
 nox -s schemathesis # the sandbox against Schemathesis on every patched document
@@ -188,11 +188,13 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry, the public API."""
+    """Ruff (lint + format check), mypy --strict, the import contracts, the GitHub workflows (zizmor, actionlint),
+    deptry, the public API."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("lint-imports", "--no-cache")  # [tool.importlinter]: the layers, one way
     session.run("zizmor", "--offline", ".github/workflows")
     session.run("actionlint", *WORKFLOWS)
     session.run("deptry", "src", "generated")  # the wheel's imports against [project] dependencies

@@ -27,7 +27,7 @@ from typing import TypeVar
 import httpx
 
 from .._exceptions import ConfigurationError
-from .security import visible
+from .._redaction import visible
 
 __all__ = ["CA_VARIABLES", "SYSTEM_CERTS_VARIABLE", "system_certs_from_environment", "tls_context"]
 

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 import msgspec
 
 from .._exceptions import RequestDetails, ResponseValidationError
-from .._http.security import scrub_active
+from .._redaction import scrub_active
 from .lazy import Deferred
 from .parsing import GENERATED_MISFITS, decode_json
 

@@ -37,9 +37,10 @@ from .._exceptions import (
     RateLimitError,
 )
 from .._http.proxies import PROXY_VARIABLES
-from .._http.security import is_loopback, scrub_live, visible
+from .._http.security import is_loopback
 from .._http.trust import CA_VARIABLES, SYSTEM_CERTS_VARIABLE
 from .._model.invoice import Invoice
+from .._redaction import scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._amounts import Amounts, AmountStyle

@@ -21,7 +21,7 @@ import httpx
 
 from .._base import AsyncClientBase, SyncClientBase
 from .._http.retry import RetryPolicy
-from .._http.transport import TimeoutTypes
+from .._http.sender import TimeoutTypes
 from .._sandbox.http import Reply, SandboxRequest, json_reply
 from ..vendors import SandboxAPI, VendorPlugin, all_vendors
 from ._faults import Fault, FaultPlan, VendorName

@@ -6,6 +6,8 @@ Each case feeds one call what an attempt would have met; nothing is sent.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -24,7 +26,7 @@ from invoice_clients import (
 )
 from invoice_clients._exceptions import error_for_status
 from invoice_clients._http.cancel import Cancellation
-from invoice_clients._http.retry import Attempts, RetryPolicy, Stop, should_retry
+from invoice_clients._http.retry import DEADLINE_EPSILON, Attempts, RetryPolicy, Stop, should_retry
 from invoice_clients._http.sender import RequestSpec, SyncSender
 from invoice_clients._redaction import ApiKey
 
@@ -133,6 +135,14 @@ def test_a_wait_that_would_end_after_the_deadline_is_not_started() -> None:
     roomy = Attempts(RetryPolicy(initial_delay=1.0, jitter=0.0), deadline=5.0)
     roomy.next_attempt()
     assert roomy.after_failure(ServerError("HTTP 503", status_code=503, **WHERE)) == 1.0
+
+
+def test_a_connection_failure_in_the_calls_last_hundredth_of_a_second_is_the_deadlines() -> None:
+    attempts = Attempts(RetryPolicy(initial_delay=0.0, jitter=0.0), None)
+    attempts.next_attempt()
+    attempts.ends_at = time.monotonic() + DEADLINE_EPSILON * 0.9  # later, the clock only brings the end closer
+    assert attempts.after_failure(APIConnectionError("refused", **WHERE)) is Stop.DEADLINE
+    assert attempts.after_failure(ServerError("HTTP 503", status_code=503, **WHERE)) is Stop.FAILED  # no time to wait
 
 
 def test_retry_after_replaces_the_computed_wait_and_the_closed_call_stops_first() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime
 import email.utils
 import enum
-import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -35,12 +34,12 @@ from .._exceptions import (
 )
 
 __all__ = [
+    "DEADLINE_EPSILON",
     "NEVER_RETRIED",
     "RETRYABLE_STATUSES",
     "Attempts",
     "RetryPolicy",
     "Stop",
-    "check_deadline",
     "parse_retry_after",
     "should_retry",
 ]
@@ -182,15 +181,6 @@ class Attempts:
         if delay is None or now + delay >= self.ends_at - DEADLINE_EPSILON:
             return Stop.FAILED
         return delay
-
-
-def check_deadline(deadline: float | None, name: str = "deadline") -> float | None:
-    """``deadline`` if it is ``None`` or a positive, finite number of seconds; else an :class:`InvalidArgumentError`."""
-    if deadline is None:
-        return None
-    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
-        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {type(deadline).__name__}")
-    return float(deadline)
 
 
 def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:

@@ -100,7 +100,7 @@ def _checked(make: Callable[[], T], cafile: str | None) -> T:
 
 
 def tls_context(*, trust_env: bool, system_certs: bool) -> ssl.SSLContext:
-    """A new client TLS context trusting what the module docstring says (each costs ~25 ms: make one per pool)."""
+    """A new client TLS context trusting what the module docstring says (costly to make: one per pool)."""
     cafile, capath = _ca_locations() if trust_env else (None, None)
     if system_certs:
         try:

@@ -31,7 +31,7 @@ def decode_json(body: bytes) -> object:
     """Decode a JSON body, keeping non-integer numbers exact.
 
     ``json.loads(body, parse_float=Decimal)``, with the decoder kept (one per thread) rather than built for
-    every body: building it costs as much as decoding a few invoices.
+    every body: building it is not cheap.
     """
     try:
         decoder: json.JSONDecoder = _decoders.decoder

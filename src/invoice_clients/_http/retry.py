@@ -117,10 +117,10 @@ class RetryPolicy:
 def should_retry(failure: APIError, cause: BaseException | None = None) -> bool:
     """Whether another attempt may succeed where ``failure`` did (``cause``: the exception it was made from).
 
-    A status is retried by :data:`RETRYABLE_STATUSES`; a connection failure unless it is one of
-    :data:`NEVER_RETRIED` or was made from an httpx exception other than a timeout, a network error or a
-    protocol error on the server's side (an invalid URL, a local protocol error); anything else (a body too
-    large or that does not fit) never.
+    A status is retried by :data:`RETRYABLE_STATUSES`.  A connection failure is, unless it is one of
+    :data:`NEVER_RETRIED` or was made from anything but a timeout, a network error or the server breaking the
+    protocol (httpx's ``TimeoutException``, ``NetworkError``, ``RemoteProtocolError``): an invalid URL or a
+    protocol error of ours fails again.  Anything else (a body too large, or that does not fit) never is.
     """
     if isinstance(failure, APIStatusError):
         return failure.status_code in RETRYABLE_STATUSES

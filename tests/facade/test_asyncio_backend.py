@@ -163,7 +163,9 @@ def test_a_flood_is_buffered_only_up_to_a_bound_until_it_is_read() -> None:
             assert len(stream._protocol.buffer) < 1024 * 1024  # type: ignore[attr-defined]  # of 8 MiB sent
             received = b""
             while len(received) < len(ok(flood)):
-                received += await stream.read(65536, timeout=5)
+                chunk = await stream.read(65536, timeout=5)  # each read bounded; the end of the stream ends it
+                assert chunk, f"the stream ended after {len(received)} bytes"
+                received += chunk
             assert received == ok(flood)
             await stream.aclose()
 

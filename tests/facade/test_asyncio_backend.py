@@ -34,14 +34,14 @@ def test_the_clients_own_async_client_uses_the_backend_and_a_callers_is_left_alo
 
         async def main() -> None:
             async with sandbox.async_gcore_client() as gcore:
-                made = gcore._transport.pool_transport  # type: ignore[attr-defined]
+                made = gcore._sender.pool_transport  # type: ignore[attr-defined]
                 assert isinstance(made, AsyncPoolTransport)
                 assert isinstance(made.network_backend, AsyncioBackend)
                 assert [invoice async for invoice in gcore.invoices.list()] == []
             async with httpx.AsyncClient() as mine:
                 async with sandbox.async_gcore_client(http_client=mine) as gcore:
-                    assert gcore._transport.client is mine
-                    assert gcore._transport.pool_transport is None
+                    assert gcore._sender.client is mine
+                    assert gcore._sender.pool_transport is None
                     assert [invoice async for invoice in gcore.invoices.list()] == []
                 assert not mine.is_closed
 

@@ -6,7 +6,7 @@ nox -s spec-drift   # has upstream changed anything we use? (-- --write absorbs 
 nox -s tests        # the test suite, on each supported CPython found (nox -s tests-3.12: one)
 nox -s deps         # runtime dependencies at their lowest and newest versions: facade, CLI, adversarial suites
 nox -s rehearsal    # the spec-drift loop offline: the workflow's own steps, and its pull request merged
-nox -s lint         # ruff + mypy --strict on hand-written code
+nox -s lint         # ruff + mypy --strict on hand-written code, the import contracts
 nox -s bench        # benchmarks, as ratios (bench-results.json)
 nox -s contract     # the facade against Stoplight Prism (npm ci of the pinned Prism)
 nox -s schemathesis # the sandbox against Schemathesis on every patched document
@@ -65,11 +65,14 @@ _LAUNCHERS = Path(".nox", ".pythons").resolve()
 if expose(PYTHONS, _LAUNCHERS):  # pyenv's versions, runnable by name (see scripts/pythons.py)
     os.environ["PATH"] = f"{_LAUNCHERS}{os.pathsep}{os.environ.get('PATH', '')}"
 _TOOLCHAIN_PYTHON = {"INVOICE_CLIENTS_NOX_PYTHON": sys.executable}
+"""Tests that load the noxfile run it with nox's own interpreter (nox is not in the test group: it pins attrs)."""
 WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
 """Every workflow, for actionlint (zizmor reads the directory)."""
 GRIFFE = [r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("griffelib")]
 """griffe alone (the lint group's pin), for the API check and its snapshot."""
-"""Tests that load the noxfile run it with nox's own interpreter (nox is not in the test group: it pins attrs)."""
+IMPORT_LINTER = [r for r in nox.project.dependency_groups(PYPROJECT, "lint") if r.startswith("import-linter")]
+"""import-linter alone (the lint group's pin), for the contracts' own test (tests/test_layers.py); not in the test
+group, since it needs rich >= 14.2, above the runtime's floor that nox -s deps installs."""
 
 
 @nox.session
@@ -96,7 +99,7 @@ def spec_drift(session: nox.Session) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite (toolchain and clients) against the installed package, on each supported Python."""
-    session.install("-e", ".", *CODEGEN, *TEST, *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.install("-e", ".", *CODEGEN, *TEST, *nox.project.dependency_groups(PYPROJECT, "bench"), *IMPORT_LINTER)
     ignore = ("--ignore=tests/contract", "--ignore=tests/schemathesis", "--ignore=tests/rehearsal")
     session.run("pytest", *PARALLEL, *ignore, *session.posargs, env=_TOOLCHAIN_PYTHON)
 
@@ -188,11 +191,13 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint + format check), mypy --strict, the GitHub workflows (zizmor, actionlint), deptry, the public API."""
+    """Ruff (lint + format check), mypy --strict, the import contracts, the GitHub workflows (zizmor, actionlint),
+    deptry, the public API."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("lint-imports", "--no-cache")  # [tool.importlinter]: the layers, one way
     session.run("zizmor", "--offline", ".github/workflows")
     session.run("actionlint", *WORKFLOWS)
     session.run("deptry", "src", "generated")  # the wheel's imports against [project] dependencies

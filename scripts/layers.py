@@ -1,16 +1,21 @@
-"""The shape of ``src/invoice_clients``, measured from its source: what issue 24's "Done when" counts.
+"""What import-linter cannot check of ``src/invoice_clients``'s shape, measured from its source.
 
-Walks the AST of every module the package owns (``_generated/`` is the code generator's output and is left
-out) and reports:
+The layers, the vendors' independence, cycles between sibling packages and modules, and imports of a
+dependency's private Python modules are import-linter's contracts (``[tool.importlinter]`` in pyproject.toml,
+``lint-imports`` in ``nox -s lint``).  What they cannot express is measured here, by walking the AST of every
+module the package owns (``_generated/`` is the code generator's output and is left out):
 
-- ``top_modules``: modules directly in ``invoice_clients/`` besides ``__init__``, ``__main__`` and ``_version``;
-- ``private_imports``: imports of another module's underscore name (``from ._a import _b`` where ``_b`` is not a
-  module: module privacy stays in module names, a name offered to other modules has none);
-- ``dependency_privates``: uses of httpx's or httpcore's private API: an import of one of their ``_`` modules or
-  names, or ``x._name`` (``x`` not ``self``/``cls``) where ``_name`` is a private name their code defines;
-- ``cycles``: the import cycles between our modules (every import counts, deferred and ``TYPE_CHECKING`` ones
-  too; importing ``a.b`` is not counted as importing ``a``);
-- ``imports``: the import graph itself, for the layer rules (``tests/test_layers.py``).
+- ``top_modules``: modules directly in ``invoice_clients/`` besides ``__init__``, ``__main__`` and ``_version``
+  (a count, not an import);
+- ``private_imports``: imports of another module's underscore *name* (``from ._a import _b`` where ``_b`` is not
+  a module: module privacy stays in module names, a name offered to other modules has none);
+- ``dependency_privates``: httpx's or httpcore's private names (``from httpx import _x``, or ``x._name`` where
+  ``x`` is not ``self``/``cls`` and ``_name`` is a private name their code defines), and imports of a
+  dependency's private *compiled* module (``msgspec._core``), which import-linter's graph of Python files
+  cannot see;
+- ``cycles``: import cycles through a package and a module inside it (``a`` imports ``a.b``, which imports ``a``),
+  which import-linter's ``acyclic_siblings`` does not look at (every import counts, deferred and
+  ``TYPE_CHECKING`` ones too).
 
 ``python -m scripts.layers`` prints the figures, one a line, with every offending place.
 """
@@ -26,35 +31,14 @@ from pathlib import Path
 
 from scripts.manifest import ROOT
 
-__all__ = ["LAYERS", "PACKAGE", "Place", "Shape", "layer_of", "measure", "module_name"]
+__all__ = ["PACKAGE", "Place", "Shape", "measure", "module_name"]
 
 PACKAGE = ROOT / "src" / "invoice_clients"
 _EXEMPT_TOP = {"__init__", "__main__", "_version"}
 _SKIPPED = "_generated"
 DEPENDENCIES = ("httpx", "httpcore")
-"""The dependencies whose private API is looked for (the generated code's ``_get_kwargs`` is the generator's
+"""The dependencies whose private names are looked for (the generated code's ``_get_kwargs`` is the generator's
 interface, inside our own package, and is not counted)."""
-
-
-LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("errors", ("invoice_clients._exceptions", "invoice_clients._version", "invoice_clients._generated")),
-    ("http", ("invoice_clients._http",)),
-    ("model", ("invoice_clients._model",)),
-    ("paging", ("invoice_clients._paging",)),
-    ("sandbox", ("invoice_clients._sandbox",)),
-    ("clients", ("invoice_clients",)),
-)
-"""The layers, lowest first, each with the modules (and packages) it holds: a module may import its own layer
-and those below it, never one above (the generated code, imported by the vendors' wire modules, imports
-nothing of ours and sits at the bottom)."""
-
-
-def layer_of(module: str) -> int:
-    """The rank of ``module``'s layer in :data:`LAYERS` (0 is the lowest)."""
-    for rank, (_, prefixes) in enumerate(LAYERS):
-        if any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes):
-            return rank
-    raise ValueError(f"{module} is in no layer")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -77,8 +61,6 @@ class Shape:
     private_imports: list[Place] = field(default_factory=list)
     dependency_privates: list[Place] = field(default_factory=list)
     cycles: list[list[str]] = field(default_factory=list)
-    imports: dict[str, set[str]] = field(default_factory=dict)
-    """Module name -> the modules of ours it imports."""
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:
@@ -115,6 +97,7 @@ def measure(package: Path = PACKAGE) -> Shape:
     trees = {name: ast.parse(path.read_text(encoding="utf-8"), str(path)) for name, path in sources.items()}
     theirs = _defined_private_names(ast.parse(path.read_text(encoding="utf-8")) for path in _dependency_sources())
     shape = Shape(top_modules=sorted(path.stem for path in package.glob("*.py") if path.stem not in _EXEMPT_TOP))
+    imports: dict[str, set[str]] = {}
 
     def is_module(name: str) -> bool:
         return name in known or any(name.startswith(k + ".") for k in known if k.endswith(_SKIPPED))
@@ -122,20 +105,22 @@ def measure(package: Path = PACKAGE) -> Shape:
     for name, tree in trees.items():
         path = sources[name]
         where = path.relative_to(package.parent).as_posix()
-        edges = shape.imports.setdefault(name, set())
+        edges = imports.setdefault(name, set())
         is_package = path.name == "__init__.py"
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.split(".")[0] == root:
                         edges.add(alias.name)
-                    elif alias.name.split(".")[0] in DEPENDENCIES and "._" in alias.name:
+                    elif _compiled_private(alias.name):
                         shape.dependency_privates.append(Place(where, node.lineno, f"import {alias.name}"))
             elif isinstance(node, ast.ImportFrom):
                 source = _resolve(node, name, is_package)
                 if source.split(".")[0] != root:
-                    if source.split(".")[0] in DEPENDENCIES and (
-                        "._" in source or any(_private(a.name) for a in node.names)
+                    if _compiled_private(source) or any(
+                        _compiled_private(f"{source}.{a.name}")
+                        or (source.split(".")[0] in DEPENDENCIES and _private(a.name))
+                        for a in node.names
                     ):
                         shape.dependency_privates.append(Place(where, node.lineno, f"from {source} import ..."))
                     continue
@@ -154,8 +139,27 @@ def measure(package: Path = PACKAGE) -> Shape:
         edges.discard(name)
     for places in (shape.private_imports, shape.dependency_privates):
         places.sort()
-    shape.cycles = _cycles({k: {v for v in vs if v in trees} for k, vs in shape.imports.items()})
+    every_cycle = _cycles({k: {v for v in vs if v in trees} for k, vs in imports.items()})
+    shape.cycles = [cycle for cycle in every_cycle if _through_a_package(cycle)]
     return shape
+
+
+def _through_a_package(cycle: list[str]) -> bool:
+    """Whether ``cycle`` holds a package and a module inside it (any other cycle runs between sibling packages
+    or modules somewhere, where import-linter's ``acyclic_siblings`` finds it)."""
+    return any(inner.startswith(outer + ".") for outer in cycle for inner in cycle)
+
+
+def _compiled_private(module: str) -> bool:
+    """Whether ``module`` is a dependency's private module that is not Python source (``msgspec._core``)."""
+    top, *rest = module.split(".")
+    if top in sys.stdlib_module_names or not any(_private(part) for part in rest):
+        return False
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.origin is not None and not spec.origin.endswith(".py")
 
 
 def _private(name: str) -> bool:

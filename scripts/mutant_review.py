@@ -2,10 +2,11 @@
 
 No I/O beyond reading the equivalents file: :mod:`scripts.mutants` runs mutmut and hands the outcome here.
 
-A mutant is named by mutmut after its function and a number (``invoice_clients._retry.x_parse_retry_after__mutmut_17``);
-the number changes whenever the function gains or loses a mutation point, and the dotted path changes when the
-file moves.  An equivalent is therefore identified by what stays: its target's name, its function's qualified
-name and the mutation itself, the lines as they were and as mutated (whitespace at the ends dropped), as in::
+A mutant is named by mutmut after its module, its function and a number
+(``invoice_clients._http.retry.x_parse_retry_after__mutmut_17``); the number changes whenever the function gains
+or loses a mutation point, and the dotted path changes when the file moves.  An equivalent is therefore
+identified by what stays: its target's name, its function's qualified name and the mutation itself, the lines
+as they were and as mutated (whitespace at the ends dropped), as in::
 
     [[equivalent]]
     target = "retry"
@@ -52,7 +53,7 @@ class Mutant:
     """One mutant as mutmut reported it."""
 
     name: str
-    """mutmut's name, e.g. ``invoice_clients._retry.xǁRetryPolicyǁnext_delay__mutmut_3``."""
+    """mutmut's name, e.g. ``invoice_clients._http.retry.xǁRetryPolicyǁnext_delay__mutmut_3``."""
     status: str
     """mutmut's status: ``killed``, ``survived``, ``no tests``, ``timeout``, ..."""
     was: str = ""

@@ -75,7 +75,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "retry",
         "src/invoice_clients/_http/retry.py",
-        ("tests/facade/test_errors_and_retries.py",),
+        ("tests/facade/test_attempts.py", "tests/facade/test_errors_and_retries.py"),
     ),
     Target(
         "body",
@@ -86,6 +86,12 @@ TARGETS: tuple[Target, ...] = (
             "tests/adversarial/test_hostile_downloads.py",
             "tests/adversarial/test_hostile_size.py",
         ),
+        pytest_args=_NO_CLI,
+    ),
+    Target(
+        "redaction",
+        "src/invoice_clients/_redaction.py",
+        ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),
     Target(

@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-__all__ = ["SHARED", "in_ci", "nox_python", "requires_git_checkout", "requires_group", "shared_path"]
+__all__ = [
+    "SHARED",
+    "device_stand_in",
+    "in_ci",
+    "is_device",
+    "nox_python",
+    "requires_git_checkout",
+    "requires_group",
+    "shared_path",
+]
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -82,3 +92,26 @@ def nox_python() -> str:
     if in_ci():
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
+
+
+def device_stand_in(tmp_path: Path, name: str, minor: int) -> Path:
+    """A stand-in for ``/dev/<name>`` (Linux's numbers: 1, ``minor``), made with ``mknod`` in ``tmp_path`` where this
+    process may make one; the real device only where this process cannot replace it (not root).
+
+    As root, code under test that replaced its destination (a bug, or a mutant in ``nox -s mutants``) would
+    otherwise replace the machine's own ``/dev/null`` for every process on it."""
+    stand_in = tmp_path / f"{name}-device"
+    if sys.platform == "linux":
+        try:
+            os.mknod(stand_in, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+            return stand_in
+        except PermissionError:
+            if os.geteuid() == 0:
+                pytest.skip("root without mknod: the real device could be at stake")
+    return Path(f"/dev/{name}")
+
+
+def is_device(path: Path, minor: int) -> bool:
+    """Whether ``path`` itself (not what a link leads to) is still the character device 1, ``minor``."""
+    found = os.lstat(path)
+    return stat.S_ISCHR(found.st_mode) and (sys.platform != "linux" or found.st_rdev == os.makedev(1, minor))

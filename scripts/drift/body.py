@@ -31,6 +31,9 @@ __all__ = [
     "issue_title",
     "pr_body",
     "pr_title",
+    "settled_body",
+    "settled_comment",
+    "settled_title",
     "top_comment",
 ]
 
@@ -107,8 +110,11 @@ def pr_title(drift: ApiDrift) -> str:
     return f"Spec drift: {drift.api} upstream change ({kind}), info.version {drift.info_version}"
 
 
-def pr_body(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> str:
-    """The pull request's body: what changed, the revisions, the tests, what to do next."""
+def pr_body(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str, foreign: tuple[str, ...] = ()) -> str:
+    """The pull request's body: what changed, the revisions, the tests, what to do next.
+
+    ``foreign``: the commits others made on the branch, which the bot kept (its own commit went on top).
+    """
     kind = "**Breaking**" if drift.breaking else "Non-breaking"
     lines = [
         f"{kind} upstream change to **{drift.api}**, absorbed by `nox -s spec-drift -- --api {drift.api} --write`"
@@ -121,12 +127,43 @@ def pr_body(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> str:
         "",
         "## Next steps",
         "",
-        *_next_steps(drift, tests, run, branch),
+        *_next_steps(drift, tests, run, branch, foreign),
         "",
         *release_note(drift),
         "",
         *_changes(drift),
         *_overlay(drift),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def settled_title(api: str, base: str) -> str:
+    return f"Spec drift: {api} upstream matches {base} again (commits by others kept)"
+
+
+def settled_comment(api: str, run: Run, base: str) -> str:
+    return (
+        f"Upstream's {api} document means what `{base}` vendors again ({run.link()}): the title, body and label of"
+        " this pull request now say so. It stays open for the commits others made on it: keep them, or close it.\n"
+    )
+
+
+def settled_body(drift: ApiDrift, run: Run, base: str, foreign: tuple[str, ...]) -> str:
+    """The body of a pull request others committed to, once upstream means what ``base`` holds again."""
+    lines = [
+        f"Upstream's **{drift.api}** document means what `{base}` vendors again ({run.link()}): this branch no longer"
+        " carries an upstream change the client needs. The bot does not close it, because it has commits the bot"
+        " did not make:",
+        "",
+        *(f"- {commit}" for commit in foreign),
+        "",
+        *_revisions(drift),
+        "",
+        "## Next steps",
+        "",
+        f"- Keep what those commits are worth on their own (cherry-pick them onto `{base}`, or merge this pull"
+        " request if its diff is only them), or close it.",
+        "- The next upstream change is proposed on this branch again, on top of what it holds.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -228,7 +265,7 @@ def _failing(tests: TestOutcome) -> list[str]:
     ]
 
 
-def _next_steps(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> list[str]:
+def _next_steps(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str, foreign: tuple[str, ...] = ()) -> list[str]:
     steps = []
     if not run.own_token:
         steps.append(
@@ -236,7 +273,18 @@ def _next_steps(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> l
             " workflow. Close and reopen the pull request to run it (or give the workflow its own token:"
             ' docs/maintainers/drift.md, "From alarm to pull request").'
         )
-    if not tests.ok:
+    if foreign:
+        steps.append(
+            f"- `{branch}` has {len(foreign)} commit(s) the bot did not make; they are kept, and the bot's commit for"
+            " this upstream went on top of them (its comment lists them): check they still fit this change."
+        )
+    if tests.stopped:
+        steps.append(
+            f"- The tests did not finish within the job's limit: something waits forever on the regenerated code."
+            f" Run `nox -s tests` on `{branch}`: pytest-timeout fails a test that hangs and prints where it waits;"
+            " fix the facade, an overlay or the test there (the bot never rewrites your commits)."
+        )
+    elif not tests.ok:
         steps.append(
             f"- The tests fail on the regenerated code: fix the facade, an overlay or the tests on `{branch}`. Commit"
             " there freely: the bot adds its commits on top of yours and never rewrites them."
@@ -246,10 +294,48 @@ def _next_steps(drift: ApiDrift, tests: TestOutcome, run: Run, branch: str) -> l
             "- Each breaking change below can break callers of the facade: check how it handles it"
             " (`src/invoice_clients/vendors/`), add a test for it, and say so in the release notes."
         )
+    steps += _to_learn(drift)
     if drift.overlays:
         steps.append("- Tidy the overlay actions listed under Overlay (delete or retarget them), then regenerate.")
     steps.append("- Review the diff of `specs/` and `generated/`, then merge." if tests.ok else "- Then merge.")
     return steps
+
+
+def _to_learn(drift: ApiDrift) -> list[str]:
+    """What the facade could learn from the non-breaking changes: the generated client has it, the facade not yet.
+
+    Nothing here stops a merge (the facade works as before); it is the follow-up a maintainer schedules.
+    """
+    items = []
+    for change in drift.changes:
+        if change.get("breaking"):
+            continue
+        kind, location, message = change.get("kind"), str(change.get("location", "")), str(change.get("message", ""))
+        if kind == "parameter-added":
+            name = location.rpartition(" parameter ")[2]
+            items.append(
+                f"  - a new filter, `{name}` (`{location.rpartition(' parameter ')[0]}`): the facade never sends it"
+                " until it is declared with the vendor's filters (and so offered by `invoices.list`, the sandbox and"
+                " the command line), with a test"
+            )
+        elif kind == "property-added" and location.startswith("schema "):
+            items.append(
+                f"  - a new field, `{location.removeprefix('schema ')}`: on `Invoice.raw` (the generated model)"
+                " now; map it onto `Invoice` if users need it, with a test"
+            )
+        elif kind == "enum-value-added" and "response" in message:
+            value = message.partition("enum value ")[2].partition(" added")[0]
+            items.append(
+                f"  - a new value {value} of `{location.removeprefix('schema ')}`: passed through as a plain string;"
+                " teach the facade's enum the name if it deserves one"
+            )
+    if not items:
+        return []
+    return [
+        "- What the facade could learn (not needed to merge: the facade works as before, and these wait for it;"
+        " in `src/invoice_clients/vendors/`):",
+        *items,
+    ]
 
 
 def _changes(drift: ApiDrift, heading: str = "Changes") -> list[str]:

@@ -68,12 +68,15 @@ from scripts.drift.body import (
     issue_title,
     pr_body,
     pr_title,
+    settled_body,
+    settled_comment,
+    settled_title,
     top_comment,
 )
 from scripts.drift.changelog import write_fragment
-from scripts.drift.github import GitHub, GitHubError
+from scripts.drift.github import GitHub, GitHubError, PullRequest
 from scripts.drift.pr import PATHS, Git, GitError, Remote, branch_name
-from scripts.drift.tests import SECRETS, TestOutcome, pytest_arguments, run_tests
+from scripts.drift.tests import SECRETS, TestOutcome, pytest_arguments, run_tests, time_limit
 
 __all__ = ["Job", "Outcome", "git_auth", "main"]
 
@@ -135,6 +138,7 @@ class Job:
             url = f"{server}/{environ['GITHUB_REPOSITORY']}/actions/runs/{environ['GITHUB_RUN_ID']}"
         self.run = Run(url, environ.get("SPEC_DRIFT_OWN_TOKEN", "").strip().lower() == "true")
         self.base = environ.get("GITHUB_REF_NAME", "").strip() or "main"
+        self.limit = time_limit(environ)
         self.start = self.git.head()
 
     # -- the two tools the job runs ------------------------------------------------------------------------
@@ -153,16 +157,26 @@ class Job:
         text = markdown.read_text(encoding="utf-8") if markdown.is_file() else ""
         return ApiDrift.from_report(data, api), text
 
-    def tests(self, api: str, tag: str) -> TestOutcome:
+    def tests(self, outcome: Outcome, tag: str, branch: str) -> TestOutcome:
+        """The tests on the checked-out commit, within the job's limit for them; a run stopped there fails the API
+        (its status is 3), and the job goes on: push, pull request, the next API."""
+        api = outcome.api
         junit, log = self.out / f"{api}.{tag}.tests.xml", self.out / f"{api}.{tag}.tests.log"
         session = f"tests-{sys.version_info.major}.{sys.version_info.minor}"  # the job's Python: the suite once
         command = [sys.executable, "-m", "nox", "-s", session, "--", *pytest_arguments(self.environ)]
         command.append(f"--junitxml={junit}")
         print(f"::group::{api}: {' '.join(command[2:])}", flush=True)
         try:
-            return run_tests(command, junit, log, self.root, self.environ)
+            tests = run_tests(command, junit, log, self.root, self.environ, self.limit)
         finally:
             print("::endgroup::", flush=True)
+        outcome.tests = tests
+        if tests.stopped:
+            outcome.failed = (
+                *outcome.failed,
+                f"error: the tests on {branch} {tests.sentence()} (SPEC_DRIFT_TEST_TIMEOUT; log: {log.name})",
+            )
+        return tests
 
     def _echo(self, command: list[str]) -> tuple[int, list[str]]:
         """Run ``command``, its output in the log inside a group; exit status and last lines."""
@@ -221,10 +235,10 @@ class Job:
                 self._on_top(outcome, remote, again)
                 return
             self.git.reset(mine)
-        outcome.tests = self.tests(api, "branch")
+        tests = self.tests(outcome, "branch", branch)
         self.git.push(self.remote, mine, branch, lease=remote.sha if remote else None)
         outcome.push = "replaced (bot's commits only)" if remote else "new branch"
-        self._pull_request(outcome, branch, pr_body(drift, outcome.tests, self.run, branch))
+        self._pull_request(outcome, branch, pr_body(drift, tests, self.run, branch))
 
     def _up_to_date(self, outcome: Outcome, branch: str) -> None:
         """The branch already holds this upstream: nothing to push; its pull request is opened if none ever was.
@@ -243,34 +257,36 @@ class Job:
             )
             return
         outcome.notes.append(f"{branch} already holds this upstream, but no pull request shows it: opened one")
-        outcome.tests = self.tests(outcome.api, "branch")  # on the branch's tip, checked out: what would merge
-        self._pull_request(outcome, branch, pr_body(outcome.drift, outcome.tests, self.run, branch))
+        tests = self.tests(outcome, "branch", branch)  # on the branch's tip, checked out: what would merge
+        self._pull_request(outcome, branch, pr_body(outcome.drift, tests, self.run, branch))
 
     def _on_top(self, outcome: Outcome, remote: Remote, again: ApiDrift) -> None:
-        """Upstream moved on under a branch someone else committed to: a commit on top, and a comment."""
+        """Upstream moved on under a branch someone else committed to: a commit on top; the pull request's
+        title, body and label say the new verdict (against the default branch), and a comment says what the
+        bot added on top of whose commits."""
         written = f"Written by `spec-drift --write` on the branch in {self.run.url}."
         write_fragment(outcome.drift, self.root / "changelog.d")  # replaces the bot's older one for this API
         tip = self.git.commit(pr_title(outcome.drift), written)
-        outcome.tests = self.tests(outcome.api, "top")
+        tests = self.tests(outcome, "top", remote.branch)
         self.git.push(self.remote, tip, remote.branch, lease=None)
         outcome.push = "fast-forward (on top of others' commits)"
-        comment = self.out / f"{outcome.api}.comment.md"
-        comment.write_text(top_comment(again, outcome.tests, self.run, tip, remote.foreign), encoding="utf-8")
-        found = self.github.pull_request(remote.branch)
-        if found is None:
-            body = self.out / f"{outcome.api}.body.md"
-            body.write_text(pr_body(outcome.drift, outcome.tests, self.run, remote.branch), encoding="utf-8")
-            url = self.github.create_pull_request(remote.branch, self.base, pr_title(outcome.drift), body, [])
-            outcome.github.append(f"opened {url}")
-        else:
+        body = pr_body(outcome.drift, tests, self.run, remote.branch, foreign=remote.foreign)
+        found = self._pull_request(outcome, remote.branch, body)
+        if found is not None:
+            comment = self.out / f"{outcome.api}.comment.md"
+            comment.write_text(top_comment(again, tests, self.run, tip, remote.foreign), encoding="utf-8")
             self.github.comment_pull_request(found.number, comment)
             outcome.github.append(f"commented on #{found.number}")
 
-    def _pull_request(self, outcome: Outcome, branch: str, body_text: str) -> None:
+    def _pull_request(
+        self, outcome: Outcome, branch: str, body_text: str, title: str = "", breaking: bool | None = None
+    ) -> PullRequest | None:
+        """Open the branch's pull request, or update its title, body and ``breaking-change`` label (the verdict's,
+        unless ``title``/``breaking`` say otherwise); the pull request that was open before, if any."""
         body = self.out / f"{outcome.api}.body.md"
         body.write_text(body_text, encoding="utf-8")
-        title = pr_title(outcome.drift)
-        breaking = outcome.drift.breaking
+        title = title or pr_title(outcome.drift)
+        breaking = outcome.drift.breaking if breaking is None else breaking
         found = self.github.pull_request(branch)
         has = found is not None and BREAKING_LABEL in found.labels
         add = [BREAKING_LABEL] if breaking and not has else []
@@ -280,9 +296,10 @@ class Job:
         if found is None:
             url = self.github.create_pull_request(branch, self.base, title, body, add)
             outcome.github.append(f"opened {url}")
-            return
+            return None
         self.github.edit_pull_request(found.number, title, body, add, remove)
-        outcome.github.append(f"updated #{found.number}")
+        outcome.github.append(f"updated #{found.number}" + (" (relabelled)" if add or remove else ""))
+        return found
 
     def _settled(self, outcome: Outcome, branch: str) -> None:
         """Upstream matches the default branch: close what the bot opened for an older state."""
@@ -295,6 +312,14 @@ class Job:
             outcome.notes.append(
                 f"upstream matches {self.base} again; #{found.number} has commits by others, so it stays open"
             )
+            title = settled_title(outcome.api, self.base)
+            if found.title != title:  # the verdict changed: say so once, not every day
+                body = settled_body(outcome.drift, self.run, self.base, remote.foreign)
+                self._pull_request(outcome, branch, body, title, False)
+                comment = self.out / f"{outcome.api}.comment.md"
+                comment.write_text(settled_comment(outcome.api, self.run, self.base), encoding="utf-8")
+                self.github.comment_pull_request(found.number, comment)
+                outcome.github.append(f"commented on #{found.number}")
             return
         self.github.close_pull_request(
             found.number, f"Upstream matches {self.base} again (reverted, or absorbed another way): {self.run.url}"
@@ -361,8 +386,9 @@ def summary(outcomes: list[Outcome], run: Run) -> str:
         verdict = f"{drift.verdict}, then failed" if outcome.failed else drift.verdict
         tests = outcome.tests.sentence() if outcome.tests else "not run"
         github = "; ".join(outcome.github) or "nothing"
+        version = f"`{drift.info_version}`" if drift.info_version else "not fetched"
         lines.append(
-            f"| {outcome.api} | {verdict} (exit {outcome.status}) | `{drift.info_version or '-'}` | {tests} "
+            f"| {outcome.api} | {verdict} (exit {outcome.status}) | {version} | {tests} "
             f"| {outcome.push or 'not pushed'} | {github} |"
         )
     lines.append("")

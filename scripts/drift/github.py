@@ -29,6 +29,7 @@ class GitHubError(RuntimeError):
 class PullRequest:
     number: int
     labels: tuple[str, ...]
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,11 @@ class GitHub:
 
     def pull_request(self, head: str, state: str = "open") -> PullRequest | None:
         """A pull request from branch ``head`` in ``state`` (``open``, or ``closed``: closed or merged), if any."""
-        found = self._json("pr", "list", "--head", head, "--state", state, "--json", "number,labels")
+        found = self._json("pr", "list", "--head", head, "--state", state, "--json", "number,labels,title")
         if not found:
             return None
         labels = tuple(str(label.get("name")) for label in found[0].get("labels") or [])
-        return PullRequest(int(found[0]["number"]), labels)
+        return PullRequest(int(found[0]["number"]), labels, str(found[0].get("title", "")))
 
     def create_pull_request(self, head: str, base: str, title: str, body: Path, labels: list[str]) -> str:
         extra = [item for label in labels for item in ("--label", label)]

@@ -99,7 +99,7 @@ def _api_json(api: ApiReport) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "api": api.api,
         "upstream": api.upstream,
-        "info_version": api.version,
+        "info_version": api.version if api.fetched else "",  # nothing fetched: no version to name
         "sha256": api.sha256,
         "changes": len(api.changes),
         "breaking": len(api.breaking),

@@ -16,7 +16,11 @@ says which document it was.
 
 The retrieval date is today's (UTC), or ``SPEC_DRIFT_TODAY`` (``YYYY-MM-DD``)
 when set: that is how the rehearsal of the scheduled workflow lives through
-"the next day" without waiting for it.
+"the next day" without waiting for it.  A file written again byte for byte as a
+committed manifest recorded it (upstream went elsewhere and came back, or another
+document was written in between) keeps the date recorded then, so a detour
+leaves no trace: the date is when that content was first taken, as for a file
+that never changed.
 
 The manifest is edited as text so its comments and layout survive.  If anything
 fails (the overlay no longer applies, the generator refuses the spec) every
@@ -30,6 +34,9 @@ import datetime
 import json
 import os
 import re
+import shutil
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,7 @@ from scripts.yamlio import dump_yaml, load_yaml_text
 __all__ = ["TODAY", "published", "retrieval_date", "vendored_text", "write"]
 
 TODAY = "SPEC_DRIFT_TODAY"
+_GIT = shutil.which("git") or "git"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -77,12 +85,13 @@ def write(reports: list[ApiReport], root: Path, today: datetime.date | None = No
             if vendored.encode("utf-8") == backups[api.spec_path]:
                 continue  # the same document again: its provenance (the day it was first taken) stands
             api.spec_path.write_text(vendored, encoding="utf-8")
+            sha256 = sha256_file(api.spec_path)
             text = update_provenance(
                 text,
                 api.name,
-                retrieved=day,
+                retrieved=_recorded(root, manifest.path, api.name, sha256) or day,
                 source=_source(api, report.fetched),
-                sha256=sha256_file(api.spec_path),
+                sha256=sha256,
             )
         manifest.path.write_text(text, encoding="utf-8")
         return regenerate(root)
@@ -90,6 +99,32 @@ def write(reports: list[ApiReport], root: Path, today: datetime.date | None = No
         for path, data in backups.items():
             path.write_bytes(data)
         raise
+
+
+def _recorded(root: Path, manifest: Path, api: str, sha256: str) -> str:
+    """The retrieval date the manifest last recorded, in the repository's history, for ``api``'s vendored file
+    with this ``sha256``: HEAD's, else that of the newest commit that added or removed the line; ``""`` if none
+    (or no git repository, or no git)."""
+    where = f"./{manifest.relative_to(root).as_posix()}"  # ./ : relative to root, wherever the repository starts
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run([_GIT, *args], cwd=root, capture_output=True, text=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout if done.returncode == 0 else ""
+
+    revisions = ["HEAD"]
+    for commit in git("log", "-n", "1", "--format=%H", f"-G{sha256}", "--", where).split():
+        revisions += [commit, f"{commit}^"]
+    for revision in revisions:
+        try:
+            entry = tomllib.loads(git("show", f"{revision}:{where}"))["apis"][api]["provenance"]
+        except (tomllib.TOMLDecodeError, KeyError, TypeError):
+            continue
+        if entry.get("sha256") == sha256 and _DATE.match(str(entry.get("retrieved", ""))):
+            return str(entry["retrieved"])
+    return ""
 
 
 def vendored_text(api: Api, fetched: Fetched, selected: dict[str, Any]) -> str:

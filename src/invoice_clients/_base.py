@@ -1,10 +1,10 @@
-"""What every client shares: the key, the base URL check, the transport and its lifetime.
+"""What every client shares: the key, the base URL check, the sender and its lifetime.
 
 A vendor client is a subclass that names its environment variable, auth scheme
 and default URL, and attaches its resources (``client.invoices``).  Clients are
 context managers; a client closes the ``httpx`` client it created, never one
 the caller injected.  Closing also cancels what is in flight, and a forked
-child never uses the parent's connections (see :mod:`invoice_clients._http.transport`).
+child never uses the parent's connections (see :mod:`invoice_clients._http.sender`).
 
 Options every client takes: ``timeout`` (per socket operation, as httpx means
 it), ``deadline`` (seconds for a whole call, retries and back-off included;
@@ -28,17 +28,18 @@ import httpx
 from ._exceptions import InvalidArgumentError
 from ._http.proxies import proxy_for
 from ._http.retry import RetryPolicy
-from ._http.security import ApiKey, check_base_url, resolve_api_key, safe_url
-from ._http.transport import (
+from ._http.security import check_base_url, safe_url
+from ._http.sender import (
     DEFAULT_MAX_PDF_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
-    AsyncTransport,
-    SyncTransport,
+    AsyncSender,
+    Sender,
+    SyncSender,
     TimeoutTypes,
-    TransportCore,
 )
 from ._http.trust import system_certs_from_environment
+from ._redaction import ApiKey, resolve_api_key
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
@@ -51,9 +52,9 @@ class _ClientBase(Generic[HttpClientT]):
     BASE_URL_ENV_VAR: ClassVar[str]
     AUTH_SCHEME: ClassVar[str]
     DEFAULT_BASE_URL: ClassVar[str]
-    _transport: TransportCore
+    _sender: Sender
     _HTTP_CLIENT: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
-    _TRANSPORT: ClassVar[type[SyncTransport] | type[AsyncTransport]]
+    _SENDER: ClassVar[type[SyncSender] | type[AsyncSender]]
     _WRONG_CLIENT: ClassVar[str]
 
     def __init__(
@@ -74,7 +75,7 @@ class _ClientBase(Generic[HttpClientT]):
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._HTTP_CLIENT):
             raise TypeError(self._WRONG_CLIENT)
-        self._transport = self._TRANSPORT(http_client, **self._transport_options(locals()))  # type: ignore[arg-type]
+        self._sender = self._SENDER(http_client, **self._sender_options(locals()))  # type: ignore[arg-type]
         self._attach_resources()
 
     def _checked(
@@ -89,8 +90,8 @@ class _ClientBase(Generic[HttpClientT]):
         url = base_url or os.environ.get(self.BASE_URL_ENV_VAR, "").strip() or self.DEFAULT_BASE_URL
         return key, check_base_url(url, allow_insecure_http=allow_insecure_http)
 
-    def _transport_options(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The transport's options from the arguments of ``__init__`` (the same for the sync and async client)."""
+    def _sender_options(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The sender's options from the arguments of ``__init__`` (the same for the sync and async client)."""
         key, url = self._checked(arguments["api_key"], arguments["base_url"], arguments["allow_insecure_http"])
         return {
             "owns_client": arguments["http_client"] is None,
@@ -127,37 +128,37 @@ class _ClientBase(Generic[HttpClientT]):
         }
 
     def _attach_resources(self) -> None:
-        """Create the resource attributes (``self.invoices``) once the transport exists."""
+        """Create the resource attributes (``self.invoices``) once the sender exists."""
         raise NotImplementedError
 
     @property
     def base_url(self) -> str:
         """The API's base URL."""
-        return str(self._transport.base_url)
+        return str(self._sender.base_url)
 
     @property
     def retry(self) -> RetryPolicy:
         """The retry policy in force."""
-        return self._transport.retry
+        return self._sender.retry
 
     def __repr__(self) -> str:
-        url = safe_url(self._transport.base_url)
-        return f"{type(self).__name__}(base_url={url!r}, api_key={self._transport.api_key!r})"
+        url = safe_url(self._sender.base_url)
+        return f"{type(self).__name__}(base_url={url!r}, api_key={self._sender.api_key!r})"
 
 
 class SyncClientBase(_ClientBase[httpx.Client]):
     """Base of the blocking clients."""
 
-    _transport: SyncTransport
+    _sender: SyncSender
     _HTTP_CLIENT = httpx.Client
-    _TRANSPORT = SyncTransport
+    _SENDER = SyncSender
     _WRONG_CLIENT = "http_client must be an httpx.Client (use the Async* client for httpx.AsyncClient)"
 
     def close(self) -> None:
         """Cancel the calls in flight (their reads end within 0.1 s, prefetch threads included, which this waits
         for), then close the connection pool (only if this client created it).  Every call after this raises
         :class:`~invoice_clients.ClientClosedError`, and so does a listing still open, at its next page."""
-        self._transport.close()
+        self._sender.close()
 
     def __enter__(self) -> Self:
         return self
@@ -171,15 +172,15 @@ class SyncClientBase(_ClientBase[httpx.Client]):
 class AsyncClientBase(_ClientBase[httpx.AsyncClient]):
     """Base of the asyncio clients."""
 
-    _transport: AsyncTransport
+    _sender: AsyncSender
     _HTTP_CLIENT = httpx.AsyncClient
-    _TRANSPORT = AsyncTransport
+    _SENDER = AsyncSender
     _WRONG_CLIENT = "http_client must be an httpx.AsyncClient (use the sync client for httpx.Client)"
 
     async def aclose(self) -> None:
         """Refuse calls from now on (:class:`~invoice_clients.ClientClosedError`), end the back-offs in progress and
         close the connection pool (only if this client created it), which ends the calls in flight."""
-        await self._transport.aclose()
+        await self._sender.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -56,7 +56,7 @@ class OutputKind(Enum):
 
 def local_error(exc: OSError, path: object) -> LocalFileError:
     """``exc`` as a one-line :class:`LocalFileError` naming ``path``."""
-    return LocalFileError(exc.errno or errno.EIO, exc.strerror or type(exc).__name__, os.fspath(str(path)))
+    return LocalFileError(exc.errno or errno.EIO, exc.strerror or str(exc) or type(exc).__name__, os.fspath(str(path)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,14 +189,37 @@ def _own_descriptor(path: str) -> int | None:
     return None
 
 
+_SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes, the last one the terminating NUL
+
+
 def _connected(path: str) -> IO[bytes]:
-    """A stream socket connected to the Unix socket at ``path``, as a binary file."""
+    """A stream socket connected to the Unix socket at ``path``, as a binary file.
+
+    A socket's address is limited to 107 bytes, so a socket deep in a directory tree (named relatively by the
+    user) is reached through a descriptor of its directory (``/proc/self/fd/N/name``) where procfs has one.
+    """
     sock = socket.socket(socket.AF_UNIX)  # a stream socket: the default type
     try:
-        sock.connect(path)
+        if len(os.fsencode(path)) <= _SOCKET_PATH_MAX:
+            sock.connect(path)
+        else:
+            _connect_through_directory(sock, path)
         out = sock.makefile("wb")
     except BaseException:
         sock.close()
         raise
     sock.close()  # the file holds its own reference: the connection closes with it
     return out
+
+
+def _connect_through_directory(sock: socket.socket, path: str) -> None:
+    directory, name = os.path.split(path)
+    flags = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC
+    fd = os.open(directory, flags)
+    try:
+        short = f"/proc/self/fd/{fd}/{name}"
+        if len(os.fsencode(short)) > _SOCKET_PATH_MAX or not os.path.isdir(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENAMETOOLONG, f"Socket path too long to connect to (over {_SOCKET_PATH_MAX} bytes)")
+        sock.connect(short)
+    finally:
+        os.close(fd)

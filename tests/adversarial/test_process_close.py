@@ -88,8 +88,11 @@ def test_close_from_another_thread_ends_the_listing_with_client_closed_error() -
 
         consumer = threading.Thread(target=consume)
         consumer.start()
-        assert wait_until(lambda: server.open >= 8, 10), f"{server.open} pages in flight"
-        gcore.close()
+        try:
+            in_flight = wait_until(lambda: server.open >= 8 or not consumer.is_alive(), 10)
+            assert in_flight and consumer.is_alive(), f"{server.open} pages in flight; the listing ended: {outcome}"
+        finally:
+            gcore.close()
         assert not _prefetch_threads()  # close() returns once they are gone
         consumer.join(BOUND)
         assert not consumer.is_alive(), "the listing still waits for a page of a closed client"
@@ -106,8 +109,11 @@ def test_aclose_ends_an_async_listing_with_client_closed_error() -> None:
                 pass
 
         consumer = asyncio.ensure_future(consume())
-        while server.open < 8:
+        ends_at = asyncio.get_running_loop().time() + 10
+        while server.open < 8 and not consumer.done():
+            assert asyncio.get_running_loop().time() < ends_at, f"{server.open} pages in flight after 10 s"
             await asyncio.sleep(0.02)
+        assert not consumer.done(), f"the listing ended before its pages were in flight: {consumer.exception()!r}"
         await gcore.aclose()
         try:
             await asyncio.wait_for(consumer, BOUND)

@@ -33,6 +33,7 @@ import pytest
 from invoice_clients import LocalFileError
 from invoice_clients.cli import ExitCode, main
 from invoice_clients.testing import Sandbox
+from tests.shared import device_stand_in, is_device
 
 COMMANDS = {"export": ["invoices", "export", "--vendor", "gcore"], "pdf": ["invoices", "pdf", "1"]}
 
@@ -89,20 +90,6 @@ def expected(sandbox: Sandbox) -> dict[str, bytes]:
         return {"export": text.getvalue().encode(), "pdf": gcore.invoices.download_pdf(1)}
 
 
-def _device(tmp_path: Path, name: str, minor: int) -> Path:
-    """A stand-in for ``/dev/<name>`` (Linux's numbers: 1, ``minor``) where this process may make one; the real one
-    where it cannot replace it."""
-    stand_in = tmp_path / f"{name}-device"
-    if sys.platform == "linux":
-        try:
-            os.mknod(stand_in, stat.S_IFCHR | 0o666, os.makedev(1, minor))
-            return stand_in
-        except PermissionError:
-            if os.geteuid() == 0:
-                pytest.skip("root without mknod: the real device could be at stake")
-    return Path(f"/dev/{name}")
-
-
 def _dev_stdout(tmp_path: Path) -> Path:
     """``/dev/stdout``, or as root a link of the same kind in ``tmp_path`` (see the module docstring)."""
     if os.geteuid() != 0:
@@ -110,11 +97,6 @@ def _dev_stdout(tmp_path: Path) -> Path:
     stand_in = tmp_path / "stdout"
     stand_in.symlink_to("/proc/self/fd/1")
     return stand_in
-
-
-def _is_device(path: Path, minor: int) -> bool:
-    found = os.lstat(path)
-    return stat.S_ISCHR(found.st_mode) and (sys.platform != "linux" or found.st_rdev == os.makedev(1, minor))
 
 
 def _one_line(stderr: bytes | str) -> str:
@@ -173,19 +155,19 @@ def test_a_symlink_stays_and_its_target_is_written(
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_dev_null_is_written_and_stays_a_device(command: str, cli: Cli, tmp_path: Path) -> None:
-    null = _device(tmp_path, "null", 3)
+    null = device_stand_in(tmp_path, "null", 3)
     code, stderr = cli(*COMMANDS[command], "-o", str(null))
     assert code == 0, stderr
-    assert _is_device(null, 3)
+    assert is_device(null, 3)
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_full_device_is_one_line_and_exit_8_and_stays_a_device(command: str, cli: Cli, tmp_path: Path) -> None:
-    full = _device(tmp_path, "full", 7)
+    full = device_stand_in(tmp_path, "full", 7)
     code, stderr = cli(*COMMANDS[command], "-o", str(full))
     assert code == ExitCode.OUTPUT_FILE
     assert f"cannot write {full}: No space left on device" in _one_line(stderr)
-    assert _is_device(full, 7)
+    assert is_device(full, 7)
 
 
 def _reading(connect: Callable[[], socket.socket | int]) -> tuple[threading.Thread, list[bytes]]:
@@ -263,12 +245,12 @@ def test_the_library_follows_the_same_rules(sandbox: Sandbox, tmp_path: Path) ->
         (tmp_path / "link").symlink_to("real")
         assert gcore.invoices.download_pdf(1, to=tmp_path / "link") == len(pdf)
         assert (tmp_path / "link").is_symlink() and (tmp_path / "real").read_bytes() == pdf
-        null, full = _device(tmp_path, "null", 3), _device(tmp_path, "full", 7)
+        null, full = device_stand_in(tmp_path, "null", 3), device_stand_in(tmp_path, "full", 7)
         assert gcore.invoices.download_pdf(1, to=null) == len(pdf)
         with pytest.raises(LocalFileError, match="No space left on device") as caught:
             gcore.invoices.download_pdf(1, to=full)
         assert caught.value.filename == str(full)
-        assert _is_device(null, 3) and _is_device(full, 7)
+        assert is_device(null, 3) and is_device(full, 7)
         fifo = tmp_path / "fifo"
         os.mkfifo(fifo)
         reader, got = _reading(lambda: os.open(fifo, os.O_RDONLY))
@@ -300,7 +282,7 @@ MONTHLY = ["invoices", "export", "--month", "2026-03", "--payment-state", "parti
 def test_standard_output_on_a_full_device_is_one_line_and_exit_8(
     args: list[str], sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    with open(_device(tmp_path, "full", 7), "wb") as full:
+    with open(device_stand_in(tmp_path, "full", 7), "wb") as full:
         done = _run(sandbox, *args, stdout=full.fileno(), cwd=tmp_path)
     assert done.returncode == ExitCode.OUTPUT_FILE
     assert "cannot write standard output: No space left on device" in _one_line(done.stderr)

@@ -150,6 +150,7 @@ def test_a_terminal_sees_a_progress_line_and_the_file_is_whole(sandbox: Sandbox,
     """stderr on a terminal gets rich's progress line (erased at the end); a pipe never does (the other tests)."""
     import os
     import pty
+    import select
 
     target = tmp_path / "all.csv"
     env = {
@@ -163,7 +164,7 @@ def test_a_terminal_sees_a_progress_line_and_the_file_is_whole(sandbox: Sandbox,
         )  # fmt: skip
         os.close(terminal)
         shown = b""
-        while True:
+        while select.select([controller], [], [], 10)[0]:  # the command has exited: what it wrote is there now
             try:
                 chunk = os.read(controller, 65536)
             except OSError:  # EIO: the terminal's other end is closed and drained

@@ -14,6 +14,7 @@ from scripts.manifest import ROOT
 from .conftest import Drift, Result
 from .upstream import (
     ERP,
+    RESIDUAL,
     UpstreamServer,
     aggregated_gcore,
     aggregated_versori,
@@ -22,6 +23,7 @@ from .upstream import (
     schema,
     to_json,
     to_yaml,
+    unused,
     versori,
 )
 
@@ -192,16 +194,16 @@ def test_security_and_servers_changes_are_breaking(check: Any) -> None:
 
 def test_added_optional_property_parameter_and_response_are_non_breaking(check: Any) -> None:
     document = aggregated_gcore()
-    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string", "format": "decimal"}
-    document["paths"][ERP]["get"]["parameters"].append(
-        {"in": "query", "name": "invoice_date_due__from", "schema": {"type": "string", "format": "date"}}
-    )
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string", "format": "decimal"}
+    parameters = document["paths"][ERP]["get"]["parameters"]
+    name = unused([p["name"] for p in parameters], "invoice_date_due__from")
+    parameters.append({"in": "query", "name": name, "schema": {"type": "string", "format": "date"}})
     document["paths"][ERP]["get"]["responses"]["429"] = {"description": "Too many requests"}
     result = check(GCORE, document)
     assert sorted(result.changes()) == [
-        (f"GET {ERP} parameter query:invoice_date_due__from", "parameter-added", False),
+        (f"GET {ERP} parameter query:{name}", "parameter-added", False),
         (f"GET {ERP} response 429", "response-added", False),
-        ("schema ErpInvoiceExternal.amount_residual", "property-added", False),
+        (f"schema ErpInvoiceExternal.{RESIDUAL}", "property-added", False),
     ]
     assert result.status == 1
 
@@ -248,11 +250,13 @@ def test_upstream_adopting_an_overlay_fix_breaks_nothing_and_the_action_is_a_no_
 
 def test_response_enum_value_added_where_the_overlay_opens_the_enum_is_non_breaking(check: Any) -> None:
     document = gcore()
-    schema(document, "ErpInvoiceExternal")["properties"]["payment_state"]["enum"].append("blocked")
+    values = schema(document, "ErpInvoiceExternal")["properties"]["payment_state"]["enum"]
+    value = unused(values, "blocked")
+    values.append(value)
     result = check(GCORE, document)
     (change,) = result.json["changes"]
     assert (change["kind"], change["breaking"]) == ("enum-value-added", False)
-    assert change["message"].startswith("enum value 'blocked' added to a response; not breaking: the overlay keeps")
+    assert change["message"].startswith(f"enum value '{value}' added to a response; not breaking: the overlay keeps")
     assert "passes it through as a plain string" in change["message"]
     assert result.status == 1
 

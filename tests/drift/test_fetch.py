@@ -166,4 +166,8 @@ def test_one_unreachable_api_is_reported_and_the_others_still_checked(
         ("gcore-billing", 3, True),
         ("versori-organisations", 0, False),
     ]
+    # Nothing was fetched for Gcore: no upstream version to name (not "unknown", which a document may say).
+    unreachable, checked = data["apis"]
+    assert (unreachable["info_version"], unreachable["sha256"]) == ("", "")
+    assert checked["info_version"] == versori()["info"]["version"]
     assert data["errors"] == [result.err.strip()]

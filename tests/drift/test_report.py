@@ -14,7 +14,7 @@ from scripts.documents import load_overlay
 from scripts.manifest import ROOT, load_manifest
 
 from .conftest import Drift
-from .upstream import UpstreamServer, aggregated_versori, gcore, parameter, schema, versori
+from .upstream import RESIDUAL, UpstreamServer, aggregated_versori, gcore, parameter, schema, versori
 
 
 def _recorded_document(source: str) -> str:
@@ -32,7 +32,7 @@ GCORE_ACTIONS = len(load_overlay(ROOT / "overlays" / "gcore-billing.yaml").actio
 def drifted(upstream: UpstreamServer) -> str:
     """A Gcore upstream with one breaking and one non-breaking change."""
     document = gcore()
-    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string"}
     parameter(document, "currency")["required"] = True
     return upstream.serve("/report/gcore.yaml", document)
 
@@ -76,10 +76,10 @@ def test_json_report_shape(drift_cli: Drift, drifted: str) -> None:
         },
         {
             "api": "gcore-billing",
-            "location": "schema ErpInvoiceExternal.amount_residual",
+            "location": f"schema ErpInvoiceExternal.{RESIDUAL}",
             "kind": "property-added",
             "breaking": False,
-            "message": "optional property amount_residual was added",
+            "message": f"optional property {RESIDUAL} was added",
         },
     ]
     assert [o["index"] for o in data["overlays"]] == list(range(GCORE_ACTIONS))

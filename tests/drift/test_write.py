@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -19,18 +20,19 @@ from scripts.yamlio import load_yaml, load_yaml_text
 from tests.shared import requires_group
 
 from .conftest import Drift, tree_digest
-from .upstream import UpstreamServer, aggregated_gcore, gcore, schema, to_yaml, versori
+from .upstream import RESIDUAL, UpstreamServer, aggregated_gcore, gcore, schema, to_yaml, unused, versori
 
 requires_group("codegen", "openapi_python_client", "ruff")
 
 MANIFEST = "specs/manifest.toml"
+IDENTITY = ("-c", "user.name=A Maintainer", "-c", "user.email=maintainer@example.com")
 
 
 def test_write_vendors_the_selection_records_provenance_and_regenerates(
     drift_cli: Drift, upstream: UpstreamServer, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = aggregated_gcore(3)
-    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string"}
     url = upstream.serve("/write/gcore.yaml", document)
     raw_sha256 = hashlib.sha256(upstream.documents["/write/gcore.yaml"][1]).hexdigest()
     manifest_before = (repo / MANIFEST).read_text()
@@ -43,9 +45,9 @@ def test_write_vendors_the_selection_records_provenance_and_regenerates(
 
     assert result.status == 1, result.err
     report, _, written = result.out.partition("\n--write: vendored the upstream selection of gcore-billing;")
-    assert "optional property amount_residual was added" in report
+    assert f"optional property {RESIDUAL} was added" in report
     assert "M gcore_billing_client/models/erp_invoice_external.py" in written
-    assert "+    amount_residual: Union[Unset, str] = UNSET" in written or "+    amount_residual:" in written
+    assert f"+    {RESIDUAL}: " in written
     # The vendored file: a provenance comment, then exactly the selection (no other billing operations).
     spec = repo / "specs" / "gcore-billing.yaml"
     text = spec.read_text()
@@ -55,7 +57,7 @@ def test_write_vendors_the_selection_records_provenance_and_regenerates(
         f"#   sha256 of the document {raw_sha256}",
     ]
     vendored = load_yaml(spec)
-    assert "amount_residual" in vendored["components"]["schemas"]["ErpInvoiceExternal"]["properties"]
+    assert RESIDUAL in vendored["components"]["schemas"]["ErpInvoiceExternal"]["properties"]
     assert len(vendored["paths"]) == 3 and "calc-rules" not in text and "OAuth2" not in text
     # The manifest: the three provenance values changed, every other line (comments included) as it was.
     (api,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
@@ -144,7 +146,7 @@ def test_write_from_a_local_file_records_the_watched_url_not_the_path(
     drift_cli: Drift, repo: Path, tmp_path: Path
 ) -> None:
     document = aggregated_gcore(5)
-    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string"}
     local = tmp_path / "downloads" / "billing_reseller_api.yaml"
     local.parent.mkdir()
     local.write_bytes(to_yaml(document))
@@ -167,7 +169,7 @@ def test_a_second_write_of_the_same_document_changes_nothing_on_any_day(
     drift_cli: Drift, upstream: UpstreamServer, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = aggregated_gcore(6)
-    schema(document, "ErpInvoiceExternal")["properties"]["amount_residual"] = {"type": "string"}
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string"}
     url = upstream.serve("/write/gcore-twice.yaml", document)
     monkeypatch.setenv("SPEC_DRIFT_TODAY", "2031-01-01")
     assert drift_cli("--api", "gcore-billing", "--upstream", url, "--write", root=repo).status == 1
@@ -177,7 +179,8 @@ def test_a_second_write_of_the_same_document_changes_nothing_on_any_day(
     assert (again.status, tree_digest(repo)) == (0, written)
     monkeypatch.setenv("SPEC_DRIFT_TODAY", "January the first")
     other = aggregated_gcore(7)
-    schema(other, "ErpInvoiceExternal")["properties"]["amount_paid"] = {"type": "string"}
+    properties = schema(other, "ErpInvoiceExternal")["properties"]
+    properties[unused(properties, "amount_paid")] = {"type": "string"}
     bad = drift_cli(
         "--api", "gcore-billing", "--upstream", upstream.serve("/write/other.yaml", other), "--write", root=repo
     )
@@ -186,3 +189,41 @@ def test_a_second_write_of_the_same_document_changes_nothing_on_any_day(
         "SPEC_DRIFT_TODAY: 'January the first' is not a date (YYYY-MM-DD); nothing was changed"
     )
     assert tree_digest(repo) == written
+
+
+def test_a_document_written_again_after_a_detour_keeps_the_day_it_was_taken(
+    drift_cli: Drift, upstream: UpstreamServer, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upstream goes elsewhere and comes back: the files are byte for byte what a commit holds, date included."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def write(url: str, day: str) -> None:
+        monkeypatch.setenv("SPEC_DRIFT_TODAY", day)
+        result = drift_cli("--api", "gcore-billing", "--upstream", url, "--write", root=repo)
+        assert result.status in {1, 2}, result.err
+
+    def retrieved() -> str:
+        (api,) = load_manifest(repo / MANIFEST, repo).select("gcore-billing")
+        return api.provenance.retrieved
+
+    first, detour = aggregated_gcore(8), aggregated_gcore(9)
+    schema(first, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string"}
+    properties = schema(detour, "ErpInvoiceExternal")["properties"]
+    properties[unused(properties, "amount_paid")] = {"type": "string"}
+    first_url, detour_url = upstream.serve("/write/first.yaml", first), upstream.serve("/write/detour.yaml", detour)
+    git("init", "-q", "-b", "main")
+    git("add", "--all")
+    git("commit", "-q", "-m", "main")
+    write(first_url, "2031-02-01")
+    git("commit", "-q", "-am", "first")
+    write(detour_url, "2031-02-02")
+    assert retrieved() == "2031-02-02"
+    git("commit", "-q", "-am", "detour")
+    write(first_url, "2031-02-03")  # back: as the commit "first" recorded it, the day it was taken
+    assert retrieved() == "2031-02-01"
+    assert git("status", "--porcelain") != "" and git("diff", "HEAD~1", "--stat") == ""
+    write(detour_url, "2031-02-04")  # and back again: as HEAD holds it
+    assert (retrieved(), git("status", "--porcelain")) == ("2031-02-02", "")

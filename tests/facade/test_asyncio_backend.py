@@ -34,14 +34,14 @@ def test_the_clients_own_async_client_uses_the_backend_and_a_callers_is_left_alo
 
         async def main() -> None:
             async with sandbox.async_gcore_client() as gcore:
-                made = gcore._transport.pool_transport  # type: ignore[attr-defined]
+                made = gcore._sender.pool_transport  # type: ignore[attr-defined]
                 assert isinstance(made, AsyncPoolTransport)
                 assert isinstance(made.network_backend, AsyncioBackend)
                 assert [invoice async for invoice in gcore.invoices.list()] == []
             async with httpx.AsyncClient() as mine:
                 async with sandbox.async_gcore_client(http_client=mine) as gcore:
-                    assert gcore._transport.client is mine
-                    assert gcore._transport.pool_transport is None
+                    assert gcore._sender.client is mine
+                    assert gcore._sender.pool_transport is None
                     assert [invoice async for invoice in gcore.invoices.list()] == []
                 assert not mine.is_closed
 
@@ -163,7 +163,9 @@ def test_a_flood_is_buffered_only_up_to_a_bound_until_it_is_read() -> None:
             assert len(stream._protocol.buffer) < 1024 * 1024  # type: ignore[attr-defined]  # of 8 MiB sent
             received = b""
             while len(received) < len(ok(flood)):
-                received += await stream.read(65536, timeout=5)
+                chunk = await stream.read(65536, timeout=5)  # each read bounded; the end of the stream ends it
+                assert chunk, f"the stream ended after {len(received)} bytes"
+                received += chunk
             assert received == ok(flood)
             await stream.aclose()
 

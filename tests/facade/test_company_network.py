@@ -238,7 +238,7 @@ def test_proxy_credentials_work_and_are_shown_nowhere(
         assert _control(sandbox, _origin(front)).status_code == 200
         counts = [call() for _, call in _clients(sandbox, _origin(front))]
         with GcoreBilling(sandbox.gcore.api_key, base_url=_base(sandbox, "gcore", _origin(front))) as client:
-            shown = repr(client) + repr(client.__dict__) + repr(vars(client._transport))
+            shown = repr(client) + repr(client.__dict__) + repr(vars(client._sender))
     assert counts == EVERY
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     assert [request.authorization for request in proxy.log] == [f"Basic {token}"] * 5

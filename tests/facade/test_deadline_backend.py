@@ -1,4 +1,4 @@
-"""The blocking network backend of the sync clients (``_deadline_backend``), against loopback servers.
+"""The blocking network backend of the sync clients (``_http.deadline_backend``), against loopback servers.
 
 It reads and writes the socket itself (plain or TLS) and sets the socket's timeout only when it changes, so
 what httpcore's own blocking stream guaranteed is checked here: whole bodies both ways, keep-alive reuse, TLS

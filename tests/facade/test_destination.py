@@ -16,6 +16,7 @@ import pytest
 
 from invoice_clients import LocalFileError
 from invoice_clients._destination import OutputKind, OutputPath, local_error
+from tests.shared import device_stand_in, is_device
 
 
 @pytest.fixture
@@ -191,14 +192,18 @@ def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
     assert got == [b"streamed"] and stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-def test_dev_null_is_written_in_place() -> None:
-    found = _write("/dev/null", b"gone")
-    assert (found.kind, found.target) == (OutputKind.IN_PLACE, "/dev/null")
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+def test_dev_null_is_written_in_place(tmp_path: Path) -> None:
+    null = device_stand_in(tmp_path, "null", 3)  # as root, never the machine's own /dev/null
+    found = _write(null, b"gone")
+    assert (found.kind, found.target) == (OutputKind.IN_PLACE, str(null))
+    assert is_device(null, 3)
 
 
-def test_a_unix_socket_is_connected_to(tmp_path: Path) -> None:
-    path = tmp_path / "sock"
+def test_a_unix_socket_is_connected_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A socket's path is limited to ~107 bytes, and nox's temporary directories are deep: the
+    # socket is named relative to its directory, as a user's `-o ./report.sock` would be.
+    monkeypatch.chdir(tmp_path)
+    path = Path("sock")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(path))
     server.listen(1)
@@ -224,6 +229,44 @@ def test_a_unix_socket_is_connected_to(tmp_path: Path) -> None:
     with pytest.raises(LocalFileError) as refused:  # nobody listening any more
         _write(path, b"x")
     assert refused.value.filename == str(path)
+
+
+def _listening(directory: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> socket.socket:
+    with monkeypatch.context() as inside:
+        inside.chdir(directory)  # relative: the bind fits however deep the directory is
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(name)
+    server.listen(1)
+    return server
+
+
+def test_a_socket_deeper_than_an_address_holds_is_connected_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    server = _listening(deep, "sock", monkeypatch)
+    try:
+        found = _write(deep / "sock", b"from far")
+        connection, _ = server.accept()
+        with connection:
+            assert connection.recv(100) == b"from far"
+    finally:
+        server.close()
+    assert found.kind is OutputKind.SOCKET
+
+
+def test_a_socket_name_too_long_for_any_address_is_a_local_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "s" * 100
+    server = _listening(tmp_path, name, monkeypatch)
+    try:
+        with pytest.raises(LocalFileError) as refused:
+            _write(tmp_path / name, b"x")
+    finally:
+        server.close()
+    assert refused.value.filename == str(tmp_path / name)
+    assert "too long" in str(refused.value)
+    assert "\n" not in str(refused.value)
 
 
 def test_own_descriptors_are_written_where_they_lead(tmp_path: Path) -> None:

@@ -146,17 +146,17 @@ def test_bad_ids(gcore: GcoreBilling, bad: object) -> None:
 def test_request_urls_are_parsed_once_and_the_memo_is_bounded(
     gcore: GcoreBilling, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The transport keeps request URLs parsed (each page of a listing reuses one), and never more than its cap."""
-    from invoice_clients._http import transport as _transport
+    """The sender keeps request URLs parsed (each page of a listing reuses one), and never more than its cap."""
+    from invoice_clients._http import sender as _sender
 
-    monkeypatch.setattr(_transport, "_PARSED_URLS", 3)
-    transport = gcore._transport  # type: ignore[attr-defined]
-    transport._parsed.clear()
+    monkeypatch.setattr(_sender, "_PARSED_URLS", 3)
+    sender = gcore._sender  # type: ignore[attr-defined]
+    sender._parsed.clear()
     ids = [int(invoice.id) for invoice in gcore.invoices.list(page_size=2, prefetch=0)][:6]
-    assert len(transport._parsed) == 1  # every page: the same URL, parsed once
+    assert len(sender._parsed) == 1  # every page: the same URL, parsed once
     for invoice_id in ids:
         assert gcore.invoices.get(invoice_id).id == str(invoice_id)  # the right URL each time, memo or not
-        assert len(transport._parsed) <= 3
+        assert len(sender._parsed) <= 3
     assert [r.path for r in sandbox.requests][-len(ids) :] == [f"/billing/org/v1/erp-invoices/{n}" for n in ids]
 
 

@@ -1,4 +1,4 @@
-"""The listing algorithm without I/O (``_listing.Listing``) and the local sort keys (Gcore's ``sort_keys``).
+"""The listing algorithm without I/O (``_paging.listing.Listing``) and the local sort keys (Gcore's ``sort_keys``).
 
 The adversarial suite holds the whole against a hostile server; these pin down single decisions.
 """

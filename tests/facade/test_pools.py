@@ -1,4 +1,4 @@
-"""Our httpx transports over httpcore's pools (``_pools``): every pool setting stated once and passed through,
+"""Our httpx transports over httpcore's pools (``_http.pools``): every pool setting stated once and passed through,
 httpx's defaults kept, httpcore's failures surfacing as httpx's, through both network backends."""
 
 from __future__ import annotations

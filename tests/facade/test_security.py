@@ -24,9 +24,10 @@ from invoice_clients import (
     ResponseValidationError,
     ServerError,
     Versori,
+    _redaction,
 )
-from invoice_clients._http import security as _security
-from invoice_clients._http.security import ApiKey, safe_url, scrub_active, scrub_live, scrubbing
+from invoice_clients._http.security import safe_url
+from invoice_clients._redaction import ApiKey, scrub_active, scrub_live, scrubbing
 from invoice_clients.testing import Fault, Sandbox
 
 from .conftest import FAST
@@ -279,8 +280,8 @@ def test_an_exception_logged_with_the_key_is_scrubbed_and_still_logged(caplog: p
 def test_records_are_passed_on_when_no_client_holds_a_key(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_security, "_LIVE_KEYS", weakref.WeakSet())  # whatever earlier tests left alive
-    assert not _security._live_keys()
+    monkeypatch.setattr(_redaction, "_LIVE_KEYS", weakref.WeakSet())  # whatever earlier tests left alive
+    assert not _redaction._live_keys()
     with caplog.at_level(logging.INFO, logger="invoice_clients"):
         logging.getLogger("invoice_clients").info("nothing to scrub")
     assert [record.getMessage() for record in caplog.records] == ["nothing to scrub"]

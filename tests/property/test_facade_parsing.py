@@ -14,6 +14,12 @@ JSON; ``jsonschema`` (with format checks) is the independent judge of which
 mutants are invalid.  It judges the body as the client decodes it, with JSON
 fractions as ``Decimal``: ``1.0`` sent for an integer id is not an integer.
 
+A property upstream added and the facade does not check yet (``spec-drift --write``
+absorbed it; the drift bot's pull request names it as a field the facade could
+learn) is the generated model's alone: a body invalid only there may be kept on
+``.raw`` as sent or refused as ``ResponseValidationError`` (by the generated
+model), never anything else.
+
 Versori adds one rule the schema cannot state: ``fractional`` counts the
 currency's minor units, so it must be below ``10**exponent`` (GBP < 100, JPY 0,
 KWD < 1000), and a code without ISO 4217 minor-unit data can only carry 0.  A
@@ -22,19 +28,24 @@ schema-valid body breaking it is unreadable money and must be rejected too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import typing
 from collections.abc import Iterator
 from decimal import Decimal, localcontext
 from typing import Any
 
 import iso4217
+import msgspec
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from invoice_clients import GcoreBilling, InvoiceKind, PaymentState, ResponseValidationError, RetryPolicy, Versori
+from invoice_clients.vendors.gcore import schema as gcore_schema
+from invoice_clients.vendors.versori import schema as versori_schema
 
 from .schemas import body_strategy, response_schema
 from .server import BodyServer
@@ -57,6 +68,38 @@ SCHEMAS = {
     "versori": response_schema("versori-organisations", VERSORI),
 }
 VALIDATORS = {name: Draft202012Validator(schema, format_checker=FormatChecker()) for name, schema in SCHEMAS.items()}
+
+
+def _structs(kind: Any) -> list[type[msgspec.Struct]]:
+    """The Struct types inside a field's type (``X | None``, ``list[X]``, ``Annotated[X, ...]``)."""
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return [kind]
+    return [found for arg in typing.get_args(kind) for found in _structs(arg)]
+
+
+def checked_only(node: dict[str, Any], kind: Any) -> dict[str, Any]:
+    """``node`` less the properties the facade's decoder (its Structs) does not read: what it promises to refuse."""
+    node = dict(node)
+    structs = _structs(kind)
+    if isinstance(node.get("items"), dict):
+        node["items"] = checked_only(node["items"], kind)
+    if len(structs) == 1 and isinstance(node.get("properties"), dict):
+        fields = {field.encode_name: field.type for field in msgspec.structs.fields(structs[0])}
+        node["properties"] = {
+            key: checked_only(value, fields[key]) for key, value in node["properties"].items() if key in fields
+        }
+        node["required"] = [key for key in node.get("required", []) if key in fields]
+    return node
+
+
+CHECKED = {
+    name: Draft202012Validator(checked_only(SCHEMAS[name], kind), format_checker=FormatChecker())
+    for name, kind in (
+        ("page", gcore_schema.PaginatedErpInvoiceExternalList),
+        ("invoice", gcore_schema.ErpInvoiceExternal),
+        ("versori", versori_schema.Invoice),
+    )
+}
 
 # Values a mutation can put anywhere: every JSON type, and strings that look almost right.
 NEAR_MISSES = ["", "2026-13-01", "20260101", "2026-01-01T10:00:00Z", "1e5", " 12.5", "12.", "-0", "NaN", "gbp", "EURO"]
@@ -259,14 +302,20 @@ def test_valid_versori_lists_parse_without_loss(api: Api, body: list[dict[str, A
 
 
 def check_verdict(name: str, body: Any, call: Any, readable: Any = None) -> None:
-    """Valid (per jsonschema, plus ``readable``) must parse; invalid must raise ResponseValidationError."""
+    """Valid (per jsonschema, plus ``readable``) must parse; invalid must raise ResponseValidationError (or may
+    parse, when it is invalid only in a property the facade does not check yet)."""
     sent, as_decoded = decoded(body)
     valid = VALIDATORS[name].is_valid(as_decoded) and (readable is None or readable(as_decoded))
-    event("valid mutant" if valid else "invalid mutant")
     if valid:
+        event("valid mutant")
         call(sent)
-    else:
+    elif not (CHECKED[name].is_valid(as_decoded) and (readable is None or readable(as_decoded))):
+        event("invalid mutant")
         with pytest.raises(ResponseValidationError):
+            call(sent)
+    else:
+        event("invalid only in a property the facade does not check yet")
+        with contextlib.suppress(ResponseValidationError):
             call(sent)
 
 

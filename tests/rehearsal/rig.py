@@ -192,10 +192,17 @@ class Rig:
         return dict(line.split() for line in out.splitlines())
 
     def run(
-        self, *, today: str | None = None, api: str = "", secrets: dict[str, str] | None = None, refuse: str = ""
+        self,
+        *,
+        today: str | None = None,
+        api: str = "",
+        secrets: dict[str, str] | None = None,
+        refuse: str = "",
+        test_timeout: str = "",
     ) -> Run:
-        """The drift job, as the daily schedule (or a dispatch for ``api``) would start it; GitHub refuses
-        the ``refuse`` call (``pr create``), as it does when the repository does not let Actions open pull requests."""
+        """The drift job, as the daily schedule (or a dispatch for ``api``, or with ``test_timeout``) would start
+        it; GitHub refuses the ``refuse`` call (``pr create``), as it does when the repository does not let
+        Actions open pull requests."""
         self._checkout()
         before = self.refs()
         calls_before = len(self.log.read_text().splitlines()) if self.log.exists() else 0
@@ -225,7 +232,7 @@ class Rig:
             "drift",
             self.workspace,
             github=github,
-            inputs={"api": api, "test-args": TEST_ARGS},
+            inputs={"api": api, "test-args": TEST_ARGS, "test-timeout": test_timeout},
             secrets=secrets or {},
             env=env,
             runner_temp=self.home / "runner-temp" / str(run_id),

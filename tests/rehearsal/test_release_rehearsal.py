@@ -40,6 +40,7 @@ from tests.shared import nox_python
 from .rig import copy_working_tree, git, runner_environment
 from .workflow import JobResult, run_job
 
+pytestmark = pytest.mark.timeout(1500)  # builds once, then the README's tour on each Python: minutes on a busy machine
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 REPOSITORY = "rehearsal/invoice-clients"
 

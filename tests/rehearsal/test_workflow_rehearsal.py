@@ -14,41 +14,47 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
 from scripts.documents import load_overlay
 from scripts.manifest import load_manifest
 from scripts.yamlio import load_yaml
-from tests.drift.upstream import ERP, aggregated_gcore, aggregated_versori, parameter, schema
+from tests.drift.upstream import ERP, aggregated_gcore, aggregated_versori, gcore, parameter, schema, unused, versori
 
 from .rig import GCORE, REPOSITORY, VERSORI, Rig, Run
 
+pytestmark = pytest.mark.timeout(1500)  # several runs of the job each (spec-drift, the generator, tests): minutes
 GCORE_BRANCH, VERSORI_BRANCH = f"spec-drift/{GCORE}", f"spec-drift/{VERSORI}"
 BOT = "spec-drift@users.noreply.github.com"
 TODAY = datetime.datetime.now(datetime.UTC).date()
 DOWNLOAD = "/billing/org/v1/erp-invoices/{id}/download"
+# Names the vendored spec does not have (whatever revision it is): what these upstreams add.
+_LISTED = [p.get("name", "") for p in gcore()["paths"][ERP]["get"]["parameters"]]
+PARTNER = unused(_LISTED, "partner_id")
+JOURNAL = unused(_LISTED, "journal_id")
+RESIDUAL = unused(schema(gcore(), "ErpInvoiceExternal")["properties"], "amount_residual")
+STATUS = unused(schema(versori(), "Invoice")["properties"], "status")
 
 
 def gcore_added(revision: int = 1, *names: str) -> dict[str, Any]:
     """Gcore's aggregated document with optional query parameters added to the list operation: non-breaking."""
     document = aggregated_gcore(revision)
     parameters = document["paths"][ERP]["get"]["parameters"]
-    for name in names or ("partner_id",):
-        assert name not in [p.get("name") for p in parameters], f"{name} is vendored already: pick another name"
+    for name in names or (PARTNER,):
         parameters.append({"name": name, "in": "query", "required": False, "schema": {"type": "integer"}})
     return document
 
 
 def gcore_property_added() -> dict[str, Any]:
-    """An invoice property added: non-breaking for the generated client, but the facade insists on knowing it."""
+    """An invoice property added: non-breaking; the facade keeps it on ``Invoice.raw`` until it maps it."""
     document = aggregated_gcore(1)
-    properties = schema(document, "ErpInvoiceExternal")["properties"]
-    assert "amount_residual" not in properties
-    properties["amount_residual"] = {"type": "string", "description": "Amount still due"}
+    schema(document, "ErpInvoiceExternal")["properties"][RESIDUAL] = {"type": "string", "description": "Amount due"}
     return document
 
 
-def gcore_limit_lowered() -> dict[str, Any]:
+def gcore_limit_lowered(revision: int = 1, *names: str) -> dict[str, Any]:
     """Upstream lowers ``limit``'s maximum below the client's 100: breaking (the facade asks for up to 100)."""
-    document = gcore_added()
+    document = gcore_added(revision, *names)
     parameter(document, "limit")["schema"]["maximum"] = 50
     return document
 
@@ -62,7 +68,7 @@ def gcore_without_download(revision: int = 1) -> dict[str, Any]:
 
 def versori_added() -> dict[str, Any]:
     document = aggregated_versori()
-    schema(document, "Invoice")["properties"]["status"] = {"type": "string"}
+    schema(document, "Invoice")["properties"][STATUS] = {"type": "string"}
     return document
 
 
@@ -105,9 +111,9 @@ def test_non_breaking_change_then_quiet_days_then_a_maintainer_commit_then_more_
     assert f"| vendored now | `{load_yaml(api.spec_path)['info']['version']}` |" in body
     assert f"| upstream | `{aggregated_gcore(1)['info']['version']}` |" in body
     assert "**Tests on this branch: passed (" in body
-    assert "| non-breaking | `GET /billing/org/v1/erp-invoices parameter query:partner_id` |" in body
+    assert f"| non-breaking | `GET /billing/org/v1/erp-invoices parameter query:{PARTNER}` |" in body
     # The release note in users' words, and the bump it names (scripts/drift/changelog.py).
-    assert "## Changelog and version" in body and "> Gcore's invoice list accepts `partner_id`." in body
+    assert "## Changelog and version" in body and f"> Gcore's invoice list accepts `{PARTNER}`." in body
     assert "not breaking: a **patch** release" in body
     assert "## Overlay" not in body and "overlay" not in body.split("## Changes")[0].lower()
     assert "CI has not run on this pull request" in body  # pushed with GITHUB_TOKEN: its pushes start no workflow
@@ -128,23 +134,56 @@ def test_non_breaking_change_then_quiet_days_then_a_maintainer_commit_then_more_
 
     mine = github.maintainer_commit(GCORE_BRANCH, "docs/partner_id.md", "The facade does not filter by it yet.\n")
     unchanged = github.run(api=GCORE)
-    github.publish(gcore=gcore_added(8, "partner_id", "journal_id"))
+    github.publish(gcore=gcore_added(8, PARTNER, JOURNAL))
     moved_on = github.run(api=GCORE)
     show("maintainer commit, upstream unchanged", unchanged)
     show("maintainer commit, upstream moved on", moved_on)
     assert (unchanged.pushes, unchanged.writes()) == ({}, []), unchanged.job.log
     assert moved_on.job.success and moved_on.status == "1", moved_on.job.log
     assert moved_on.pushes == {GCORE_BRANCH: "fast-forward"}
-    assert moved_on.writes() == ["pr comment"]
+    assert moved_on.writes() == ["pr edit", "pr comment"]  # the body says the new upstream; the comment, what
     assert mine in github.git_log(GCORE_BRANCH)
     assert github.authors(GCORE_BRANCH) == [BOT, "maintainer@example.com", BOT]  # newest first
     (comment,) = github.github()["comments"]
     assert "has commits the bot did not make" in comment["body"]
     assert "maintainer: docs/partner_id.md (A Maintainer)" in comment["body"]
     what_changed = comment["body"].split("## What changed since this branch's vendored spec")[1]
-    assert "optional parameter query:journal_id was added" in what_changed
-    assert "partner_id" not in what_changed  # only what is new since the branch
+    assert f"optional parameter query:{JOURNAL} was added" in what_changed
+    assert PARTNER not in what_changed  # only what is new since the branch
     assert "**Tests on the new tip: passed (" in comment["body"]
+    (pull,) = github.pulls()
+    assert f"`GET {ERP} parameter query:{JOURNAL}`" in pull["body"] and pull["labels"] == []
+    assert "1 commit(s) the bot did not make; they are kept" in pull["body"]
+
+    # Upstream breaks on the maintainer's branch: the pull request is relabelled and retitled, not only commented.
+    github.publish(gcore=gcore_limit_lowered(9, PARTNER, JOURNAL))
+    breaks = github.run(api=GCORE)
+    show("maintainer commit, upstream breaks", breaks)
+    assert not breaks.job.success and breaks.status == "2", breaks.job.log
+    assert breaks.pushes == {GCORE_BRANCH: "fast-forward"}
+    assert breaks.writes() == ["label create", "pr edit", "pr comment"]
+    assert github.authors(GCORE_BRANCH) == [BOT, BOT, "maintainer@example.com", BOT]
+    (pull,) = github.pulls()
+    assert [label["name"] for label in pull["labels"]] == ["breaking-change"]
+    assert pull["title"].startswith("Spec drift: gcore-billing upstream change (breaking), info.version ")
+    assert pull["body"].startswith("**Breaking** upstream change to **gcore-billing**")
+    assert f"| **breaking** | `GET {ERP} parameter query:limit` |" in pull["body"]
+    assert "Each breaking change below can break callers" in pull["body"]
+    assert "they are kept" in pull["body"]
+    assert "parameter query:limit" in github.github()["comments"][-1]["body"]
+
+    # Upstream means what main holds again: the pull request stays open (others' commits), and says so once.
+    github.publish()
+    settled = github.run(api=GCORE)
+    quiet = github.run(api=GCORE)
+    show("maintainer commit, upstream back to main", settled, quiet)
+    assert settled.job.success and settled.status == "0", settled.job.log
+    assert (settled.pushes, settled.writes()) == ({}, ["pr edit", "pr comment"])
+    (pull,) = github.pulls()
+    assert pull["labels"] == []
+    assert pull["title"] == "Spec drift: gcore-billing upstream matches main again (commits by others kept)"
+    assert "maintainer: docs/partner_id.md (A Maintainer)" in pull["body"]
+    assert (quiet.pushes, quiet.writes()) == ({}, [])  # said once, not every day
 
 
 def test_breaking_change_is_labelled_and_red_until_upstream_relents_then_reverts(github: Rig) -> None:
@@ -206,11 +245,32 @@ def test_two_apis_get_a_branch_and_a_pull_request_each(github: Rig) -> None:
     _only_this_api(github, GCORE_BRANCH, GCORE)
     _only_this_api(github, VERSORI_BRANCH, VERSORI)
     assert sorted(pull["headRefName"] for pull in github.pulls()) == [GCORE_BRANCH, VERSORI_BRANCH]
-    # The facade refuses a regenerated invoice model it does not know (vendors/gcore/wire.py): the body says so.
+    # A field the facade does not map yet: the tests pass, and the body says what the facade could learn.
     (gcore_pull,) = [pull for pull in github.pulls() if pull["headRefName"] == GCORE_BRANCH]
-    assert "**Tests on this branch: did not finish (exit " in gcore_pull["body"]
-    assert "ErpInvoiceExternal's fields changed" in gcore_pull["body"]
-    assert "The tests fail on the regenerated code" in gcore_pull["body"]
+    assert "**Tests on this branch: passed (" in gcore_pull["body"]
+    assert f"  - a new field, `ErpInvoiceExternal.{RESIDUAL}`: on `Invoice.raw`" in gcore_pull["body"]
+    (versori_pull,) = [pull for pull in github.pulls() if pull["headRefName"] == VERSORI_BRANCH]
+    assert f"  - a new field, `Invoice.{STATUS}`: on `Invoice.raw`" in versori_pull["body"]
+
+
+def test_tests_that_outrun_the_jobs_limit_are_stopped_reported_and_the_next_api_still_checked(github: Rig) -> None:
+    """The job's limit for a test run (the ``test-timeout`` input): a run that reaches it is stopped and reported
+    like a failure (status 3, the pull request and the summary row say so), and the next API is still checked."""
+    github.publish(gcore=gcore_added(), versori=versori_added())
+    run = github.run(test_timeout="0.5")
+    show("tests stopped at the job's limit", run)
+    assert not run.job.success and run.status == "3", run.job.log
+    assert run.pushes == {GCORE_BRANCH: "new", VERSORI_BRANCH: "new"}
+    assert run.writes() == ["pr create", "pr create"]
+    for pull in github.pulls():
+        assert (
+            "**Tests on this branch: did not finish: stopped after 0.5 s, the job's limit for the tests;"
+            in (pull["body"])
+        )
+        assert "The tests did not finish within the job's limit" in pull["body"]
+    for api in (GCORE, VERSORI):
+        assert f"| {api} | non-breaking, then failed (exit 3) |" in run.job.summary
+        assert f"error: the tests on spec-drift/{api} did not finish: stopped after 0.5 s" in run.job.summary
 
 
 def test_an_unreachable_url_is_reported_and_the_other_api_still_checked(github: Rig) -> None:
@@ -221,7 +281,7 @@ def test_an_unreachable_url_is_reported_and_the_other_api_still_checked(github: 
     assert run.pushes == {VERSORI_BRANCH: "new"}
     assert run.writes() == ["pr create"]
     assert f"error: {github.urls[GCORE]}: HTTP 404 Not Found" in run.job.summary
-    assert "| gcore-billing | could not check (exit 3) |" in run.job.summary
+    assert "| gcore-billing | could not check (exit 3) | not fetched | not run |" in run.job.summary
 
 
 def test_overlay_rot_opens_one_issue_naming_the_action_and_what_upstream_did(github: Rig) -> None:

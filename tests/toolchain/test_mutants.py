@@ -25,8 +25,8 @@ from scripts.mutant_review import (
 )
 from scripts.mutant_targets import EQUIVALENTS, TARGETS
 
-DIFF = """--- src/invoice_clients/_retry.py
-+++ src/invoice_clients/_retry.py
+DIFF = """--- src/invoice_clients/_http/retry.py
++++ src/invoice_clients/_http/retry.py
 @@ -11,7 +11,7 @@
      except ValueError:
          pass
@@ -54,10 +54,10 @@ def _entry(**fields: str) -> str:
 @pytest.mark.parametrize(
     ("name", "function"),
     [
-        ("invoice_clients._retry.x_parse_retry_after__mutmut_17", "parse_retry_after"),
-        ("invoice_clients._retry.xǁRetryPolicyǁnext_delay__mutmut_3", "RetryPolicy.next_delay"),
+        ("invoice_clients._http.retry.x_parse_retry_after__mutmut_17", "parse_retry_after"),
+        ("invoice_clients._http.retry.xǁRetryPolicyǁnext_delay__mutmut_3", "RetryPolicy.next_delay"),
         ("invoice_clients.vendors.gcore.sort_keys.x__created_at__mutmut_2", "_created_at"),
-        ("invoice_clients._listing.xǁListingǁ__init____mutmut_14", "Listing.__init__"),
+        ("invoice_clients._paging.listing.xǁListingǁ__init____mutmut_14", "Listing.__init__"),
     ],
 )
 def test_a_mutant_is_known_by_its_function_not_its_path_or_number(name: str, function: str) -> None:
@@ -72,9 +72,9 @@ def test_a_mutation_is_the_lines_it_changes_without_their_indentation() -> None:
 def test_a_listed_survivor_counts_as_equivalent_and_a_killed_mutant_as_killed(tmp_path: Path) -> None:
     equivalents = load_equivalents(_file(tmp_path, _entry()))
     mutants = [
-        Mutant("invoice_clients._retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW),
-        *(Mutant(f"invoice_clients._retry.x_parse_retry_after__mutmut_{n}", "killed") for n in range(8)),
-        Mutant("invoice_clients._retry.x_parse_retry_after__mutmut_30", "timeout"),
+        Mutant("invoice_clients._http.retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW),
+        *(Mutant(f"invoice_clients._http.retry.x_parse_retry_after__mutmut_{n}", "killed") for n in range(8)),
+        Mutant("invoice_clients._http.retry.x_parse_retry_after__mutmut_30", "timeout"),
     ]
     result, used = score("retry", mutants, equivalents, 0.9)
     assert (result.mutants, result.killed, result.equivalent, result.survived) == (10, 9, 1, ())
@@ -84,9 +84,9 @@ def test_a_listed_survivor_counts_as_equivalent_and_a_killed_mutant_as_killed(tm
 
 def test_an_unlisted_survivor_lowers_the_score_below_the_threshold(tmp_path: Path) -> None:
     mutants = [
-        Mutant("invoice_clients._retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW),
-        Mutant("invoice_clients._retry.x_parse_retry_after__mutmut_18", "no tests", "a", "b"),
-        *(Mutant(f"invoice_clients._retry.x_parse_retry_after__mutmut_{n}", "killed") for n in range(8)),
+        Mutant("invoice_clients._http.retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW),
+        Mutant("invoice_clients._http.retry.x_parse_retry_after__mutmut_18", "no tests", "a", "b"),
+        *(Mutant(f"invoice_clients._http.retry.x_parse_retry_after__mutmut_{n}", "killed") for n in range(8)),
     ]
     result, used = score("retry", mutants, [], 0.9)
     assert (result.killed, result.equivalent, len(result.survived), result.value) == (8, 0, 2, 0.8)
@@ -96,14 +96,14 @@ def test_an_unlisted_survivor_lowers_the_score_below_the_threshold(tmp_path: Pat
 
 
 def test_an_entry_matches_only_its_target_function_and_mutation(tmp_path: Path) -> None:
-    survivor = Mutant("invoice_clients._retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW)
+    survivor = Mutant("invoice_clients._http.retry.x_parse_retry_after__mutmut_17", "survived", WAS, NOW)
     for other in (_entry(target="money"), _entry(function="RetryPolicy.backoff"), _entry(now="x")):
         result, used = score("retry", [survivor], load_equivalents(_file(tmp_path, other)), 0.9)
         assert result.survived == (survivor,) and used == []  # unused: the run reports the entry as stale
 
 
 def test_a_mutant_mutmut_could_not_judge_fails_the_module() -> None:
-    result, _ = score("retry", [Mutant("invoice_clients._retry.x_f__mutmut_1", "suspicious")], [], 0.0)
+    result, _ = score("retry", [Mutant("invoice_clients._http.retry.x_f__mutmut_1", "suspicious")], [], 0.0)
     assert not result.passed and len(result.unexpected) == 1
 
 
@@ -123,7 +123,7 @@ def test_a_malformed_equivalents_file_is_an_error_naming_the_entry(tmp_path: Pat
 
 
 def test_a_printed_entry_reads_back_as_the_same_equivalent(tmp_path: Path) -> None:
-    mutant = Mutant("invoice_clients._retry.xǁRetryPolicyǁnext_delay__mutmut_3", "survived", "a 'b'\nc", "d\\e")
+    mutant = Mutant("invoice_clients._http.retry.xǁRetryPolicyǁnext_delay__mutmut_3", "survived", "a 'b'\nc", "d\\e")
     text = toml_entry("retry", mutant).replace('reason = ""', 'reason = "why"')
     (entry,) = load_equivalents(_file(tmp_path, text))
     assert (entry.target, entry.function, entry.was, entry.now) == (

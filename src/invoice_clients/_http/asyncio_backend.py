@@ -1,13 +1,11 @@
 """An httpcore network backend on plain asyncio transports, for the ``httpx.AsyncClient`` this package creates.
 
-httpcore's default async backend goes through anyio: every read and write
-enters a cancel scope, and the connection pool's liveness check
-(``get_extra_info("is_readable")``, asked of every pooled connection each
-time a request is assigned) builds anyio's typed-attribute table anew each
-call.  Measured on 506 page requests, 9 in flight, over loopback: 0.65-0.8 s
-of CPU through anyio, 0.50-0.6 s through this backend (sync threads: 0.43 s).
+httpcore's default async backend goes through anyio: every read and write enters a cancel scope, and the
+pool's liveness check (``get_extra_info("is_readable")``, asked of every pooled connection whenever a request is
+assigned) builds anyio's typed-attribute table anew each call: CPU that this backend spares (the figures:
+docs/maintainers/design.md, "Measured costs").
 
-The async transport cancels a whole call at its deadline (``asyncio.timeout``),
+The async sender cancels a whole call at its deadline (``asyncio.timeout``),
 so this backend adds no deadline logic; it keeps httpcore's own per-operation
 timeouts and maps failures to httpcore's exceptions, as its backends do.
 Reading is eager but bounded: past :data:`_HIGH_WATER` buffered bytes the

@@ -1,7 +1,7 @@
 """Reading a response body from a hostile server: bounded decompression, a size limit, PDF checks.
 
 httpx's own decoders inflate each received chunk in one go, so a 64 KiB chunk
-of a gzip bomb becomes tens of MiB before anyone can count it.  The transport
+of a gzip bomb becomes tens of MiB before anyone can count it.  The sender
 therefore reads raw bytes and decodes them here with ``zlib``'s ``max_length``,
 a slice at a time, counting decoded bytes against the limit as they appear:
 memory stays bounded by the limit, whatever the compression ratio.  Only the

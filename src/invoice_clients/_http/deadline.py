@@ -3,7 +3,7 @@
 httpx's timeouts bound each socket operation, not a request: a server that
 sends one byte every couple of seconds never trips a read timeout, and holds a
 call for as long as it likes, headers included (httpcore reads the read timeout
-once per phase).  The async transport simply cancels the call at its deadline
+once per phase).  The async sender simply cancels the call at its deadline
 (``asyncio.timeout``).  Blocking code cannot be cancelled, so the clients this
 package creates talk through :class:`DeadlineBackend`: an httpcore network
 backend whose every connect, read and write is given the smaller of its own

@@ -74,7 +74,7 @@ class PoolSettings:
     proxy: ProxyRoute | None = None
 
     def ssl_context(self) -> ssl.SSLContext:
-        """The TLS context of a pool (a new one unless :attr:`verify` is a context: each costs ~25 ms).
+        """The TLS context of a pool (a new one unless :attr:`verify` is a context: one per pool, each is costly).
 
         A CA variable naming a file that cannot be used is a :class:`~invoice_clients.ConfigurationError`."""
         if isinstance(self.verify, ssl.SSLContext):

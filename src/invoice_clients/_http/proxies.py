@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .._exceptions import ConfigurationError, InvalidArgumentError
-from .security import ApiKey, is_loopback, safe_url, visible
+from .._redaction import ApiKey, visible
+from .security import is_loopback, safe_url
 
 if TYPE_CHECKING:
     import ssl

@@ -1,15 +1,15 @@
-"""When to retry, and how long to wait: the single retry policy both transports obey.
+"""What is retried, how long to wait, and when to stop: every decision about a call's attempts, in one place.
 
-Retried: connection errors, timeouts, a connection dropped mid-response, and
-the statuses 408, 429, 502, 503 and 504.  Never any other 4xx (retrying a bad
-key or a missing invoice only delays the error), never 500, which signals a
-bug rather than a transient condition, and never a certificate that fails
-verification or a proxy's refusal: the same certificate, the same proxy, fail
-the same way again (the transport tells them apart).  Waits grow exponentially with jitter;
-a ``Retry-After`` header replaces the computed wait.  Attempts and total time
-are both bounded, so a client never hangs on a server that keeps saying later:
-``max_elapsed`` is a hard bound on a whole call (attempts, reads and back-off),
-together with the client's or the call's ``deadline``, whichever is earlier.
+Retried: a connection that fails or times out, one dropped mid-response, and the statuses 408, 429, 502, 503 and
+504.  Never any other status (retrying a bad key or a missing invoice only delays the error; a 500 signals a bug,
+not a passing condition), never a certificate that fails verification nor a proxy's refusal (the same
+certificate, the same proxy, fail the same way again), never a body that does not fit.
+
+How long: :class:`RetryPolicy`'s wait, doubling with jitter, or the server's ``Retry-After`` in its place.
+
+When to stop: when the attempts run out, when a wait would end after ``max_elapsed`` or the call's deadline, when
+the deadline passes, or when the client is closed.  :class:`Attempts` holds one call's count and clock and says
+which; the senders (:mod:`.sender`) only send, read and wait, and raise what it tells them to.
 
     >>> client = SomeVendorClient(retry=RetryPolicy(max_attempts=6, max_elapsed=120.0))
 """
@@ -18,14 +18,37 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import enum
 import random
+import time
 from dataclasses import dataclass, field
 
-from .._exceptions import InvalidArgumentError
+from .._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    CertificateVerificationError,
+    InvalidArgumentError,
+    ProxyError,
+    RateLimitError,
+)
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = [
+    "DEADLINE_EPSILON",
+    "NEVER_RETRIED",
+    "RETRYABLE_STATUSES",
+    "Attempts",
+    "RetryPolicy",
+    "Stop",
+    "parse_retry_after",
+    "should_retry",
+]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
+NEVER_RETRIED = (CertificateVerificationError, ProxyError)
+"""Connection failures that the next attempt would meet again."""
+DEADLINE_EPSILON = 0.01
+"""Seconds before the deadline at which a call counts as out of time (no attempt or wait starts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +111,75 @@ class RetryPolicy:
             delay = self.backoff(attempt)
         if elapsed + delay > self.max_elapsed:
             return None
+        return delay
+
+
+def should_retry(failure: APIError, cause: BaseException | None = None) -> bool:
+    """Whether another attempt may succeed where ``failure`` did (``cause``: the exception it was made from).
+
+    A status is retried by :data:`RETRYABLE_STATUSES`.  A connection failure is, unless it is one of
+    :data:`NEVER_RETRIED` or was made from anything but a timeout, a network error or the server breaking the
+    protocol (httpx's ``TimeoutException``, ``NetworkError``, ``RemoteProtocolError``): an invalid URL or a
+    protocol error of ours fails again.  Anything else (a body too large, or that does not fit) never is.
+    """
+    if isinstance(failure, APIStatusError):
+        return failure.status_code in RETRYABLE_STATUSES
+    if not isinstance(failure, APIConnectionError) or isinstance(failure, NEVER_RETRIED):
+        return False
+    if cause is None:
+        return True
+    import httpx  # here: importing the package imports no httpx
+
+    return isinstance(cause, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+class Stop(enum.Enum):
+    """Why a call makes no further attempt: the sender raises the matching error."""
+
+    FAILED = "the failure is final, or the policy gives up on it"
+    DEADLINE = "the call's time is up"
+    CLOSED = "the client, or the listing the call is for, was closed"
+
+
+class Attempts:
+    """One call's attempts: how long the next may take, whether and after what wait a failure is retried, and
+    when to stop (:class:`Stop`).  No I/O and no messages: both senders act on what it says."""
+
+    __slots__ = ("attempt", "budget", "ends_at", "policy", "started")
+
+    def __init__(self, policy: RetryPolicy, deadline: float | None) -> None:
+        self.policy = policy
+        self.budget = policy.max_elapsed if deadline is None else min(deadline, policy.max_elapsed)
+        """Seconds the whole call may take, retries and back-off included."""
+        self.started = time.monotonic()
+        self.ends_at = self.started + self.budget
+        self.attempt = 0
+
+    def next_attempt(self) -> float | Stop:
+        """Count a new attempt: the seconds left for it, or :attr:`Stop.DEADLINE` when none are."""
+        self.attempt += 1
+        left = self.ends_at - time.monotonic()
+        return Stop.DEADLINE if left <= DEADLINE_EPSILON else left
+
+    def after_failure(
+        self, failure: APIError, *, cause: BaseException | None = None, closed: bool = False
+    ) -> float | Stop:
+        """Seconds to wait before retrying ``failure``, or why to stop (``closed``: the call was cancelled).
+
+        A connection failure that took the time left is the deadline's; a wait that would end after the deadline
+        is not started.
+        """
+        if closed:
+            return Stop.CLOSED
+        now = time.monotonic()
+        if isinstance(failure, APIConnectionError) and now >= self.ends_at - DEADLINE_EPSILON:
+            return Stop.DEADLINE
+        if not should_retry(failure, cause):
+            return Stop.FAILED
+        retry_after = failure.retry_after if isinstance(failure, RateLimitError) else None
+        delay = self.policy.next_delay(attempt=self.attempt, elapsed=now - self.started, retry_after=retry_after)
+        if delay is None or now + delay >= self.ends_at - DEADLINE_EPSILON:
+            return Stop.FAILED
         return delay
 
 

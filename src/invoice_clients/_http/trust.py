@@ -27,7 +27,7 @@ from typing import TypeVar
 import httpx
 
 from .._exceptions import ConfigurationError
-from .security import visible
+from .._redaction import visible
 
 __all__ = ["CA_VARIABLES", "SYSTEM_CERTS_VARIABLE", "system_certs_from_environment", "tls_context"]
 
@@ -100,7 +100,7 @@ def _checked(make: Callable[[], T], cafile: str | None) -> T:
 
 
 def tls_context(*, trust_env: bool, system_certs: bool) -> ssl.SSLContext:
-    """A new client TLS context trusting what the module docstring says (each costs ~25 ms: make one per pool)."""
+    """A new client TLS context trusting what the module docstring says (costly to make: one per pool)."""
     cafile, capath = _ca_locations() if trust_env else (None, None)
     if system_certs:
         try:

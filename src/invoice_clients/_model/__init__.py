@@ -2,10 +2,10 @@
 
 Owns :class:`~.invoice.Invoice` and its line items and enums (:mod:`.invoice`), :class:`~.money.Money`
 (:mod:`.money`), fields built on first read (:mod:`.lazy`), what the vendors' decoders share (:mod:`.decoding`:
-msgspec, string rules, a misfit's message, the generated models behind ``.raw``) and the turning of a misfit
-into a typed error (:mod:`.parsing`).
+msgspec, string rules, a misfit's message, the generated models behind ``.raw``) and JSON read without a typed
+decoder (:mod:`.parsing`).
 
-May import: the standard library, :mod:`invoice_clients._exceptions` and the HTTP layer
-(:mod:`invoice_clients._http`: key redaction for error excerpts, the transport's failure text); nothing of the
-paging or client layers above it (``tests/test_layers.py``).
+May import: msgspec, the standard library, :mod:`invoice_clients._exceptions`, :mod:`invoice_clients._redaction`
+(the key scrubbed from quoted values); nothing of the HTTP layer (the sender turns a
+misfit into a typed error), nor of the paging or client layers (``[tool.importlinter]``).
 """

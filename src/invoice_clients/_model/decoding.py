@@ -5,7 +5,7 @@ Each vendor states its response schemas once, as msgspec Structs (``vendors/<nam
 nulls, required properties, integer bounds (``Meta``) and calendar dates in C while it decodes, and skips
 properties a Struct does not declare: an upstream addition breaks nothing, and the generated model behind
 ``.raw`` (built from the body on first read, :class:`ModelSource`) keeps it.  A string's pattern is a
-:class:`StringRule` in the field's annotation instead of msgspec's ``Meta(pattern=...)``, which costs twice
+:class:`StringRule` in the field's annotation instead of msgspec's ``Meta(pattern=...)``, which is slower than
 Python's ``re`` per field; :class:`StringRules` checks all of one Struct's in a single expression as the vendor
 converts it.  Strings stay strings, so an amount never passes through a float.
 
@@ -29,7 +29,7 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 import msgspec
 
 from .._exceptions import RequestDetails, ResponseValidationError
-from .._http.security import scrub_active
+from .._redaction import scrub_active
 from .lazy import Deferred
 from .parsing import GENERATED_MISFITS, decode_json
 

@@ -1,9 +1,8 @@
-"""Turning a successful body into models, or into a :class:`ResponseValidationError`.
+"""JSON bodies read without a typed decoder: numbers kept exact, and a misfit always a ``ValueError``.
 
 A parser signals a body that does not fit with a ``ValueError`` naming the place (msgspec's own errors are
-``ValueError`` too), or a ``RecursionError`` for a body nested too deep; :func:`parse_bytes` is the one place
-that turns those into the typed error, with the request's method, URL and a redacted body excerpt.  Any other
-exception is a bug, and surfaces as one.  JSON read without a typed decoder is decoded with
+``ValueError`` too); the sender turns it into the typed error naming the request
+(:meth:`invoice_clients._http.sender.Sender.parse`).  JSON read without a typed decoder is decoded with
 ``parse_float=Decimal``, so that an amount a server sends as a JSON number is still exact.
 """
 
@@ -15,15 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from .._exceptions import RequestDetails, ResponseValidationError
-from .._http.security import redact_text, safe_url, scrubbing
-from .._http.transport import RequestSpec, TransportCore
-
-__all__ = ["GENERATED_MISFITS", "decode_json", "json_parser", "parse_bytes", "request_details"]
+__all__ = ["GENERATED_MISFITS", "decode_json", "json_parser"]
 
 T = TypeVar("T")
 
-_MISFITS = (ValueError, RecursionError)  # RecursionError: a body nested 100,000 deep
 _NOT_VALUE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, InvalidOperation)
 GENERATED_MISFITS = (ValueError, *_NOT_VALUE_ERRORS)
 """What code reading decoded JSON with the generated models raises on data that does not fit: their
@@ -37,7 +31,7 @@ def decode_json(body: bytes) -> object:
     """Decode a JSON body, keeping non-integer numbers exact.
 
     ``json.loads(body, parse_float=Decimal)``, with the decoder kept (one per thread) rather than built for
-    every body: building it costs as much as decoding a few invoices.
+    every body: building it is not cheap.
     """
     try:
         decoder: json.JSONDecoder = _decoders.decoder
@@ -47,8 +41,9 @@ def decode_json(body: bytes) -> object:
 
 
 def json_parser(parse: Callable[[object], T]) -> Callable[[bytes], T]:
-    """A parser of the body's bytes for ``parse``, which reads decoded JSON with generated models (for
-    :func:`parse_bytes`; a vendor without a typed decoder): their misfits become a ``ValueError``."""
+    """A parser of the body's bytes for ``parse``, which reads decoded JSON with generated models (a vendor
+    without a typed decoder): their misfits become a ``ValueError``, which the sender reports as a
+    :class:`~invoice_clients.ResponseValidationError`."""
 
     def parser(body: bytes) -> T:
         data = decode_json(body)
@@ -58,42 +53,3 @@ def json_parser(parse: Callable[[object], T]) -> Callable[[bytes], T]:
             raise ValueError(f"{type(exc).__name__}: {exc}") from None
 
     return parser
-
-
-def request_details(transport: TransportCore, spec: RequestSpec, status_code: int = 200) -> RequestDetails:
-    """Where a body came from (method, URL without credentials, status): what a misfit found in it later names."""
-    return {"method": spec.method, "url": safe_url(transport.url(spec)), "status_code": status_code}
-
-
-def parse_bytes(
-    body: bytes,
-    parse: Callable[[bytes], T],
-    *,
-    transport: TransportCore,
-    spec: RequestSpec,
-    status_code: int = 200,
-) -> T:
-    """``parse(body)`` for a parser that decodes the bytes itself (a typed decoder), with any misfit raised as
-    :class:`ResponseValidationError`.
-
-    The message quotes body values, which may be the key echoed back: it is
-    built from scrubbed parts only, and raised ``from None`` because the
-    original exception's text was not.
-    """
-    try:
-        with scrubbing(transport.api_key):
-            return parse(body)
-    except _MISFITS as exc:
-        try:
-            text = str(exc)
-        except (ValueError, RecursionError):
-            text = ""
-        detail = redact_text(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, transport.api_key)
-        error = ResponseValidationError(
-            f"response does not fit the spec: {detail[:300]}",
-            method=spec.method,
-            url=safe_url(transport.url(spec)),
-            status_code=status_code,
-            body=transport.excerpt(body),
-        )
-    raise error from None

@@ -6,5 +6,5 @@ sync and async drivers over it with their prefetching (:mod:`.pagination`), the 
 
 May import: the standard library, :mod:`invoice_clients._exceptions`, the HTTP layer (cancellation of the
 prefetch threads' requests) and the model layer (what a page holds); nothing of the clients above it
-(``tests/test_layers.py``).
+(``[tool.importlinter]``).
 """

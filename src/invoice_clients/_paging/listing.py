@@ -1,47 +1,12 @@
-"""The pagination algorithm, with no I/O: which offset to fetch, and what a fetched page means.
+"""The listing algorithm, with no I/O: which offsets to fetch, and what a fetched page means.
 
-Offset paging over a table that changes is unreliable by itself: an insert
-before the cursor pushes rows onto the next page again, a delete before it pulls
-rows back past the next offset, where they are never seen.  :class:`Listing`
-makes it checkable by never trusting an offset, only keys.  The ordering is
-total and its key is recomputed locally (by the vendor's ``sort_key``), and:
-
-- Each page is requested so that it overlaps the previous one by at least one
-  row (``offset = last offset + rows received - overlap``).  A page is
-  *anchored* when it starts at offset 0 or its first row's key is at or
-  before the *anchor*, the key of the last invoice yielded.  Rows of an
-  anchored page after the anchor are then exactly the rows that follow the
-  anchor on the server at that moment (one response is one consistent slice),
-  so nothing between the anchor and the page's last row can have been missed.
-  Rows at or before the anchor are dropped: already yielded, or inserted
-  behind the cursor.
-- A page that is not anchored (its first row is past the anchor, or it is
-  empty at an offset > 0) means rows moved back over the offset: it is not
-  used; the offset steps back (by a quarter page, doubling while it misses,
-  down to 0 at worst, where every page is anchored) and the overlap doubles
-  (up to a quarter page) so that later pages absorb such shifts.
-- Keys within a page must strictly increase and ids be distinct: a repeated
-  or out-of-order row (or a server whose order disagrees with the local key)
-  is an error, never passed through.  An invoice yielded on the previous page
-  coming back after the anchor (its sort fields changed, or the server is
-  inconsistent) is an error too.
-- The anchor only moves forward, so no invoice can be yielded twice by a
-  repeating server; a bounded number of requests in a row that bring nothing
-  new (pages cycling, offsets wrapping round, rows shifting faster than the
-  listing advances, a server that will not say where the anchor is) is an
-  error, so every listing ends.
-- A page shorter than ``limit`` ends the listing only when it is anchored and
-  neither its ``count`` nor a ``next`` link says more exist beyond it;
-  otherwise the server capped the page: the listing continues after it, and
-  predicts later pages with the size the server sends.
-
-Memory is one key and the ids of the last page yielded, whatever the length of
-the listing.  ``schedule()`` lists the offsets to have requested (the next one
-first, then speculative ones for prefetch: a window of requests in flight, and
-behind it a queue of pages that follow as requests end); the drivers in
-:mod:`.pagination` fetch them, never more than the window at once, and hand
-each page to ``take()`` in order, discarding pages whose offsets are no longer
-scheduled.
+Offset paging over a table that changes skips rows or repeats them; :class:`Listing` makes it checkable by
+trusting keys, never offsets.  Pages overlap by at least one row and each is checked against the *anchor*, the
+sort key (the vendor's ``sort_key``, recomputed locally) of the last invoice yielded: a page that does not reach
+it makes the listing step back; rows out of order, repeated, or coming back are errors; so is a run of pages that
+bring nothing new.  Every invoice is yielded once or a typed error is raised, holding one key and one page's ids.
+The rules in full: docs/maintainers/design.md, "The listing's rules".  The drivers in :mod:`.pagination` fetch
+the offsets ``schedule()`` lists and hand each page to ``take()`` in order.
 """
 
 from __future__ import annotations

@@ -1,38 +1,12 @@
-"""Lazy offset pagination that loses nothing: the drivers around :class:`.listing.Listing`.
+"""Lazy offset pagination that loses nothing: the sync and async drivers around :class:`.listing.Listing`.
 
-:class:`SyncPager` and :class:`AsyncPager` differ only in their I/O (a thread
-pool or asyncio tasks for prefetch); what to fetch and what a page means is
-decided once, by :class:`~.listing.Listing` (see there for the algorithm and
-what it guarantees).  Offsets are computed locally; the server's ``next`` link
-is never followed (the spec's own example points at another origin, and
-following it would send the key there), only read as a claim that more rows
-exist.  Only a bounded window of pages is held at a time, so memory does not
-grow with the number of invoices.
-
-With ``prefetch=n`` up to ``n`` further pages are requested concurrently while
-the current one is consumed, at the offsets the listing predicts (``n + 1``
-requests in flight at most: the pool's size, or a semaphore for async).  Behind
-them up to ``n`` more are queued, only at offsets below the ``count`` the
-latest page claims, and sent as soon as any request ends: a request does not
-wait for the consumer to take a page, which with latency idled the connections
-for much of a listing.  A page whose offset is no longer predicted (the
-listing stepped back after rows shifted) is discarded with its error, as are
-pages fetched past the end.  The first 429 the transport sees drops the window
-to one page at a time, with nothing queued, for the rest of the listing.
-
-``prefetch=None`` (the default) adapts: the first page is fetched alone, and
-then up to :data:`AUTO_PREFETCH` pages ahead are requested (with as many
-queued behind them, as above), but only at offsets below the ``count`` the
-latest page claims (so a listing whose ``count`` is right sends no request past
-its end, and one without a usable ``count`` goes one page at a time); a 429
-drops it to one page at a time, as above.
-
-Each iteration runs under a :class:`~invoice_clients._http.cancel.Cancellation` of its own, below
-the client's: when it ends, however (done, an error, ``KeyboardInterrupt``,
-``close()`` of the iterator, or the iterator dropped), the pages still in
-flight are cancelled, which ends their requests within a slice and closes their
-connections; the sync pager's threads are daemons (:mod:`.workers`), so they
-never hold up the interpreter's exit.  A listing whose client is closed raises
+:class:`SyncPager` and :class:`AsyncPager` differ only in their I/O (threads or asyncio tasks for prefetch); what
+to fetch and what a page means is the listing's.  Offsets are computed locally; the server's ``next`` link is
+never followed (it could send the key to another origin), only read as a claim that more rows exist.  A bounded
+window of pages is held, requested ahead at the offsets the listing predicts (``prefetch``; adaptive by default,
+one page at a time after a 429): docs/maintainers/design.md, "Prefetch".  Each iteration runs under a
+:class:`~invoice_clients._http.cancel.Cancellation` of its own: however it ends, the pages still in flight are
+cancelled and their connections closed; a listing whose client is closed raises
 :class:`~invoice_clients.ClientClosedError` at its next page.
 """
 
@@ -99,7 +73,7 @@ class InvoicePage:
         return len(self.invoices)
 
 
-_PAGE_RAW = make_lazy(InvoicePage, "raw")  # built on first read (see ._lazy)
+_PAGE_RAW = make_lazy(InvoicePage, "raw")  # built on first read (see _model.lazy)
 
 
 FetchT = TypeVar("FetchT")

@@ -17,6 +17,7 @@ when the command runs, so a vendor registered before that has its options too.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import errno
@@ -38,9 +39,10 @@ from .._exceptions import (
     RateLimitError,
 )
 from .._http.proxies import PROXY_VARIABLES
-from .._http.security import is_loopback, scrub_live, visible
+from .._http.security import is_loopback
 from .._http.trust import CA_VARIABLES, SYSTEM_CERTS_VARIABLE
 from .._model.invoice import Invoice
+from .._redaction import scrub_live, visible
 from .._version import __version__
 from ..vendors import CliOption, VendorPlugin, all_vendors, get
 from ._amounts import Amounts, AmountStyle
@@ -401,44 +403,68 @@ def refuse_terminal(output: Path | None) -> None:
         )
 
 
-def _listing(
-    vendor: str,
-    output_format: OutputFormat,
-    output: Path | None,
-    base_url: str | None,
-    amounts: AmountStyle,
-    quiet: bool,
-    given: Mapping[str, Any],
-) -> None:
-    """List with ``vendor``'s client; ``given`` holds every filter option by its ``dest`` (the vendor's name)."""
-    plugin = get(vendor)
-    options, period = selection(plugin, given)
-    assert plugin.cli_list is not None  # selection said so otherwise
-    if output is not None:
-        output = output_path(output, OUTPUT.name, period.values(plugin.name))
-    if output_format is OutputFormat.XLSX:
-        refuse_terminal(output)
-    try:
-        with client_for(plugin, base_url) as client:
-            rows = _scrubbed(_with_progress(plugin.cli_list(client, options)))
-            if output_format is OutputFormat.XLSX:
-                with open_binary_output(output, sys.stdout.buffer) as binary:
-                    written = write_invoice_workbook(rows, binary, amounts)
-            else:
-                with open_output(output, sys.stdout) as stream:
-                    written = write_invoices(rows, output_format, stream, amounts)
-    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
-        fail_output(output, error)
-    except InvoiceClientsError as error:
-        fail_for(error, plugin, listing=True)
-    if quiet:
-        return
-    invoices = "invoice" if written.count == 1 else "invoices"
-    wrote = " ".join(part for part in (f"wrote {written.count} {invoices}", period.describe()) if part)
-    if output is not None and str(output) != STDOUT:
-        say(f"{wrote} to {output}{_rounded_note(written)}")
-    elif written.rounded or written.as_text:
-        say(f"{wrote}{_rounded_note(written)}")
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Listing:
+    """What ``list``/``export`` and ``totals`` share: the vendor, the invoices selected, where the output goes."""
+
+    plugin: VendorPlugin
+    options: Mapping[str, Any]
+    """The vendor's filters, for its ``cli_list``."""
+    period: Period
+    output_format: OutputFormat
+    output: Path | None
+    base_url: str | None
+    amounts: AmountStyle
+    quiet: bool
+
+    @classmethod
+    def of(cls, given: dict[str, Any]) -> _Listing:
+        """The listing ``given`` (every option by its ``dest``) asks for: checked, its output path decided."""
+        plugin = get(given.pop("vendor"))
+        output_format, amounts = OutputFormat(given.pop("output_format")), AmountStyle(given.pop("amounts"))
+        output, base_url, quiet = given.pop("output"), given.pop("base_url"), given.pop("quiet")
+        options, period = selection(plugin, given)
+        assert plugin.cli_list is not None  # selection said so otherwise
+        if output is not None:
+            output = output_path(output, OUTPUT.name, period.values(plugin.name))
+        if output_format is OutputFormat.XLSX:
+            refuse_terminal(output)
+        return cls(plugin, options, period, output_format, output, base_url, amounts, quiet)
+
+    @contextlib.contextmanager
+    def invoices(self) -> Iterator[Iterator[Invoice]]:
+        """The invoices, with a progress line; any failure, of the listing or the output, is the command's."""
+        assert self.plugin.cli_list is not None
+        try:
+            with client_for(self.plugin, self.base_url) as client:
+                yield _scrubbed(_with_progress(self.plugin.cli_list(client, self.options)))
+        except OSError as error:  # before InvoiceClientsError: LocalFileError is both
+            fail_output(self.output, error)
+        except InvoiceClientsError as error:
+            fail_for(error, self.plugin, listing=True)
+
+    def report(self, done: str, written: Written) -> None:
+        """Say on standard error what was done (``"wrote"``), unless ``--quiet``."""
+        if self.quiet:
+            return
+        invoices = "invoice" if written.count == 1 else "invoices"
+        text = " ".join(part for part in (f"{done} {written.count} {invoices}", self.period.describe()) if part)
+        if self.output is not None and str(self.output) != STDOUT:
+            say(f"{text} to {self.output}{_rounded_note(written)}")
+        elif written.rounded or written.as_text:
+            say(f"{text}{_rounded_note(written)}")
+
+
+def _export(listing: _Listing) -> None:
+    """``invoices list``/``export``: the invoices ``listing`` selects, written as it says."""
+    with listing.invoices() as rows:
+        if listing.output_format is OutputFormat.XLSX:
+            with open_binary_output(listing.output, sys.stdout.buffer) as binary:
+                written = write_invoice_workbook(rows, binary, listing.amounts)
+        else:
+            with open_output(listing.output, sys.stdout) as stream:
+                written = write_invoices(rows, listing.output_format, stream, listing.amounts)
+    listing.report("wrote", written)
 
 
 _LISTING_EPILOG = f"""
@@ -482,64 +508,33 @@ def _epilog() -> str:
 
 def _listing_command(name: str, default_format: OutputFormat, help_text: str) -> Command:
     def run(**given: Any) -> None:
-        vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
-        amounts, quiet = AmountStyle(given.pop("amounts")), given.pop("quiet")
-        _listing(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, given)
+        _export(_Listing.of(given))
 
     vendor, *filters = filter_options()
     options = (vendor, format_option(default_format, workbook=True), OUTPUT, AMOUNTS, QUIET, BASE_URL, *filters)
     return Command(name, help_text, run, options, epilog=f"{_LISTING_EPILOG}\n{_epilog()}")
 
 
-def _totals(
-    vendor: str,
-    output_format: OutputFormat,
-    output: Path | None,
-    base_url: str | None,
-    amounts: AmountStyle,
-    quiet: bool,
-    by: tuple[str, ...],
-    given: Mapping[str, Any],
-) -> None:
+def _totals(by: tuple[str, ...], given: dict[str, Any]) -> None:
     """``invoices totals``: the listing ``given`` selects, added up per currency and ``by`` (see :mod:`._totals`)."""
-    plugin = get(vendor)
     try:
         groups = group_keys(by)
     except UsageError as error:
         fail(str(error), ExitCode.USAGE)
-    options, period = selection(plugin, given)
-    assert plugin.cli_list is not None  # selection said so otherwise
-    if output is not None:
-        output = output_path(output, OUTPUT.name, period.values(plugin.name))
-    if output_format is OutputFormat.XLSX:
-        refuse_terminal(output)
-    amount = Amounts(amounts)
+    listing = _Listing.of(given)
+    amount = Amounts(listing.amounts)
     columns = total_columns(groups)
-    try:
-        with client_for(plugin, base_url) as client:
-            totals = add_up(_scrubbed(_with_progress(plugin.cli_list(client, options))), groups, amount)
+    with listing.invoices() as invoices:
+        totals = add_up(invoices, groups, amount)
         rows = [list(total_cells(total)) for total in totals]
-        if output_format is OutputFormat.XLSX:
-            with open_binary_output(output, sys.stdout.buffer) as binary:
+        if listing.output_format is OutputFormat.XLSX:
+            with open_binary_output(listing.output, sys.stdout.buffer) as binary:
                 as_text = write_workbook(binary, "totals", columns, rows)
         else:
-            with open_output(output, sys.stdout) as stream:
-                write_rows(columns, rows, output_format, stream)
+            with open_output(listing.output, sys.stdout) as stream:
+                write_rows(columns, rows, listing.output_format, stream)
             as_text = 0
-    except OSError as error:  # before InvoiceClientsError: LocalFileError is both
-        fail_output(output, error)
-    except InvoiceClientsError as error:
-        fail_for(error, plugin, listing=True)
-    if quiet:
-        return
-    count = sum(total.invoices for total in totals)
-    written = Written(count, amount.rounded, as_text)
-    invoices = "invoice" if count == 1 else "invoices"
-    added = " ".join(part for part in (f"added up {count} {invoices}", period.describe()) if part)
-    if output is not None and str(output) != STDOUT:
-        say(f"{added} to {output}{_rounded_note(written)}")
-    elif written.rounded or written.as_text:
-        say(f"{added}{_rounded_note(written)}")
+    listing.report("added up", Written(sum(total.invoices for total in totals), amount.rounded, as_text))
 
 
 _TOTALS_HELP = "Totals per currency (and client, state or month: --by) of what export would write: exact sums."
@@ -554,9 +549,7 @@ Versori, the billing period's start), as --month selects.
 
 def _totals_command() -> Command:
     def run(**given: Any) -> None:
-        vendor, output_format = given.pop("vendor"), OutputFormat(given.pop("output_format"))
-        amounts, quiet, by = AmountStyle(given.pop("amounts")), given.pop("quiet"), given.pop("by")
-        _totals(vendor, output_format, given.pop("output"), given.pop("base_url"), amounts, quiet, by, given)
+        _totals(given.pop("by"), given)
 
     vendor, *filters = filter_options()
     by = Option("by", ("--by",), f"Also group by {', '.join(GROUPS)} (comma-separated).", "str", "GROUPS", repeat=True)

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from .._sandbox.http import SandboxRequest
 from ..vendors.gcore.sandbox import GcoreSandbox
-from ..vendors.gcore.sandbox_access import GcoreAccess
 from ..vendors.versori.sandbox import VersoriSandbox, monetary_value
-from ..vendors.versori.sandbox_access import VersoriAccess
+from ._accessors import GcoreAccess, VersoriAccess
 from ._faults import Fault
 
 __all__ = ["Fault", "GcoreSandbox", "Sandbox", "SandboxRequest", "VersoriSandbox", "monetary_value"]

@@ -21,7 +21,7 @@ import httpx
 
 from .._base import AsyncClientBase, SyncClientBase
 from .._http.retry import RetryPolicy
-from .._http.transport import TimeoutTypes
+from .._http.sender import TimeoutTypes
 from .._sandbox.http import Reply, SandboxRequest, json_reply
 from ..vendors import SandboxAPI, VendorPlugin, all_vendors
 from ._faults import Fault, FaultPlan, VendorName
@@ -29,33 +29,28 @@ from ._faults import Fault, FaultPlan, VendorName
 __all__ = ["AsyncClientOptions", "ClientOptions", "SandboxCore"]
 
 
-class ClientOptions(TypedDict, total=False):
+class _Options(TypedDict, total=False):
+    timeout: TimeoutTypes
+    retry: RetryPolicy | None
+    deadline: float | None
+    max_response_bytes: int
+    max_pdf_bytes: int
+    proxy: str | httpx.URL | httpx.Proxy | None
+    trust_env: bool
+    system_certs: bool | None
+
+
+class ClientOptions(_Options, total=False):
     """The options of a client the sandbox makes (:meth:`SandboxCore.client`), as the client takes them (its key
     and base URL are the sandbox's)."""
 
-    timeout: TimeoutTypes
-    retry: RetryPolicy | None
     http_client: httpx.Client | None
-    deadline: float | None
-    max_response_bytes: int
-    max_pdf_bytes: int
-    proxy: str | httpx.URL | httpx.Proxy | None
-    trust_env: bool
-    system_certs: bool | None
 
 
-class AsyncClientOptions(TypedDict, total=False):
+class AsyncClientOptions(_Options, total=False):
     """As :class:`ClientOptions`, for an asyncio client (``http_client`` is an ``httpx.AsyncClient``)."""
 
-    timeout: TimeoutTypes
-    retry: RetryPolicy | None
     http_client: httpx.AsyncClient | None
-    deadline: float | None
-    max_response_bytes: int
-    max_pdf_bytes: int
-    proxy: str | httpx.URL | httpx.Proxy | None
-    trust_env: bool
-    system_certs: bool | None
 
 
 class _Server(ThreadingHTTPServer):

@@ -12,14 +12,25 @@ import importlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 if TYPE_CHECKING:
     from .._base import AsyncClientBase, SyncClientBase
     from .._model.invoice import Invoice
     from .._sandbox.http import Reply, SandboxRequest
 
-__all__ = ["CliOption", "SandboxAPI", "VendorPlugin", "all_vendors", "get", "register", "unregister"]
+__all__ = [
+    "CliOption",
+    "ClientSettings",
+    "SandboxAPI",
+    "VendorPlugin",
+    "all_vendors",
+    "deferred",
+    "get",
+    "register",
+    "settings_of",
+    "unregister",
+]
 
 
 class SandboxAPI(Protocol):
@@ -93,6 +104,33 @@ class VendorPlugin:
     @property
     def sandbox_forbidden_key(self) -> str:
         return f"sandbox-{self.name}-forbidden"
+
+
+class ClientSettings(TypedDict):
+    """A :class:`VendorPlugin`'s fields that its client class states already."""
+
+    env_var: str
+    base_url_env_var: str
+    default_base_url: str
+
+
+def settings_of(client: type[SyncClientBase]) -> ClientSettings:
+    """``client``'s key and base URL variables and its default base URL, for its :class:`VendorPlugin`."""
+    return {
+        "env_var": client.ENV_VAR,
+        "base_url_env_var": client.BASE_URL_ENV_VAR,
+        "default_base_url": client.DEFAULT_BASE_URL,
+    }
+
+
+def deferred(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called rather than with the vendor: a vendor's sandbox API and seed
+    load when a sandbox starts, never with its client."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
 
 
 _REGISTRY: dict[str, VendorPlugin] = {}

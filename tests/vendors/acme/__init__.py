@@ -17,8 +17,8 @@ from acme_client.types import UNSET
 
 from invoice_clients import InconsistentListingError, Invoice, InvoiceKind, Money
 from invoice_clients._base import AsyncClientBase, SyncClientBase
-from invoice_clients._http.transport import AsyncTransport, RequestSpec, SyncTransport, aread_all, read_all
-from invoice_clients._model.parsing import json_parser, parse_bytes
+from invoice_clients._http.sender import AsyncSender, RequestSpec, SyncSender, aread_all, read_all
+from invoice_clients._model.parsing import json_parser
 from invoice_clients._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from invoice_clients._sandbox.http import Reply, SandboxRequest, json_reply
 from invoice_clients.vendors import CliOption, VendorPlugin
@@ -64,40 +64,38 @@ def parse_page(data: object) -> CursorPage:
 # -- clients ------------------------------------------------------------------------------------------
 
 
-def _inconsistent(transport: SyncTransport | AsyncTransport) -> Any:
+def _inconsistent(sender: SyncSender | AsyncSender) -> Any:
     spec = page_request(None, 1)
-    return lambda message: InconsistentListingError(message, method="GET", url=transport.url(spec), status_code=200)
+    return lambda message: InconsistentListingError(message, method="GET", url=sender.url(spec), status_code=200)
 
 
 class AcmeInvoices:
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, sender: SyncSender) -> None:
+        self._sender = sender
 
     def list(self, *, page_size: int = 50) -> CursorPager:
-        transport = self._transport
+        sender = self._sender
 
         def fetch(cursor: str | None) -> CursorPage:
             spec = page_request(cursor, page_size)
-            return parse_bytes(
-                transport.request(spec, read_all), json_parser(parse_page), transport=transport, spec=spec
-            )
+            return sender.parse(sender.request(spec, read_all), json_parser(parse_page), sender.request_details(spec))
 
-        return CursorPager(fetch, inconsistent=_inconsistent(transport))
+        return CursorPager(fetch, inconsistent=_inconsistent(sender))
 
 
 class AsyncAcmeInvoices:
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, sender: AsyncSender) -> None:
+        self._sender = sender
 
     def list(self, *, page_size: int = 50) -> AsyncCursorPager:
-        transport = self._transport
+        sender = self._sender
 
         async def fetch(cursor: str | None) -> CursorPage:
             spec = page_request(cursor, page_size)
-            body = await transport.request(spec, aread_all)
-            return parse_bytes(body, json_parser(parse_page), transport=transport, spec=spec)
+            body = await sender.request(spec, aread_all)
+            return sender.parse(body, json_parser(parse_page), sender.request_details(spec))
 
-        return AsyncCursorPager(fetch, inconsistent=_inconsistent(transport))
+        return AsyncCursorPager(fetch, inconsistent=_inconsistent(sender))
 
 
 class Acme(SyncClientBase):
@@ -108,7 +106,7 @@ class Acme(SyncClientBase):
     invoices: AcmeInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = AcmeInvoices(self._transport)
+        self.invoices = AcmeInvoices(self._sender)
 
 
 class AsyncAcme(AsyncClientBase):
@@ -118,7 +116,7 @@ class AsyncAcme(AsyncClientBase):
     invoices: AsyncAcmeInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = AsyncAcmeInvoices(self._transport)
+        self.invoices = AsyncAcmeInvoices(self._sender)
 
 
 # -- sandbox API and seed ----------------------------------------------------------------------------

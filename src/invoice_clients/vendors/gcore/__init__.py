@@ -11,7 +11,7 @@ from typing import Any
 from ..._exceptions import InvalidArgumentError
 from ..._model.invoice import UNPAID_STATES, Invoice
 from ..._paging.listing import SortKey
-from .._registry import CliOption, VendorPlugin
+from .._registry import CliOption, VendorPlugin, deferred, settings_of
 from .cli import add_commands
 from .client import AsyncGcoreBilling, GcoreBilling
 from .sort_keys import sort_key
@@ -79,18 +79,6 @@ def _merged(listings: Sequence[Iterable[Invoice]], key: Callable[[Invoice], Sort
             yield invoice
 
 
-def _sandbox_api(key: str, forbidden: str) -> Any:
-    from .sandbox import GcoreSandbox  # imported when a sandbox starts, not with the client
-
-    return GcoreSandbox(api_key=key, forbidden_key=forbidden)
-
-
-def _seed(api: Any) -> None:
-    from .seed import seed_gcore
-
-    seed_gcore(api)
-
-
 def _demo_steps(api: Any, out: Path) -> Sequence[Sequence[str]]:
     return [
         ["invoices", "list", "--vendor", "gcore", "--currency", "EUR", "--ordering", "-invoice_date"],
@@ -103,18 +91,18 @@ def _demo_steps(api: Any, out: Path) -> Sequence[Sequence[str]]:
     ]  # fmt: skip
 
 
+_SANDBOX = deferred(f"{__name__}.sandbox", "GcoreSandbox")
+
 PLUGIN = VendorPlugin(
     name="gcore",
     display_name="Gcore",
-    env_var=GcoreBilling.ENV_VAR,
-    base_url_env_var=GcoreBilling.BASE_URL_ENV_VAR,
-    default_base_url=GcoreBilling.DEFAULT_BASE_URL,
+    **settings_of(GcoreBilling),
     client=GcoreBilling,
     async_client=AsyncGcoreBilling,
     sandbox_prefix=SANDBOX_PREFIX,
     sandbox_base_path="",
-    sandbox_api=_sandbox_api,
-    seed=_seed,
+    sandbox_api=lambda key, forbidden: _SANDBOX(api_key=key, forbidden_key=forbidden),
+    seed=deferred(f"{__name__}.seed", "seed_gcore"),
     cli_options=(*(spec.cli for spec in FILTERS), UNPAID_OPTION, ORDERING_OPTION),
     cli_list=_cli_list,
     cli_commands=add_commands,

@@ -23,9 +23,8 @@ from typing import Generic, TypeVar, overload
 from ..._base import AsyncClientBase, SyncClientBase
 from ..._download import Destination, Spool
 from ..._exceptions import InconsistentListingError, InvalidArgumentError
-from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._http.sender import AsyncSender, RequestSpec, SyncSender, TimeoutTypes, aread_all, read_all
 from ..._model.invoice import Invoice, PaymentState
-from ..._model.parsing import parse_bytes, request_details
 from ..._paging.listing import wire_limit
 from ..._paging.pagination import AsyncPager, InvoicePage, PagingPlan, SyncPager
 from .decoder import parse_invoice, parse_page
@@ -47,30 +46,26 @@ _MAX_PREFETCH = 8
 def _check_paging(page_size: int, prefetch: int | None) -> None:
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size!r}")
-    if prefetch is None:  # adaptive (the default): see _pagination
+    if prefetch is None:  # adaptive (the default): see _paging.pagination
         return
     if isinstance(prefetch, bool) or not isinstance(prefetch, int) or not 0 <= prefetch <= _MAX_PREFETCH:
         raise InvalidArgumentError(f"prefetch must be None or between 0 and {_MAX_PREFETCH}, got {prefetch!r}")
 
 
-def _page(
-    body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec, offset: int, limit: int
-) -> InvoicePage:
-    request = request_details(transport, spec)
-    return parse_bytes(body, lambda data: parse_page(data, request, offset, limit), transport=transport, spec=spec)
+def _page(body: bytes, sender: SyncSender | AsyncSender, spec: RequestSpec, offset: int, limit: int) -> InvoicePage:
+    request = sender.request_details(spec)
+    return sender.parse(body, lambda data: parse_page(data, request, offset, limit), request)
 
 
-def _invoice(body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec) -> Invoice:
-    request = request_details(transport, spec)
-    return parse_bytes(body, lambda data: parse_invoice(data, request), transport=transport, spec=spec)
+def _invoice(body: bytes, sender: SyncSender | AsyncSender, spec: RequestSpec) -> Invoice:
+    request = sender.request_details(spec)
+    return sender.parse(body, lambda data: parse_invoice(data, request), request)
 
 
-def _inconsistent(
-    transport: SyncTransport | AsyncTransport, filters: GcoreFilters
-) -> Callable[[int, int, str], Exception]:
+def _inconsistent(sender: SyncSender | AsyncSender, filters: GcoreFilters) -> Callable[[int, int, str], Exception]:
     def error(offset: int, limit: int, message: str) -> Exception:
         spec = filters.page_request(offset=offset, limit=limit)
-        return InconsistentListingError(message, method=spec.method, url=transport.url(spec), status_code=200)
+        return InconsistentListingError(message, method=spec.method, url=sender.url(spec), status_code=200)
 
     return error
 
@@ -84,17 +79,17 @@ class _PageRequests:
     deadline: float | None
 
 
-TransportT = TypeVar("TransportT", SyncTransport, AsyncTransport)
+SenderT = TypeVar("SenderT", SyncSender, AsyncSender)
 PagerT = TypeVar("PagerT", SyncPager, AsyncPager)
 
 
-class _Invoices(Generic[TransportT, PagerT]):
+class _Invoices(Generic[SenderT, PagerT]):
     """What :class:`GcoreInvoices` and :class:`AsyncGcoreInvoices` share: ``list``, whose I/O is the pager's."""
 
-    _transport: TransportT
+    _sender: SenderT
 
-    def __init__(self, transport: TransportT) -> None:
-        self._transport = transport
+    def __init__(self, sender: SenderT) -> None:
+        self._sender = sender
 
     def list(
         self,
@@ -141,42 +136,42 @@ class _Invoices(Generic[TransportT, PagerT]):
         filters = GcoreFilters.build(locals())
         _check_paging(page_size, prefetch)
         limit = wire_limit(page_size)
-        transport = self._transport
+        sender = self._sender
         plan = PagingPlan(
             page_size=page_size,
             limit=limit,
             prefetch=prefetch,
             key=sort_key([item.value for item in filters.ordering]),
-            rate_limited=lambda: transport.rate_limited,
-            inconsistent=_inconsistent(transport, filters),
-            owner=transport,
+            rate_limited=lambda: sender.rate_limited,
+            inconsistent=_inconsistent(sender, filters),
+            owner=sender,
         )
         pages = _PageRequests(lambda offset: filters.page_request(offset=offset, limit=limit), timeout, deadline)
         return self._pager(pages, plan)
 
     def _pager(self, pages: _PageRequests, plan: PagingPlan) -> PagerT:
-        """The pager over ``pages``, sent by this resource's transport."""
+        """The pager over ``pages``, sent by this resource's sender."""
         raise NotImplementedError
 
 
-class GcoreInvoices(_Invoices[SyncTransport, SyncPager]):
+class GcoreInvoices(_Invoices[SyncSender, SyncPager]):
     """``client.invoices``: list, get and download ERP invoices and credit notes."""
 
     def _pager(self, pages: _PageRequests, plan: PagingPlan) -> SyncPager:
-        transport = self._transport
+        sender = self._sender
 
         def fetch(offset: int) -> Callable[[], InvoicePage]:
             spec = pages.spec(offset)
-            body = transport.request(spec, read_all, timeout=pages.timeout, deadline=pages.deadline)
-            return lambda: _page(body, transport, spec, offset, plan.limit)
+            body = sender.request(spec, read_all, timeout=pages.timeout, deadline=pages.deadline)
+            return lambda: _page(body, sender, spec, offset, plan.limit)
 
         return SyncPager(fetch, plan)
 
     def get(self, invoice_id: int, *, timeout: TimeoutTypes | None = None, deadline: float | None = None) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
-        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        return _invoice(body, self._transport, spec)
+        body = self._sender.request(spec, read_all, timeout=timeout, deadline=deadline)
+        return _invoice(body, self._sender, spec)
 
     @overload
     def download_pdf(
@@ -209,27 +204,27 @@ class GcoreInvoices(_Invoices[SyncTransport, SyncPager]):
         """
         spec = download_request(invoice_id)
         if to is None:
-            return self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
+            return self._sender.request(spec, read_all, timeout=timeout, deadline=deadline)
         spool = Spool(to)
         try:
-            size = self._transport.request(spec, spool.consume, timeout=timeout, deadline=deadline)
+            size = self._sender.request(spec, spool.consume, timeout=timeout, deadline=deadline)
             spool.deliver(to)
         finally:
             spool.close()
         return size
 
 
-class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
+class AsyncGcoreInvoices(_Invoices[AsyncSender, AsyncPager]):
     """The async twin of :class:`GcoreInvoices` (``list`` returns an :class:`~invoice_clients.AsyncPager`:
     ``async for invoice in client.invoices.list(...)``)."""
 
     def _pager(self, pages: _PageRequests, plan: PagingPlan) -> AsyncPager:
-        transport = self._transport
+        sender = self._sender
 
         async def fetch(offset: int) -> Callable[[], InvoicePage]:
             spec = pages.spec(offset)
-            body = await transport.request(spec, aread_all, timeout=pages.timeout, deadline=pages.deadline)
-            return lambda: _page(body, transport, spec, offset, plan.limit)
+            body = await sender.request(spec, aread_all, timeout=pages.timeout, deadline=pages.deadline)
+            return lambda: _page(body, sender, spec, offset, plan.limit)
 
         return AsyncPager(fetch, plan)
 
@@ -238,8 +233,8 @@ class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
     ) -> Invoice:
         """One invoice by id; :class:`~invoice_clients.NotFoundError` if there is none."""
         spec = get_request(invoice_id)
-        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        return _invoice(body, self._transport, spec)
+        body = await self._sender.request(spec, aread_all, timeout=timeout, deadline=deadline)
+        return _invoice(body, self._sender, spec)
 
     @overload
     async def download_pdf(
@@ -260,10 +255,10 @@ class AsyncGcoreInvoices(_Invoices[AsyncTransport, AsyncPager]):
         """As :meth:`GcoreInvoices.download_pdf` (delivery to ``to`` is a blocking local write)."""
         spec = download_request(invoice_id)
         if to is None:
-            return await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
+            return await self._sender.request(spec, aread_all, timeout=timeout, deadline=deadline)
         spool = Spool(to)
         try:
-            size = await self._transport.request(spec, spool.aconsume, timeout=timeout, deadline=deadline)
+            size = await self._sender.request(spec, spool.aconsume, timeout=timeout, deadline=deadline)
             spool.deliver(to)
         finally:
             spool.close()
@@ -297,7 +292,7 @@ class GcoreBilling(_Settings, SyncClientBase):
     invoices: GcoreInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = GcoreInvoices(self._transport)
+        self.invoices = GcoreInvoices(self._sender)
 
 
 class AsyncGcoreBilling(_Settings, AsyncClientBase):
@@ -306,4 +301,4 @@ class AsyncGcoreBilling(_Settings, AsyncClientBase):
     invoices: AsyncGcoreInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = AsyncGcoreInvoices(self._transport)
+        self.invoices = AsyncGcoreInvoices(self._sender)

@@ -29,7 +29,7 @@ from ..._generated.gcore_billing_client.models import (
     V1ErpInvoicesListOrderingItem,
     V1ErpInvoicesListPaymentState,
 )
-from ..._http.transport import RequestSpec
+from ..._http.sender import RequestSpec
 from ..._model.invoice import PaymentState
 from .._registry import CliOption
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..._exceptions import InvalidArgumentError
 from ..._model.invoice import Invoice
-from .._registry import CliOption, VendorPlugin
+from .._registry import CliOption, VendorPlugin, deferred, settings_of
 from .client import AsyncVersori, Versori
 from .wire import SANDBOX_PREFIX, check_organisation, resolve_range
 
@@ -51,18 +51,6 @@ def _upcoming(client: Versori, organisation: str) -> list[Invoice]:
     return [] if found is None else [found]
 
 
-def _sandbox_api(key: str, forbidden: str) -> Any:
-    from .sandbox import VersoriSandbox  # imported when a sandbox starts, not with the client
-
-    return VersoriSandbox(api_key=key, forbidden_key=forbidden)
-
-
-def _seed(api: Any) -> None:
-    from .seed import seed_versori
-
-    seed_versori(api)
-
-
 def _demo_steps(api: Any, out: Path) -> Sequence[Sequence[str]]:
     return [
         ["invoices", "list", "--vendor", "versori", "--organisation", "org_acme", "--from", "2026-01-01"],
@@ -80,18 +68,18 @@ def _describe(api: Any) -> str:
     return text
 
 
+_SANDBOX = deferred(f"{__name__}.sandbox", "VersoriSandbox")
+
 PLUGIN = VendorPlugin(
     name="versori",
     display_name="Versori",
-    env_var=Versori.ENV_VAR,
-    base_url_env_var=Versori.BASE_URL_ENV_VAR,
-    default_base_url=Versori.DEFAULT_BASE_URL,
+    **settings_of(Versori),
     client=Versori,
     async_client=AsyncVersori,
     sandbox_prefix=SANDBOX_PREFIX,
     sandbox_base_path=SANDBOX_PREFIX,
-    sandbox_api=_sandbox_api,
-    seed=_seed,
+    sandbox_api=lambda key, forbidden: _SANDBOX(api_key=key, forbidden_key=forbidden),
+    seed=deferred(f"{__name__}.seed", "seed_versori"),
     cli_options=_CLI_OPTIONS,
     cli_list=_cli_list,
     cli_usage="only --organisation, --from, --to and --upcoming apply to --vendor versori",

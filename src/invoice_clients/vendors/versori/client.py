@@ -19,9 +19,8 @@ import datetime
 from collections.abc import Callable
 
 from ..._base import AsyncClientBase, SyncClientBase
-from ..._http.transport import AsyncTransport, RequestSpec, SyncTransport, TimeoutTypes, aread_all, read_all
+from ..._http.sender import AsyncSender, RequestSpec, SyncSender, TimeoutTypes, aread_all, read_all
 from ..._model.invoice import Invoice
-from ..._model.parsing import parse_bytes, request_details
 from .decoder import parse_invoices
 from .wire import (
     Selection,
@@ -36,12 +35,9 @@ from .wire import (
 __all__ = ["AsyncVersori", "AsyncVersoriInvoices", "Versori", "VersoriInvoices"]
 
 
-def _invoices(
-    body: bytes, transport: SyncTransport | AsyncTransport, spec: RequestSpec, organisation_id: str
-) -> list[Invoice]:
-    request = request_details(transport, spec)
-    parse = lambda data: parse_invoices(data, request, organisation_id)  # noqa: E731
-    return parse_bytes(body, parse, transport=transport, spec=spec)
+def _invoices(body: bytes, sender: SyncSender | AsyncSender, spec: RequestSpec, organisation_id: str) -> list[Invoice]:
+    request = sender.request_details(spec)
+    return sender.parse(body, lambda data: parse_invoices(data, request, organisation_id), request)
 
 
 class VersoriInvoices:
@@ -51,8 +47,8 @@ class VersoriInvoices:
     pin "today" in your own tests.
     """
 
-    def __init__(self, transport: SyncTransport, today: Callable[[], datetime.date] = utc_today) -> None:
-        self._transport = transport
+    def __init__(self, sender: SyncSender, today: Callable[[], datetime.date] = utc_today) -> None:
+        self._sender = sender
         self.today = today
 
     def list(
@@ -85,24 +81,24 @@ class VersoriInvoices:
         start, end = resolve_range(start, end, today=self.today())
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
-        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        return selected(_invoices(body, self._transport, spec, organisation_id), select, start, end)
+        body = self._sender.request(spec, read_all, timeout=timeout, deadline=deadline)
+        return selected(_invoices(body, self._sender, spec, organisation_id), select, start, end)
 
     def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
     ) -> Invoice | None:
         """The organisation's upcoming (not yet issued) invoice, or ``None`` if it has none."""
         spec = upcoming_request(organisation_id)
-        body = self._transport.request(spec, read_all, timeout=timeout, deadline=deadline)
-        invoices = _invoices(body, self._transport, spec, organisation_id)
+        body = self._sender.request(spec, read_all, timeout=timeout, deadline=deadline)
+        invoices = _invoices(body, self._sender, spec, organisation_id)
         return invoices[0] if invoices else None
 
 
 class AsyncVersoriInvoices:
     """The async twin of :class:`VersoriInvoices`."""
 
-    def __init__(self, transport: AsyncTransport, today: Callable[[], datetime.date] = utc_today) -> None:
-        self._transport = transport
+    def __init__(self, sender: AsyncSender, today: Callable[[], datetime.date] = utc_today) -> None:
+        self._sender = sender
         self.today = today
 
     async def list(
@@ -119,16 +115,16 @@ class AsyncVersoriInvoices:
         start, end = resolve_range(start, end, today=self.today())
         select = check_selection(select)
         spec = list_request(organisation_id, start, end)
-        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        return selected(_invoices(body, self._transport, spec, organisation_id), select, start, end)
+        body = await self._sender.request(spec, aread_all, timeout=timeout, deadline=deadline)
+        return selected(_invoices(body, self._sender, spec, organisation_id), select, start, end)
 
     async def upcoming(
         self, organisation_id: str, *, timeout: TimeoutTypes | None = None, deadline: float | None = None
     ) -> Invoice | None:
         """As :meth:`VersoriInvoices.upcoming`."""
         spec = upcoming_request(organisation_id)
-        body = await self._transport.request(spec, aread_all, timeout=timeout, deadline=deadline)
-        invoices = _invoices(body, self._transport, spec, organisation_id)
+        body = await self._sender.request(spec, aread_all, timeout=timeout, deadline=deadline)
+        invoices = _invoices(body, self._sender, spec, organisation_id)
         return invoices[0] if invoices else None
 
 
@@ -151,7 +147,7 @@ class Versori(_Settings, SyncClientBase):
     invoices: VersoriInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = VersoriInvoices(self._transport)
+        self.invoices = VersoriInvoices(self._sender)
 
 
 class AsyncVersori(_Settings, AsyncClientBase):
@@ -160,4 +156,4 @@ class AsyncVersori(_Settings, AsyncClientBase):
     invoices: AsyncVersoriInvoices
 
     def _attach_resources(self) -> None:
-        self.invoices = AsyncVersoriInvoices(self._transport)
+        self.invoices = AsyncVersoriInvoices(self._sender)

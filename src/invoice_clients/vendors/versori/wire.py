@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from ..._exceptions import InvalidArgumentError
 from ..._generated.versori_organisations_client.api.default import get_invoices
-from ..._http.transport import RequestSpec
+from ..._http.sender import RequestSpec
 from ..._model.invoice import Invoice
 
 __all__ = [

@@ -305,7 +305,7 @@ def test_local_error_names_the_path_as_given() -> None:
     error = local_error(OSError(errno.EACCES, "Permission denied"), Path("out/q.csv"))
     assert (error.errno, error.strerror, error.filename) == (errno.EACCES, "Permission denied", "out/q.csv")
     bare = local_error(OSError("no errno"), "q.csv")
-    assert (bare.errno, bare.strerror, bare.filename) == (errno.EIO, "OSError", "q.csv")
+    assert (bare.errno, bare.strerror, bare.filename) == (errno.EIO, "no errno", "q.csv")  # its own words
     assert str(error) == "[Errno 13] Permission denied: 'out/q.csv'"
 
 

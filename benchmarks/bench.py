@@ -315,11 +315,12 @@ def page_body(invoices: int = PAGE) -> bytes:
 
 def parsing(rounds: int) -> dict[str, Any]:
     """JSON bytes of one page -> objects, CPU microseconds per invoice: the facade as its client runs it
-    (``parse_page``: msgspec decodes the Structs, one expression checks each invoice's patterns, then the
-    ``Invoice`` and its ``Money`` are built; the generated models are built from the body on first read of
-    ``.raw``, not here), the generated ``from_dict`` after ``json.loads``, bare ``json.loads`` (the floor of an
-    untyped decoder) and msgspec decoding the Structs alone (the floor of the facade's).  Interleaved rounds of 10
-    calls each; each ratio within a round, the median of the rounds reported with their spread."""
+    (``parse_page``: msgspec decodes the Structs, one expression checks the patterns of the page's invoices,
+    then each ``Invoice`` and its ``Money``, msgspec Structs too, are built in C; the generated models are built
+    from the body on first read of ``.raw``, not here), the generated ``from_dict`` after ``json.loads``, bare
+    ``json.loads`` (the floor of an untyped decoder) and msgspec decoding the Structs alone (the floor of the
+    facade's).  Interleaved rounds of 10 calls each; each ratio within a round, the median of the rounds reported
+    with their spread."""
     import msgspec
 
     from invoice_clients._generated.gcore_billing_client.models import PaginatedErpInvoiceExternalList

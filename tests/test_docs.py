@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import invoice_clients
@@ -69,6 +70,14 @@ def test_every_public_name_is_in_the_reference() -> None:
     assert not missing, f"add a '::: NAME' to a page of docs/reference/: {missing}"
 
 
+def test_the_reference_shows_only_public_names() -> None:
+    """The other way round: a name removed from ``__all__`` leaves the reference too (the public API decided in
+    issue 33), and nothing private is documented as if users could import it."""
+    public = {path for path, _ in _public_names()} | set(RESOURCES) | set(PUBLIC)
+    shown = sorted(_directives() - public)
+    assert not shown, f"docs/reference/ documents names that are not public: {shown}"
+
+
 def _field_docstrings(cls: type) -> set[str]:
     """The names of ``cls``'s class-body annotations followed by a string: attribute docstrings."""
     tree = ast.parse(inspect.getsource(cls).lstrip())
@@ -100,9 +109,10 @@ def test_every_public_name_field_and_method_is_documented(path: str, obj: object
     if not inspect.isclass(obj):
         return
     undocumented = []
-    if dataclasses.is_dataclass(obj):
+    if dataclasses.is_dataclass(obj) or issubclass(obj, msgspec.Struct):  # Invoice, Money, LineItem are Structs
+        fields = [f.name for f in dataclasses.fields(obj)] if dataclasses.is_dataclass(obj) else obj.__struct_fields__
         documented = _field_docstrings(obj)
-        undocumented += [f.name for f in dataclasses.fields(obj) if f.name not in documented]
+        undocumented += [name for name in fields if name not in documented]
     if issubclass(obj, enum.Enum):
         return  # members are their values
     for name, member in vars(obj).items():

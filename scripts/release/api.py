@@ -30,6 +30,7 @@ from typing import Any
 
 import griffe
 
+from scripts.docs_structs import StructInit
 from scripts.release.changelog import FRAGMENTS, Fragment, fragments
 
 __all__ = ["PUBLIC", "SNAPSHOT", "Break", "breaks", "load", "main", "snapshot", "uncovered"]
@@ -41,8 +42,9 @@ SNAPSHOT = ROOT / "api" / "snapshot.json"
 
 
 def load(source: Path = ROOT / "src") -> griffe.Module:
-    """The package as griffe reads it from ``source`` (statically: nothing is imported), aliases resolved."""
-    loader = griffe.GriffeLoader(search_paths=[str(source)])
+    """The package as griffe reads it from ``source`` (statically: nothing is imported), aliases resolved, and
+    each msgspec Struct given the constructor msgspec makes (:mod:`scripts.docs_structs`, as the reference)."""
+    loader = griffe.GriffeLoader(search_paths=[str(source)], extensions=griffe.load_extensions(StructInit))
     package = loader.load(PACKAGE)
     loader.resolve_aliases(implicit=False, external=False)
     assert isinstance(package, griffe.Module)

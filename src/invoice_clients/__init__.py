@@ -44,7 +44,6 @@ from ._exceptions import (
 from ._http.retry import RetryPolicy
 from ._model.invoice import UNPAID_STATES, Invoice, InvoiceKind, LineItem, PaymentState
 from ._model.money import Money
-from ._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
 from ._version import __version__
 from .vendors import Vendor  # the registry and the vendors' names only: each vendor loads on first use
 
@@ -88,7 +87,6 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
-    "AsyncCursorPager",
     "AsyncGcoreBilling",
     "AsyncPager",
     "AsyncVersori",
@@ -99,8 +97,6 @@ __all__ = [
     "ConfigurationError",
     "CredentialsError",
     "CurrencyMismatchError",
-    "CursorPage",
-    "CursorPager",
     "GcoreBilling",
     "InconsistentListingError",
     "InvalidArgumentError",

@@ -139,7 +139,7 @@ def _two(option: Option) -> tuple[str, str]:
 
 
 def _every_option() -> list[tuple[str, Command, Option]]:
-    from invoice_clients.cli import build_program
+    from invoice_clients.cli._app import build_program
 
     return [(" ".join(path), command, option) for path, command in build_program().walk() for option in command.options]
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoice_clients import CursorPage, CursorPager, Invoice, InvoiceKind, Money
-from invoice_clients._paging.cursor import AsyncCursorPager, CursorListing
+from invoice_clients import Invoice, InvoiceKind, Money
+from invoice_clients._paging.cursor import AsyncCursorPager, CursorListing, CursorPage, CursorPager
 
 
 class _InconsistentError(Exception):

@@ -49,7 +49,7 @@ def test_move_types_and_ordering_equal_the_generated_enums() -> None:
 
 
 def test_the_filters_are_declared_once_and_the_facade_and_cli_follow() -> None:
-    from invoice_clients.cli import build_program
+    from invoice_clients.cli._app import build_program
     from invoice_clients.vendors.gcore.client import AsyncGcoreInvoices, GcoreInvoices
 
     declared = {spec.name for spec in gcore_wire.FILTERS}

@@ -12,14 +12,15 @@ from: the escape hatch for fields the facade does not surface.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from .lazy import make_lazy
 from .money import Money
 
-__all__ = ["UNPAID_STATES", "Invoice", "InvoiceKind", "LineItem", "PaymentState", "trusted_invoice"]
+__all__ = ["UNPAID_STATES", "Invoice", "InvoiceKind", "LineItem", "PaymentState"]
 
 
 class InvoiceKind(StrEnum):
@@ -45,9 +46,39 @@ a payment registered but not yet reconciled.  ``paid`` and ``reversed`` (a cance
 the others."""
 
 
-@dataclass(frozen=True, slots=True)
-class LineItem:
+def _values(value: Any) -> tuple[object, ...]:
+    return tuple(getattr(value, name) for name in value.__struct_fields__ if name != "raw")
+
+
+def _equal(self: Any, other: object) -> bool:
+    if type(other) is not type(self):
+        return NotImplemented  # type: ignore[no-any-return]  # typeshed has it as Any outside an __eq__
+    return _values(self) == _values(other)
+
+
+def _hash(self: Any) -> int:
+    return hash(_values(self))
+
+
+def _repr(self: Any) -> str:
+    shown = (f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "raw")
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _reduce(self: Any) -> tuple[Any, ...]:
+    return type(self), tuple(getattr(self, name) for name in self.__struct_fields__)
+
+
+# Invoice and LineItem compare, hash, show and pickle by every field but ``raw`` (the generated model is the
+# vendor's record, not part of the value; pickling builds it first, as reading it does).  gc=False: what they
+# hold (strings, dates, Money, the generated model) never refers back to them, so they are never part of a
+# reference cycle, and a listing's invoices cost the garbage collector nothing.
+
+
+class LineItem(msgspec.Struct, frozen=True, eq=False, gc=False):
     """One product line of an invoice."""
+
+    __eq__, __hash__, __repr__, __reduce__ = _equal, _hash, _repr, _reduce
 
     description: str
     """The product (Versori's ``productName``)."""
@@ -55,17 +86,19 @@ class LineItem:
     """How many units were billed."""
     total: Money
     """The line's total."""
-    raw: object = field(repr=False, compare=False)
+    raw: object
     """The vendor's generated model of the line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Invoice:
-    """An invoice or credit note from either vendor.
+class Invoice(msgspec.Struct, frozen=True, eq=False, gc=False):
+    """An invoice or credit note from either vendor: a frozen value (equal, hashable and shown by every field but
+    ``raw``; picklable; ``msgspec.structs.replace`` makes a changed copy).
 
     >>> for invoice in client.invoices.list(currency="EUR"):
     ...     print(invoice.number, invoice.total.amount, invoice.payment_state)
     """
+
+    __eq__, __hash__, __repr__, __reduce__ = _equal, _hash, _repr, _reduce
 
     vendor: str
     """The registered vendor's name (a :class:`~invoice_clients.Vendor` member for the built-in ones)."""
@@ -97,8 +130,8 @@ class Invoice:
     """Where the vendor serves the PDF (Versori); ``None`` for Gcore, whose PDF is ``download_pdf``'s."""
     line_items: tuple[LineItem, ...]
     """The product lines (Versori's product breakdown; empty for Gcore)."""
-    raw: object = field(repr=False, compare=False)
-    """The vendor's generated model this invoice was parsed from."""
+    raw: object
+    """The vendor's generated model this invoice was parsed from (built on first read)."""
     client_id: str | None = None
     """Who the invoice bills, as a string: Gcore's ``client_id`` (the reseller's client), Versori's organisation
     id (the one listed); ``None`` where a vendor does not say."""
@@ -106,69 +139,5 @@ class Invoice:
     """Who pays it, as a string: Gcore's ``payer_id``; ``None`` where a vendor does not say (Versori)."""
 
 
-# A decoder builds thousands of invoices from values it has already checked.  The frozen dataclass's ``__init__``
-# binds keywords and stores each field through ``object.__setattr__`` (its own ``__setattr__`` refuses);
-# ``trusted_invoice`` stores each one through its slot's own descriptor instead, which is where
-# ``object.__setattr__`` ends, for a third of the cost.  ``raw`` may be stored deferred and built on first read
-# (see .lazy): its slot is replaced by a LazySlot, whose ``store`` is the slot's own setter.
-_RAW = make_lazy(Invoice, "raw")
-_new = object.__new__
-
-
-def _store(name: str) -> Any:
-    """The setter of ``Invoice``'s slot ``name``, by name: a reordered field still gets its own value."""
-    return _RAW.store if name == "raw" else vars(Invoice)[name].__set__
-
-
-_vendor, _id, _number, _kind, _currency = map(_store, ("vendor", "id", "number", "kind", "currency"))
-_issue_date, _due_date = map(_store, ("issue_date", "due_date"))
-_period_start, _period_end = map(_store, ("period_start", "period_end"))
-_subtotal, _tax, _total, _payment_state = map(_store, ("subtotal", "tax", "total", "payment_state"))
-_document_url, _line_items, _raw = map(_store, ("document_url", "line_items", "raw"))
-_client_id, _payer_id = map(_store, ("client_id", "payer_id"))
-
-
-def trusted_invoice(
-    vendor: str,
-    id: str,
-    number: str | None,
-    kind: InvoiceKind | str,
-    currency: str,
-    issue_date: datetime.date | None,
-    due_date: datetime.date | None,
-    period_start: datetime.date | None,
-    period_end: datetime.date | None,
-    subtotal: Money | None,
-    tax: Money | None,
-    total: Money,
-    payment_state: PaymentState | str | None,
-    document_url: str | None,
-    line_items: tuple[LineItem, ...],
-    raw: object,
-    client_id: str | None,
-    payer_id: str | None,
-) -> Invoice:
-    """``Invoice(...)`` with every field given, in declaration order, unchecked (as ``Invoice(...)`` is)."""
-    invoice: Invoice = _new(Invoice)
-    _vendor(invoice, vendor)
-    _id(invoice, id)
-    _number(invoice, number)
-    _kind(invoice, kind)
-    _currency(invoice, currency)
-    _issue_date(invoice, issue_date)
-    _due_date(invoice, due_date)
-    _period_start(invoice, period_start)
-    _period_end(invoice, period_end)
-    _subtotal(invoice, subtotal)
-    _tax(invoice, tax)
-    _total(invoice, total)
-    _payment_state(invoice, payment_state)
-    _document_url(invoice, document_url)
-    _line_items(invoice, line_items)
-    _raw(invoice, raw)
-    _client_id(invoice, client_id)
-    _payer_id(invoice, payer_id)
-    return invoice
-
-
-make_lazy(LineItem, "raw")  # a Versori line's generated model, built on first read like the invoice's
+make_lazy(Invoice, "raw")  # a decoder may store a Deferred: the generated model is built on first read
+make_lazy(LineItem, "raw")  # a Versori line's generated model, likewise

@@ -1,10 +1,12 @@
 """Fields built on first read: ``.raw`` of :class:`Invoice`, :class:`LineItem` and :class:`InvoicePage`.
 
 Most callers never read the generated model behind an invoice, and building it costs more than the rest of
-parsing.  A decoder therefore stores a :class:`Deferred` in the ``raw`` slot; :class:`LazySlot` replaces the
-slot's descriptor on the class, so that the first read builds the value, stores it in the slot and returns it:
-``.raw`` has the same type and value as if it had been built at once.  Two threads reading at once may each
-build it; one of the equal values is kept.
+parsing.  A decoder therefore stores a :class:`Deferred` in the ``raw`` field; :class:`LazySlot` replaces the
+field's slot descriptor on the class (a msgspec Struct's or a slotted dataclass's alike), so that the first read
+builds the value, stores it in the slot and returns it: ``.raw`` has the same type and value as if it had been
+built at once.  Two threads reading at once may each build it; one of the equal values is kept.  What reads the
+slot without the descriptor (``msgspec.structs.asdict``, ``msgspec.json.encode``) sees the ``Deferred``: read
+``.raw`` instead.
 """
 
 from __future__ import annotations
@@ -50,11 +52,6 @@ class LazySlot:
     def peek(self, obj: object) -> Any:
         """The stored value, deferred or not, without building it."""
         return self._slot.__get__(obj, type(obj))
-
-    @property
-    def store(self) -> Any:
-        """The slot's own setter (``store(obj, value)``), for a constructor that fills the slot directly."""
-        return self._slot.__set__
 
 
 def make_lazy(cls: type, name: str) -> LazySlot:

@@ -7,7 +7,7 @@ the commands and :mod:`._exit` for the documented exit codes.
 
 from __future__ import annotations
 
-from ._app import build_program, main
+from ._app import main
 from ._exit import ExitCode
 
-__all__ = ["ExitCode", "build_program", "main"]
+__all__ = ["ExitCode", "main"]

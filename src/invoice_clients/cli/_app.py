@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
+import msgspec
 
 from .._base import SyncClientBase
 from .._exceptions import (
@@ -191,12 +192,12 @@ def _scrubbed(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
         items = tuple(
             item
             if (safe := _safe(item.description)) == item.description
-            else dataclasses.replace(item, description=safe)
+            else msgspec.structs.replace(item, description=safe)
             for item in invoice.line_items
         )
         if any(new is not old for new, old in zip(items, invoice.line_items, strict=True)):
             changes["line_items"] = items
-        yield dataclasses.replace(invoice, **changes) if changes else invoice  # type: ignore[arg-type]
+        yield msgspec.structs.replace(invoice, **changes) if changes else invoice
 
 
 def _with_progress(invoices: Iterable[Invoice]) -> Iterator[Invoice]:

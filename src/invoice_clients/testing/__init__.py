@@ -16,25 +16,13 @@ connections, truncated bodies.
 
 from __future__ import annotations
 
-from .._sandbox.http import RecordedRequest, Reply, SandboxRequest
+from .._sandbox.http import SandboxRequest
 from ..vendors.gcore.sandbox import GcoreSandbox
 from ..vendors.versori.sandbox import VersoriSandbox, monetary_value
 from ._accessors import GcoreAccess, VersoriAccess
-from ._faults import Fault, FaultKind
-from ._server import SandboxCore
+from ._faults import Fault
 
-__all__ = [
-    "Fault",
-    "FaultKind",
-    "GcoreSandbox",
-    "RecordedRequest",
-    "Reply",
-    "Sandbox",
-    "SandboxCore",
-    "SandboxRequest",
-    "VersoriSandbox",
-    "monetary_value",
-]
+__all__ = ["Fault", "GcoreSandbox", "Sandbox", "SandboxRequest", "VersoriSandbox", "monetary_value"]
 
 
 class Sandbox(GcoreAccess, VersoriAccess):

@@ -15,13 +15,12 @@ from acme_client.api.invoices import list_invoices
 from acme_client.models import InvoicePage
 from acme_client.types import UNSET
 
-from invoice_clients import CursorPage, CursorPager, InconsistentListingError, Invoice, InvoiceKind, Money
+from invoice_clients import InconsistentListingError, Invoice, InvoiceKind, Money
 from invoice_clients._base import AsyncClientBase, SyncClientBase
 from invoice_clients._http.sender import AsyncSender, RequestSpec, SyncSender, aread_all, read_all
 from invoice_clients._model.parsing import json_parser
-from invoice_clients._paging.cursor import AsyncCursorPager
-from invoice_clients._sandbox.http import json_reply
-from invoice_clients.testing import Reply, SandboxRequest
+from invoice_clients._paging.cursor import AsyncCursorPager, CursorPage, CursorPager
+from invoice_clients._sandbox.http import Reply, SandboxRequest, json_reply
 from invoice_clients.vendors import CliOption, VendorPlugin
 
 PREFIX = "/acme/v1/invoices"

@@ -1,65 +1,76 @@
 """Gcore's one decoder: a body into :class:`Invoice` objects (and an :class:`InvoicePage`).
 
 msgspec decodes a body into the Structs of :mod:`.schema`, checking what they declare; the string patterns
-(amounts, currency, date-times) are checked by one expression per invoice as it is converted.  The generated
-models behind ``.raw`` are built from the body on first read (:class:`PageModels`, :class:`InvoiceModel`).
-Nothing here does I/O, so the sync and async clients share all of it.
+(amounts, currency, date-times) of all a body's invoices are checked by one expression, and then each is
+converted.  The generated models behind ``.raw`` are built from the body on first read (:class:`PageModels`,
+:class:`InvoiceModel`).  Nothing here does I/O, so the sync and async clients share all of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from itertools import repeat
 from typing import Any, cast
 
 from ..._exceptions import RequestDetails
 from ..._generated.gcore_billing_client.models import ErpInvoiceExternal, PaginatedErpInvoiceExternalList
-from ..._model.decoding import JOIN, BrokenRule, Decoder, DeferredModel, ModelSource, StringRules, show, value_at
-from ..._model.invoice import Invoice, InvoiceKind, PaymentState, trusted_invoice
-from ..._model.money import trusted_money
+from ..._model.decoding import BrokenRule, Decoder, DeferredModel, ModelSource, StringRules, show, value_at
+from ..._model.invoice import Invoice, InvoiceKind, PaymentState
+from ..._model.money import Money
 from ..._paging.pagination import InvoicePage
 from .._vendor_names import Vendor
 from . import schema
 
-__all__ = ["INVOICE", "KINDS", "PAGE", "InvoiceModel", "PageModels", "invoice_from_wire", "parse_invoice", "parse_page"]
+__all__ = [
+    "INVOICE",
+    "KINDS",
+    "PAGE",
+    "InvoiceModel",
+    "PageModels",
+    "invoices_from_wire",
+    "parse_invoice",
+    "parse_page",
+]
 
 KINDS = {"out_invoice": InvoiceKind.INVOICE, "out_refund": InvoiceKind.CREDIT_NOTE}
 _PAYMENT_STATES = {state.value: state for state in PaymentState}
 _RULES = StringRules(schema.ErpInvoiceExternal)
-_values, _fits = _RULES.values, _RULES.fits
 _GCORE = Vendor.GCORE
 
 
-def invoice_from_wire(wire: schema.ErpInvoiceExternal, raw: object) -> Invoice:
-    """One decoded invoice -> :class:`Invoice` whose ``raw`` is ``raw`` (a generated model, or a deferred one).
+def invoices_from_wire(wires: list[schema.ErpInvoiceExternal], raws: Iterable[object]) -> tuple[Invoice, ...]:
+    """Decoded invoices -> :class:`Invoice` objects, each with its ``raw`` (a generated model, or a deferred one).
 
-    Raises :class:`BrokenRule` for a string that breaks its pattern; msgspec checked the rest, so an amount
-    is a decimal string ``Decimal`` reads exactly.
+    Raises :class:`BrokenRule` for the first string that breaks its pattern; msgspec checked the rest, so an
+    amount is a decimal string ``Decimal`` reads exactly.  One comprehension, no call per invoice: this is
+    most of what parsing a page costs (docs/maintainers/benchmarks.md).
     """
-    if _fits(JOIN(_values(wire))) is None:
-        raise _RULES.broken(wire)
-    currency = wire.currency
-    move_type = wire.move_type
-    payment_state = wire.payment_state
-    return trusted_invoice(
-        _GCORE,
-        str(wire.id),
-        wire.name,
-        KINDS.get(move_type, move_type),
-        currency,
-        wire.invoice_date,
-        wire.invoice_date_due,
-        wire.billing_period_from,
-        wire.billing_period_to,
-        trusted_money(Decimal(wire.amount_untaxed), currency),
-        trusted_money(Decimal(wire.amount_tax), currency),
-        trusted_money(Decimal(wire.amount_total), currency),
-        _PAYMENT_STATES.get(payment_state, payment_state),
-        None,
-        (),
-        raw,
-        str(wire.client_id),
-        str(wire.payer_id),
+    _RULES.check_all(wires)
+    return tuple(
+        [
+            Invoice(
+                _GCORE,
+                str(wire.id),
+                wire.name,
+                KINDS.get(wire.move_type, wire.move_type),
+                wire.currency,
+                wire.invoice_date,
+                wire.invoice_date_due,
+                wire.billing_period_from,
+                wire.billing_period_to,
+                Money(Decimal(wire.amount_untaxed), wire.currency),
+                Money(Decimal(wire.amount_tax), wire.currency),
+                Money(Decimal(wire.amount_total), wire.currency),
+                _PAYMENT_STATES.get(wire.payment_state, wire.payment_state),
+                None,
+                (),
+                raw,
+                str(wire.client_id),
+                str(wire.payer_id),
+            )
+            for wire, raw in zip(wires, raws, strict=True)
+        ]
     )
 
 
@@ -120,7 +131,7 @@ def parse_page(body: bytes, request: RequestDetails, offset: int, limit: int) ->
     results = page.results
     source = PageModels(body, request)
     try:
-        invoices = tuple(map(invoice_from_wire, results, map(DeferredModel, repeat(source), range(len(results)))))
+        invoices = invoices_from_wire(results, map(DeferredModel, repeat(source), range(len(results))))
     except BrokenRule as broken:
         raise PAGE.broken(body, ("results", broken.index_in(results)), broken) from None
     return InvoicePage(
@@ -138,6 +149,7 @@ def parse_invoice(body: bytes, request: RequestDetails) -> Invoice:
     """A retrieve response's bytes -> the invoice; a misfit is a ``ValueError`` naming the place."""
     wire = INVOICE.decode(body)
     try:
-        return invoice_from_wire(wire, DeferredModel(InvoiceModel(body, request)))
+        (invoice,) = invoices_from_wire([wire], [DeferredModel(InvoiceModel(body, request))])
     except BrokenRule as broken:
         raise INVOICE.broken(body, (), broken) from None
+    return invoice

@@ -26,9 +26,9 @@ EQUIVALENTS = ROOT / "tests" / "equivalent_mutants.toml"
 """The reviewed list of surviving mutants that no test can tell from the original, each with its reason."""
 
 _LISTING_TESTS = (
-    "tests/facade/test_listing_core.py",
-    "tests/facade/test_listing_guards.py",
-    "tests/facade/test_gcore_pagination.py",
+    "tests/paging/test_listing_core.py",
+    "tests/paging/test_listing_guards.py",
+    "tests/vendors/gcore/test_gcore_pagination.py",
 )
 
 
@@ -51,11 +51,11 @@ class Target:
 
 _NO_CLI = ("-k", "not _cli_")
 _DECODER_TESTS = (
-    "tests/facade/test_gcore_decoder.py",
-    "tests/facade/test_wire_structs.py",
-    "tests/facade/test_versori.py",
-    "tests/facade/test_wire_types.py",
-    "tests/facade/test_listing_core.py",
+    "tests/vendors/gcore/test_gcore_decoder.py",
+    "tests/vendors/test_wire_structs.py",
+    "tests/vendors/versori/test_versori.py",
+    "tests/model/test_wire_types.py",
+    "tests/paging/test_listing_core.py",
 )
 _NOT_DRAWN = ("-k", "not drawn")
 """The decoders' tests but those drawing values with hypothesis (which could kill a mutant in one run and not
@@ -69,42 +69,46 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "money",
         "src/invoice_clients/_model/money.py",
-        ("tests/facade/test_money.py", "tests/facade/test_gcore_decoder.py", "tests/facade/test_versori.py"),
+        (
+            "tests/model/test_money.py",
+            "tests/vendors/gcore/test_gcore_decoder.py",
+            "tests/vendors/versori/test_versori.py",
+        ),
     ),
     Target("sort_keys", "src/invoice_clients/vendors/gcore/sort_keys.py", _LISTING_TESTS),
     Target(
         "retry",
         "src/invoice_clients/_http/retry.py",
-        ("tests/facade/test_attempts.py", "tests/facade/test_errors_and_retries.py"),
+        ("tests/http/test_attempts.py", "tests/http/test_errors_and_retries.py"),
     ),
     Target(
         "body",
         "src/invoice_clients/_http/body.py",
         (
-            "tests/adversarial/test_hostile_body_errors.py",
-            "tests/facade/test_gcore_operations.py",
-            "tests/adversarial/test_hostile_downloads.py",
-            "tests/adversarial/test_hostile_size.py",
+            "tests/http/test_hostile_body_errors.py",
+            "tests/vendors/gcore/test_gcore_operations.py",
+            "tests/files/test_hostile_downloads.py",
+            "tests/http/test_hostile_size.py",
         ),
         pytest_args=_NO_CLI,
     ),
     Target(
         "redaction",
         "src/invoice_clients/_redaction.py",
-        ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
+        ("tests/http/test_security.py", "tests/http/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),
     Target(
         "security",
         "src/invoice_clients/_http/security.py",
-        ("tests/facade/test_security.py", "tests/adversarial/test_hostile_keys.py"),
+        ("tests/http/test_security.py", "tests/http/test_hostile_keys.py"),
         pytest_args=_NO_CLI,
     ),
-    Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/facade/test_cursor.py",)),
+    Target("cursor", "src/invoice_clients/_paging/cursor.py", ("tests/paging/test_cursor.py",)),
     Target("amounts", "src/invoice_clients/cli/_amounts.py", ("tests/cli/test_amounts.py",)),
     Target("workbook", "src/invoice_clients/cli/_workbook.py", ("tests/cli/test_amounts.py",)),
-    Target("download", "src/invoice_clients/_download.py", ("tests/facade/test_download.py",)),
-    Target("destination", "src/invoice_clients/_destination.py", ("tests/facade/test_destination.py",)),
+    Target("download", "src/invoice_clients/_download.py", ("tests/files/test_download.py",)),
+    Target("destination", "src/invoice_clients/_destination.py", ("tests/files/test_destination.py",)),
     Target(
         "decoding",
         "src/invoice_clients/_model/decoding.py",
@@ -115,7 +119,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "versori_decoder",
         "src/invoice_clients/vendors/versori/decoder.py",
-        ("tests/facade/test_versori.py", "tests/facade/test_wire_structs.py"),
+        ("tests/vendors/versori/test_versori.py", "tests/vendors/test_wire_structs.py"),
     ),
     Target("lazy", "src/invoice_clients/_model/lazy.py", _DECODER_TESTS, pytest_args=_NOT_DRAWN),
 )

@@ -1,7 +1,7 @@
 """Downstream code, type-checked as a user's project would be: ``mypy --strict`` on a snippet importing the package.
 
 What a type checker cannot see is refused at run time and documented (a ``datetime`` where a ``date`` is
-expected: ``datetime`` is a subclass of ``date``), and tested in ``tests/facade/test_newcomer.py``.
+expected: ``datetime`` is a subclass of ``date``), and tested in ``tests/clients/test_newcomer.py``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from invoice_clients import Money
 from invoice_clients.cli._amounts import Amounts, AmountStyle, number_format, places, spreadsheet_number
 from invoice_clients.cli._output import COLUMNS, OutputFormat, invoice_cells, write_invoice_workbook, write_invoices
 from invoice_clients.cli._workbook import Cell, write_workbook
-from tests.facade.test_cursor import _invoice
+from tests.paging.test_cursor import _invoice
 
 
 @pytest.mark.parametrize(

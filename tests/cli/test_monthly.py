@@ -179,7 +179,7 @@ def test_a_repeated_state_is_one_listing(run: Run, sandbox: Sandbox) -> None:
 def test_merged_listings_yield_an_invoice_met_twice_once() -> None:
     from invoice_clients.vendors.gcore import _merged
     from invoice_clients.vendors.gcore.sort_keys import sort_key
-    from tests.facade.test_cursor import _invoice
+    from tests.paging.test_cursor import _invoice
 
     first = [_invoice("1"), _invoice("4"), _invoice("7")]
     second = [_invoice("2"), _invoice("4"), _invoice("9")]  # 4 changed state between the two listings

@@ -15,10 +15,10 @@ from invoice_clients.cli import ExitCode
 from invoice_clients.cli._batch import NameTemplate, looks_complete, path_safe
 from invoice_clients.cli._grammar import UsageError
 from invoice_clients.testing import Fault, Sandbox
-from tests.adversarial._stalled_server import wait_until
-from tests.adversarial.test_process_interrupts import BOUND
 from tests.cli.conftest import Run
-from tests.facade.test_cursor import _invoice
+from tests.clients.test_process_interrupts import BOUND
+from tests.paging.test_cursor import _invoice
+from tests.servers.stalled import wait_until
 
 
 def _downloads(sandbox: Sandbox) -> list[str]:

@@ -115,8 +115,8 @@ def test_the_time_limit_knob() -> None:
 def test_the_pytest_arguments_knob() -> None:
     assert pytest_arguments({}) == ["-q"]
     assert pytest_arguments({"SPEC_DRIFT_TEST_ARGS": "  "}) == ["-q"]
-    assert pytest_arguments({"SPEC_DRIFT_TEST_ARGS": "tests/facade -k 'not slow' -x"}) == [
-        "tests/facade",
+    assert pytest_arguments({"SPEC_DRIFT_TEST_ARGS": "tests/http -k 'not slow' -x"}) == [
+        "tests/http",
         "-k",
         "not slow",
         "-x",

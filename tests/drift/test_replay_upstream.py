@@ -363,7 +363,7 @@ def test_write_absorbs_the_newest_gcore_revision(drift_cli: Drift, histories: di
     assert f"a local copy ({newest.name}) of {api.upstream}" in api.provenance.source
     assert str(newest.parent) not in (clone / "specs" / "manifest.toml").read_text()
     assert str(newest.parent) not in api.spec_path.read_text()
-    done = _facade_tests(clone, "tests/facade/test_gcore_operations.py")
+    done = _facade_tests(clone, "tests/vendors/gcore/test_gcore_operations.py")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
@@ -388,7 +388,7 @@ def test_write_absorbs_the_newest_versori_revision_once(
     again = drift_cli("--api", VERSORI, "--upstream", newest, "--write", root=clone)
     assert (again.status, tree_digest(clone)) == (0, written)
     if written != before:  # regenerated: the facade's tests on that code
-        done = _facade_tests(clone, "tests/facade/test_versori.py")
+        done = _facade_tests(clone, "tests/vendors/versori/test_versori.py")
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     # Otherwise nothing was regenerated (the tree is byte for byte the repository's), so the facade's own test
     # run already covers this code: no need to run it again here.

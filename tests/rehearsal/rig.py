@@ -36,7 +36,7 @@ GCORE, VERSORI = "gcore-billing", "versori-organisations"
 REPOSITORY = "rehearsal/invoice-clients"
 MAINTAINER = ("-c", "user.name=A Maintainer", "-c", "user.email=maintainer@example.com")
 # The workflow's test-args input: a small selection that exercises both generated clients through the facade.
-TEST_ARGS = "tests/facade/test_gcore_operations.py tests/facade/test_versori.py -q -p no:cacheprovider"
+TEST_ARGS = "tests/vendors/gcore/test_gcore_operations.py tests/vendors/versori/test_versori.py -q -p no:cacheprovider"
 _RUN_IDS = itertools.count(1001)
 NOT_THE_RUNNERS = (
     "VIRTUAL_ENV",

@@ -54,9 +54,9 @@ from .rig import copy_working_tree, git, runner_environment
 SUITE_LIMIT = 3000  # seconds: the whole suite, on a busy machine (its tests have limits of their own too)
 BREAKING_LIMIT = 600  # seconds: what must fail fast on a breaking change, on a busy machine
 BREAKING_TESTS = (
-    "tests/facade/test_gcore_operations.py",  # the listings, retrieval and download through the facade
-    "tests/facade/test_versori.py",
-    "tests/adversarial/test_process_close.py",  # waited forever once, on Gcore's list failing at once
+    "tests/vendors/gcore/test_gcore_operations.py",  # the listings, retrieval and download through the facade
+    "tests/vendors/versori/test_versori.py",
+    "tests/clients/test_process_close.py",  # waited forever once, on Gcore's list failing at once
 )
 RUN = Run("", own_token=True)
 

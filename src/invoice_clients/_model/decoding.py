@@ -1,7 +1,7 @@
 """Response bodies decoded by msgspec into Structs that state the spec; a misfit named by its place.
 
 Each vendor states its response schemas once, as msgspec Structs (``vendors/<name>/schema.py``; the test
-``tests/facade/test_wire_structs.py`` holds them to ``generated/<api>.effective.yaml``).  msgspec checks types,
+``tests/vendors/test_wire_structs.py`` holds them to ``generated/<api>.effective.yaml``).  msgspec checks types,
 nulls, required properties, integer bounds (``Meta``) and calendar dates in C while it decodes, and skips
 properties a Struct does not declare: an upstream addition breaks nothing, and the generated model behind
 ``.raw`` (built from the body on first read, :class:`ModelSource`) keeps it.  A string's pattern is a

@@ -1,7 +1,7 @@
 """Gcore's response bodies as msgspec Structs: the one statement of them the facade decodes with.
 
 Each Struct is named after its schema in ``generated/gcore-billing.effective.yaml`` and declares the properties the
-facade reads, with their types, nulls, bounds and patterns; ``tests/facade/test_wire_structs.py`` holds them
+facade reads, with their types, nulls, bounds and patterns; ``tests/vendors/test_wire_structs.py`` holds them
 to it.  A property the spec adds later is skipped while decoding and kept by ``.raw``.
 """
 

@@ -2,7 +2,7 @@
 
 Each Struct is named after its schema in ``generated/versori-organisations.effective.yaml`` and declares its
 properties by their wire names (``invoiceURL``), with their types, bounds and patterns;
-``tests/facade/test_wire_structs.py`` holds them to it.  A property the spec adds later is skipped while
+``tests/vendors/test_wire_structs.py`` holds them to it.  A property the spec adds later is skipped while
 decoding and kept by ``.raw``.
 """
 

@@ -16,7 +16,8 @@ from scripts.yamlio import load_yaml
 from tests.shared import SHARED, shared_path
 
 _SETS = SHARED / "conformance" / "overlay-oai"
-CASES = sorted(p.name for p in _SETS.iterdir() if (p / "overlay.yaml").is_file()) if _SETS.is_dir() else []
+CASES = sorted(p.name for p in _SETS.iterdir() if (p / "overlay.yaml").is_file()) if _SETS.is_dir() else ["absent"]
+"""Each set's folder name; one stand-in when ``../shared`` is absent, so that its test says where it looked."""
 
 
 def test_compliant_sets_are_present() -> None:
@@ -26,7 +27,7 @@ def test_compliant_sets_are_present() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_compliant_set(case: str) -> None:
-    folder = shared_path("conformance", "overlay-oai", case)
+    folder = shared_path("conformance", "overlay-oai") / case  # absent: skipped (failed in CI) naming the path
     expected: Any = load_yaml(folder / "output.yaml")
     result, reports = apply_overlay(load_openapi(folder / "openapi.yaml"), load_overlay(folder / "overlay.yaml"))
     assert result == expected
